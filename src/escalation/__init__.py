@@ -1,0 +1,1 @@
+"""Shared code of the teaching module on escalation debates."""
