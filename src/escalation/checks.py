@@ -104,3 +104,49 @@ def check_written(label: str, value, *, min_words: int = 20, must_mention: Itera
         fail(label, "A good answer mentions " + ", ".join(repr(m) for m in missing) + ".")
     print(f"✔ {label}: answer recorded ({len(value.split())} words). Compare it with the rubric: "
           "your instructor reads and grades written answers.")
+
+
+def normalise_answer(value, decimals: int | None = None) -> str:
+    """A canonical text form of an answer, so equal answers hash alike.
+
+    Numbers are rounded to `decimals` places (when given); text is case-folded with spaces collapsed;
+    lists, tuples and sets are normalised item by item and sorted, so order does not matter.
+    """
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        number = round(float(value), decimals) if decimals is not None else float(value)
+        return repr(number + 0.0)
+    if isinstance(value, str):
+        return " ".join(value.split()).casefold()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "[" + ",".join(sorted(normalise_answer(v, decimals) for v in value)) + "]"
+    raise TypeError(f"answers of type {type(value).__name__} cannot be checked this way")
+
+
+def answer_hash(value, decimals: int | None = None) -> str:
+    """The SHA-256 digest of an answer's canonical form (what visible checks compare against)."""
+    import hashlib
+
+    return hashlib.sha256(normalise_answer(value, decimals).encode("utf-8")).hexdigest()
+
+
+def check_hash(label: str, value, digest: str, *, hint: str, decimals: int | None = None,
+               kind: type | tuple = object, success: str = "") -> None:
+    """Check an answer against the digest of the right answer, so the check does not give it away.
+
+    `decimals` rounds numbers before hashing (the hint should tell students how to round); `kind` is
+    the expected type, for a clearer message when, say, text is given where a number is wanted.
+    """
+    require_answer(label, value)
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds and object not in kinds):
+        names = " or ".join(k.__name__ for k in kinds)
+        fail(label, f"The answer should be of type {names}, but it is {type(value).__name__}. {hint}")
+    try:
+        ok = answer_hash(value, decimals) == digest
+    except TypeError:
+        ok = False
+    if not ok:
+        fail(label, hint)
+    passed(label, success)
