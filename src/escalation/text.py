@@ -14,7 +14,7 @@ import pandas as pd
 from .errors import QueryError
 
 # Abbreviations that end with a full stop but do not end a sentence.
-ABBREVIATIONS = {"gen", "brig", "sgt", "col", "lt", "maj", "capt", "mr", "mrs", "ms", "dr", "st", "no", "vs",
+ABBREVIATIONS = {"gen", "brig", "sgt", "col", "lt", "maj", "capt", "mr", "mrs", "ms", "dr", "st", "vs",
                  "approx", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
                  "e.g", "i.e", "u.s", "u.k", "u.n", "inc", "co", "corp", "prof", "rev", "gov", "sen", "rep"}
 WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
@@ -81,7 +81,8 @@ def split_sentences(text: str) -> list[str]:
         for match in SENTENCE_END.finditer(para):
             before = para[start:match.start()].split()
             last_word = before[-1].rstrip(".").lower() if before else ""
-            if match.group(1) == "." and (last_word in ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word)):
+            number_sign = last_word == "no" and para[match.end():match.end() + 1].isdigit()
+            if match.group(1) == "." and (last_word in ABBREVIATIONS or number_sign or re.fullmatch(r"[a-z]", last_word)):
                 continue
             sentences.append(para[start:match.end(1)].strip())
             start = match.end()

@@ -1,0 +1,45 @@
+import matplotlib.pyplot as plt
+import pytest
+
+from escalation import plotting
+
+
+def test_finish_sets_everything_and_checker_agrees():
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    plotting.finish(fig, ax, title="T", xlabel="x (km)", ylabel="y", alt_text="A line rising from 3 to 4.")
+    assert plotting.accessibility_problems(fig) == []
+    assert plotting.alt_text(fig) == "A line rising from 3 to 4."
+    plt.close(fig)
+
+
+def test_checker_lists_what_is_missing():
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    assert plotting.accessibility_problems(fig) == [
+        "no text alternative", "axes 1 has no title", "axes 1 has no x-axis label", "axes 1 has no y-axis label"]
+    plt.close(fig)
+
+
+def test_finish_refuses_missing_parts():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="text alternative"):
+        plotting.finish(fig, ax, title="T", xlabel="x", ylabel="y", alt_text="")
+    plt.close(fig)
+
+
+def test_palette_is_okabe_ito_and_markers_pair_with_it():
+    assert plotting.colour(0) == "#0072B2" and plotting.colour(8) == plotting.colour(0)
+    assert len(set(plotting.PALETTE)) == 8 and len(set(plotting.MARKERS)) == 8
+
+
+def test_show_prints_description(capsys, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    fig, ax = plt.subplots()
+    plotting.finish(fig, ax, title="T", xlabel="x", ylabel="y", alt_text="Nothing plotted.")
+    plotting.show(fig)
+    assert shown == [fig]
+    assert "Figure description: Nothing plotted." in capsys.readouterr().out
