@@ -152,15 +152,13 @@ def check_hash(label: str, value, digest: str, *, hint: str, decimals: int | Non
     passed(label, success)
 
 
-def practice(check: Callable, *args, **kwargs) -> bool:
+def practice(check: Callable, *args, **kwargs) -> None:
     """Run a check for a practice exercise in a lesson notebook: print the feedback, never raise.
 
-    Returns True when the answer is right, so a notebook can react to it. Lesson notebooks are saved
-    with the placeholders in place, so their saved output is the "not answered yet" line, not an error.
+    Lesson notebooks are saved with the placeholders in place, so their saved output is the "not answered
+    yet" line, not an error.
     """
     try:
         check(*args, **kwargs)
     except CheckFailed as feedback:
         print(feedback)
-        return False
-    return True
