@@ -1,0 +1,160 @@
+"""The evidence-board widget: add, edit and remove rows, save to a file the student names, load it back.
+
+Thin: every button calls a function of `escalation.evidence` and shows the new board, or the function's
+plain-language message when the input cannot be used. The board itself is on `.board` (a DataFrame) and
+the last message on `.message`, so tests and notebooks can drive the widget as a student's clicks do.
+Like `Explorer`, it has a title, controls, a `display_area` and a `message`; unlike it, its state (the
+board) changes with each action rather than being recomputed from the controls.
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import pandas as pd
+
+from .. import evidence
+from ..errors import EscalationError
+from .base import message_html
+
+FIELD_STYLE = {"description_width": "initial"}
+
+
+def board_html(board: pd.DataFrame) -> str:
+    """The board as an accessible HTML table (header cells, row numbers as row headers)."""
+    if board.empty:
+        return "<p>The board is empty. Fill in the fields above and press <em>Add row</em>.</p>"
+    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in ["row"] + evidence.COLUMNS)
+    body = "".join(
+        f'<tr><th scope="row">{i}</th>' + "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in evidence.COLUMNS)
+        + "</tr>" for i, row in board.iterrows())
+    return (f"<table><caption>Evidence board: {len(board)} row(s)</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
+
+
+class EvidenceBoardWidget(widgets.VBox):
+    """Fields for one row, buttons to add/update/remove it, a file name, and Save/Load buttons."""
+
+    def __init__(self, board: pd.DataFrame | None = None, path: str = evidence.DEFAULT_FILE,
+                 title: str = "Evidence board"):
+        self.board = evidence.new_board() if board is None else board[evidence.COLUMNS].reset_index(drop=True)
+        self.message = ""
+        self.saved_to = None
+        self.fields = {
+            name: widgets.Textarea(description=name.capitalize(), placeholder=evidence.DESCRIPTIONS[name],
+                                   style=FIELD_STYLE, layout=widgets.Layout(width="95%", height="3em"))
+            if name in ("claim", "evidence") else
+            widgets.Text(description=name.capitalize(), placeholder=evidence.DESCRIPTIONS[name],
+                         style=FIELD_STYLE, layout=widgets.Layout(width="95%"))
+            for name in ("claim", "who", "evidence", "source")
+        }
+        self.fields["confidence"] = widgets.Dropdown(options=evidence.CONFIDENCE, value="medium",
+                                                     description="Confidence", style=FIELD_STYLE)
+        self.row = widgets.BoundedIntText(value=0, min=0, max=0, description="Row number (to edit or remove)",
+                                          style=FIELD_STYLE)
+        self.add_button = widgets.Button(description="Add row", tooltip="Add the fields above as a new row",
+                                         icon="plus")
+        self.update_button = widgets.Button(description="Replace row", icon="pencil",
+                                            tooltip="Replace the chosen row with the fields above")
+        self.pick_button = widgets.Button(description="Copy row to fields", icon="arrow-up",
+                                          tooltip="Fill the fields with the chosen row, to edit it")
+        self.remove_button = widgets.Button(description="Remove row", icon="trash",
+                                            tooltip="Remove the chosen row from the board")
+        self.path = widgets.Text(value=path, description="File name (.csv)", style=FIELD_STYLE,
+                                 layout=widgets.Layout(width="95%"))
+        self.overwrite = widgets.Checkbox(value=False, description="Replace the file if it exists",
+                                          style=FIELD_STYLE)
+        self.save_button = widgets.Button(description="Save", icon="save", tooltip="Save the board to the file")
+        self.load_button = widgets.Button(description="Load", icon="folder-open",
+                                          tooltip="Load a board from the file (replaces the board shown)")
+        self.status = widgets.HTML()
+        self.display_area = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.add_button.on_click(lambda _b: self.add())
+        self.update_button.on_click(lambda _b: self.update_row())
+        self.pick_button.on_click(lambda _b: self.pick())
+        self.remove_button.on_click(lambda _b: self.remove())
+        self.save_button.on_click(lambda _b: self.save())
+        self.load_button.on_click(lambda _b: self.load())
+        super().__init__([
+            widgets.HTML(f"<h4>{html.escape(title)}</h4>"),
+            *self.fields.values(),
+            widgets.HBox([self.add_button]),
+            widgets.HBox([self.row, self.pick_button, self.update_button, self.remove_button]),
+            self.path, widgets.HBox([self.overwrite, self.save_button, self.load_button]),
+            self.status, self.display_area,
+        ])
+        self.refresh()
+
+    def values(self) -> dict:
+        """The current field values, by column."""
+        return {name: field.value for name, field in self.fields.items()}
+
+    def refresh(self, message: str = "", kind: str = "info") -> None:
+        """Redraw the table, keep the row chooser in range, and show a message."""
+        self.row.max = max(len(self.board) - 1, 0)
+        self.display_area.value = board_html(self.board)
+        self.message = message
+        self.status.value = message_html(message, kind) if message else ""
+
+    def act(self, action, done) -> bool:
+        """Run one action, then show `done` (text, or a function giving it) or the error's message."""
+        try:
+            action()
+            message = done() if callable(done) else done
+        except (EscalationError, ValueError) as exc:
+            self.refresh(str(exc), "warning")
+            return False
+        self.refresh(message)
+        return True
+
+    def clear_fields(self) -> None:
+        for name in ("claim", "who", "evidence", "source"):
+            self.fields[name].value = ""
+
+    def add(self) -> bool:
+        """Add the fields as a new row (then clear them)."""
+        def action():
+            self.board = evidence.add_row(self.board, **self.values())
+            self.clear_fields()
+        return self.act(action, "Row added.")
+
+    def update_row(self) -> bool:
+        """Replace the chosen row with the fields."""
+        def action():
+            self.board = evidence.edit_row(self.board, self.row.value, **self.values())
+        return self.act(action, f"Row {self.row.value} replaced.")
+
+    def pick(self) -> bool:
+        """Copy the chosen row into the fields, ready to edit."""
+        def action():
+            index = evidence.check_index(self.board, self.row.value)
+            for name, field in self.fields.items():
+                field.value = str(self.board.iloc[index][name])
+        return self.act(action, f"Row {self.row.value} copied to the fields: change them and press Replace row.")
+
+    def remove(self) -> bool:
+        """Remove the chosen row."""
+        removed = self.row.value
+
+        def action():
+            self.board = evidence.remove_row(self.board, removed)
+        return self.act(action, f"Row {removed} removed; the rows after it moved up.")
+
+    def save(self) -> bool:
+        """Save to the file named; an existing file is kept unless 'Replace' is ticked."""
+        def action():
+            target = evidence.save_board(self.board, self.path.value, overwrite=self.overwrite.value)
+            self.overwrite.value = False
+            self.saved_to = target
+        return self.act(action, lambda: f"Saved {len(self.board)} row(s) to {self.saved_to.name}.")
+
+    def load(self) -> bool:
+        """Load the board from the file named (the board shown is replaced)."""
+        def action():
+            self.board = evidence.load_board(self.path.value)
+        return self.act(action, lambda: f"Loaded {len(self.board)} row(s) from {evidence.resolve_path(self.path.value).name}.")
+
+
+def evidence_board(board: pd.DataFrame | None = None, path: str = evidence.DEFAULT_FILE) -> EvidenceBoardWidget:
+    """Build the evidence-board widget, optionally starting from an existing board."""
+    return EvidenceBoardWidget(board, path)

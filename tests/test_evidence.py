@@ -1,0 +1,200 @@
+"""Tests for the evidence board (escalation.evidence) and its widget."""
+import pandas as pd
+import pytest
+
+from escalation import evidence
+from escalation.errors import EscalationError
+from escalation.widgets.evidence import EvidenceBoardWidget, board_html
+
+ROW = dict(claim="ATACMS reach about 300 km", who="First article", evidence="weapons table",
+           source="Notebook 02", confidence="Medium")
+
+
+def board_with(n):
+    board = evidence.new_board()
+    for i in range(n):
+        board = evidence.add_row(board, **{**ROW, "claim": f"claim {i}"})
+    return board
+
+
+def test_add_row_tidies_and_keeps_input_unchanged():
+    empty = evidence.new_board()
+    board = evidence.add_row(empty, **{**ROW, "claim": "  two   spaces  "})
+    assert empty.empty and list(board.columns) == evidence.COLUMNS
+    assert board.loc[0, "claim"] == "two spaces"
+    assert board.loc[0, "confidence"] == "medium"
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"claim": ""}, "Fill in claim"),
+    ({"source": "   "}, "Fill in source"),
+    ({"confidence": "certain"}, "not one of: low, medium, high"),
+    ({"who": 3}, "should be text"),
+    ({"evidence": "x" * 1001}, "keep it under"),
+])
+def test_add_row_rejects_bad_values_with_a_plain_message(change, words):
+    with pytest.raises(EscalationError, match=words):
+        evidence.add_row(evidence.new_board(), **{**ROW, **change})
+
+
+def test_edit_and_remove_rows():
+    board = board_with(3)
+    edited = evidence.edit_row(board, 1, confidence="high")
+    assert edited["confidence"].tolist() == ["medium", "high", "medium"]
+    assert board.loc[1, "confidence"] == "medium"
+    removed = evidence.remove_row(edited, 0)
+    assert removed["claim"].tolist() == ["claim 1", "claim 2"]
+    assert list(removed.index) == [0, 1]
+
+
+@pytest.mark.parametrize("index, words", [(3, "rows 0 to 2"), (-1, "rows 0 to 2"), ("1", "by its number"),
+                                          (True, "by its number")])
+def test_bad_row_numbers(index, words):
+    with pytest.raises(EscalationError, match=words):
+        evidence.remove_row(board_with(3), index)
+
+
+def test_edit_unknown_column_and_empty_board():
+    with pytest.raises(EscalationError, match="Unknown column"):
+        evidence.edit_row(board_with(1), 0, colour="red")
+    with pytest.raises(EscalationError, match="empty"):
+        evidence.edit_row(evidence.new_board(), 0, claim="x")
+
+
+def test_save_and_load_round_trip_with_commas_quotes_and_accents(tmp_path):
+    board = evidence.add_row(evidence.new_board(), claim='Peskov: "spiralling tension", again',
+                             who="Kremlin, spokesman", evidence="", source="Reuters; 2023-06-04",
+                             confidence="low")
+    board = evidence.add_row(board, **{**ROW, "who": "Fabian Müller"})
+    path = evidence.save_board(board, tmp_path / "board.csv")
+    loaded = evidence.load_board(path)
+    pd.testing.assert_frame_equal(loaded, board)
+
+
+def test_save_never_overwrites_without_asking(tmp_path):
+    path = tmp_path / "board.csv"
+    evidence.save_board(board_with(1), path)
+    with pytest.raises(EscalationError, match="already exists"):
+        evidence.save_board(board_with(2), path)
+    assert len(evidence.load_board(path)) == 1
+    evidence.save_board(board_with(2), path, overwrite=True)
+    assert len(evidence.load_board(path)) == 2
+
+
+@pytest.mark.parametrize("name, words", [("", "Type a file name"), ("board.txt", "should end in .csv"),
+                                         ("no_such_folder/board.csv", "does not exist")])
+def test_save_bad_names(tmp_path, monkeypatch, name, words):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(EscalationError, match=words):
+        evidence.save_board(board_with(1), name)
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", "is empty"),
+    (b"claim,who\nx,y\n", "missing column"),
+    (b"claim,who,evidence,source,confidence,extra\n", "unexpected column"),
+    (b"claim,who,evidence,source,confidence\nx,y,z,s,sure\n", "line 2: Confidence 'sure'"),
+    (b"claim,who,evidence,source,confidence\nx,y,z,s,low,extra\n", "line 2: 6 values"),
+    (b"claim,who,evidence,source,confidence\n,y,z,s,low\n", "line 2: Fill in claim"),
+    ("claim,who,evidence,source,confidence\nKiev,y,z,s,low\n".encode("cp1251") + b"\xff", "not UTF-8"),
+])
+def test_load_bad_files_names_the_problem(tmp_path, content, words):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(EscalationError, match=words):
+        evidence.load_board(path)
+
+
+def test_load_missing_file_and_folder(tmp_path):
+    with pytest.raises(EscalationError, match="no file"):
+        evidence.load_board(tmp_path / "none.csv")
+    (tmp_path / "dir.csv").mkdir()
+    with pytest.raises(EscalationError, match="folder"):
+        evidence.load_board(tmp_path / "dir.csv")
+
+
+def test_load_accepts_a_byte_order_mark_and_blank_lines(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffclaim,who,evidence,source,confidence\r\nx,y,,s,HIGH\r\n\r\n".encode("utf-8"))
+    board = evidence.load_board(path)
+    assert board.to_dict("records") == [{"claim": "x", "who": "y", "evidence": "", "source": "s",
+                                         "confidence": "high"}]
+
+
+def test_summary_counts_by_who_and_confidence():
+    board = board_with(2)
+    board = evidence.add_row(board, **{**ROW, "who": "Kremlin", "confidence": "low"})
+    summary = evidence.board_summary(board)
+    assert list(summary.columns) == ["low", "medium", "high"]
+    assert summary.loc["First article"].tolist() == [0, 2, 0]
+    assert summary.loc["Kremlin"].tolist() == [1, 0, 0]
+    assert evidence.board_summary(evidence.new_board()).empty
+
+
+def test_word_count():
+    assert evidence.word_count("one two  three\nfour") == 4
+    assert evidence.word_count(...) == 0
+    with pytest.raises(EscalationError):
+        evidence.word_count(42)
+
+
+def fill(widget, **values):
+    for name, value in {**ROW, "confidence": "medium", **values}.items():
+        widget.fields[name].value = value
+
+
+def test_widget_add_edit_remove(tmp_path):
+    widget = EvidenceBoardWidget(path=str(tmp_path / "b.csv"))
+    fill(widget)
+    widget.add_button.click()
+    assert len(widget.board) == 1 and widget.message == "Row added."
+    assert widget.fields["claim"].value == ""
+    widget.add_button.click()
+    assert len(widget.board) == 1 and "Fill in claim" in widget.message
+    assert "Check your input" in widget.status.value
+    fill(widget, claim="second")
+    widget.add_button.click()
+    widget.row.value = 1
+    widget.pick_button.click()
+    assert widget.fields["claim"].value == "second"
+    widget.fields["confidence"].value = "high"
+    widget.update_button.click()
+    assert widget.board["confidence"].tolist() == ["medium", "high"]
+    widget.row.value = 0
+    widget.remove_button.click()
+    assert widget.board["claim"].tolist() == ["second"]
+    assert widget.row.max == 0
+
+
+def test_widget_save_asks_before_replacing_and_loads(tmp_path):
+    path = tmp_path / "b.csv"
+    widget = EvidenceBoardWidget(board=board_with(2), path=str(path))
+    widget.save_button.click()
+    assert widget.message == "Saved 2 row(s) to b.csv."
+    widget.board = board_with(1)
+    widget.save_button.click()
+    assert "already exists" in widget.message and len(evidence.load_board(path)) == 2
+    widget.overwrite.value = True
+    widget.save_button.click()
+    assert len(evidence.load_board(path)) == 1 and widget.overwrite.value is False
+    widget.board = board_with(3)
+    widget.load_button.click()
+    assert len(widget.board) == 1 and widget.message == "Loaded 1 row(s) from b.csv."
+    widget.path.value = ""
+    widget.load_button.click()
+    assert "Type a file name" in widget.message and len(widget.board) == 1
+
+
+def test_widget_controls_have_descriptions():
+    widget = EvidenceBoardWidget()
+    controls = [*widget.fields.values(), widget.row, widget.path, widget.overwrite]
+    assert all(c.description for c in controls)
+    buttons = [widget.add_button, widget.update_button, widget.pick_button, widget.remove_button,
+               widget.save_button, widget.load_button]
+    assert all(b.description and b.tooltip for b in buttons)
+
+
+def test_board_html_escapes_and_labels():
+    html = board_html(evidence.add_row(evidence.new_board(), **{**ROW, "claim": "<b>x</b>"}))
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<caption>" in html and 'scope="col"' in html
+    assert "empty" in board_html(evidence.new_board())
