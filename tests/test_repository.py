@@ -1,0 +1,80 @@
+"""The repository keeps its promises: README set-up lines, pinned requirements, notebook conventions."""
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+TEST_LINE = "python -m pip install -r requirements.txt && python -m pytest"
+OPEN_LINE = "python -m pip install -r requirements.txt && python -m jupyter lab notebooks/00_start_here.ipynb"
+
+
+def test_ci_runs_exactly_the_readme_test_line():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert TEST_LINE in readme.splitlines(), "README must give the test line on a line of its own"
+    assert OPEN_LINE in readme.splitlines(), "README must give the line that opens the module"
+    assert TEST_LINE in ci.splitlines(), ".ci/run must run the README's test line verbatim"
+
+
+def test_requirements_are_fully_pinned():
+    for line in (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if not line:
+            continue
+        assert line == "-e ." or re.match(r"^[A-Za-z0-9_.\-\[\]]+==[^=\s;]+( ; .+)?$", line), line
+
+
+def test_core_requirements_are_there():
+    names = {l.split("==")[0].lower() for l in (REPO / "requirements.txt").read_text().splitlines() if "==" in l}
+    assert {"jupyterlab", "ipywidgets", "matplotlib", "nbval", "pytest", "pandas"} <= names
+
+
+def test_notebooks_are_numbered_in_reading_order():
+    numbers = [int(p.name[:2]) for p in NOTEBOOKS]
+    assert numbers == list(range(len(numbers))), [p.name for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_follows_the_house_style(path):
+    nb = nbformat.read(path, as_version=4)
+    card = nb.cells[0]
+    assert card.cell_type == "markdown" and card.source.startswith("# ")
+    for part in ("Estimated time", "Prerequisites", "Data used", "Libraries used", "By the end of this notebook"):
+        assert part in card.source, f"{path.name}: the card lacks '{part}'"
+    setup = nb.cells[1]
+    assert setup.cell_type == "code" and setup.metadata.get("jupyter", {}).get("source_hidden") is True
+    assert "setup" in setup.metadata.get("tags", [])
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "sys.path" not in code and "!pip" not in code and "%pip" not in code
+    last = nb.cells[-1].source
+    tail = "\n".join(c.source for c in nb.cells[-3:] if c.cell_type == "markdown")
+    assert "Summary" in tail and "Further reading" in tail, f"{path.name} should end with a summary and further reading"
+    if path != NOTEBOOKS[-1]:
+        following = NOTEBOOKS[NOTEBOOKS.index(path) + 1].name
+        assert following in last, f"{path.name} should end with a link to {following}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_with_outputs_of_one_clean_run(path):
+    nb = nbformat.read(path, as_version=4)
+    code_cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    counts = [c.execution_count for c in code_cells]
+    assert all(counts), f"{path.name}: some code cells were never run"
+    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: not run top to bottom in one fresh kernel"
+    for cell in code_cells:
+        for output in cell.outputs:
+            assert output.output_type != "error" or "raises-exception" in cell.metadata.get("tags", [])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_setup_cell_only_imports_and_styles(path):
+    setup = nbformat.read(path, as_version=4).cells[1].source
+    for node in ast.parse(setup).body:
+        ok = isinstance(node, (ast.Import, ast.ImportFrom))
+        ok = ok or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call))
+        ok = ok or isinstance(node, ast.Assign)  # loading the data once, e.g. articles = load_articles()
+        assert ok, f"{path.name}: the set-up cell should only import, style and load"
