@@ -198,3 +198,25 @@ def test_board_html_escapes_and_labels():
     html = board_html(evidence.add_row(evidence.new_board(), **{**ROW, "claim": "<b>x</b>"}))
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<caption>" in html and 'scope="col"' in html
     assert "empty" in board_html(evidence.new_board())
+
+
+def test_quote_differences_finds_changes_additions_and_omissions():
+    printed = "I thanked the US and stressed the need [for missiles], he said"
+    reported = "I thanked the U.S. and stressed the need, he said"
+    diffs = evidence.quote_differences(printed, reported)
+    assert {"kind": "changed", "printed": "US", "reported": "U.S."} in diffs
+    assert {"kind": "added", "printed": "[ for missiles ]", "reported": ""} in diffs
+    omitted = evidence.quote_differences("stressed the need", "stressed the urgent need")
+    assert omitted == [{"kind": "left out", "printed": "", "reported": "urgent"}]
+
+
+def test_quote_differences_ignores_curly_apostrophes_only():
+    assert evidence.quote_differences("Ukraine’s “long-range”", "Ukraine's \"long-range\"") == []
+    assert evidence.quote_agreement("a b c d", "a b c d") == 1.0
+    assert evidence.quote_agreement("a b c d", "a b x d") == pytest.approx(0.75)
+
+
+@pytest.mark.parametrize("printed, reported", [("", "x"), ("x", "   "), (None, "x")])
+def test_quote_differences_rejects_empty_input(printed, reported):
+    with pytest.raises(EscalationError, match="non-empty text"):
+        evidence.quote_differences(printed, reported)

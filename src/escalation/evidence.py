@@ -205,3 +205,39 @@ def word_count(text: str) -> int:
     if not isinstance(text, str):
         raise EscalationError(f"Write the brief as text in quotes, not {type(text).__name__}.")
     return len(text.split())
+
+
+def quote_words(text: str) -> list[str]:
+    """Words and punctuation marks of a quote, for comparison; curly quotes made straight, U.S. kept whole."""
+    import re
+
+    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+    return re.findall(r"[A-Z](?:\.[A-Z])+\.?|[\w'-]+|[^\w\s]", text.translate(table))
+
+
+def quote_differences(printed: str, reported: str) -> list[dict]:
+    """Word-level differences between a quote as printed and as another source reported it.
+
+    Returns one dict per difference: `kind` (changed, added, left out), the printed words and the reported
+    words. An empty list means the two agree word for word (ignoring curly versus straight quotes).
+    """
+    import difflib
+
+    for name, value in (("printed", printed), ("reported", reported)):
+        if not isinstance(value, str) or not value.strip():
+            raise EscalationError(f"Give the {name} quote as non-empty text.")
+    a, b = quote_words(printed), quote_words(reported)
+    kinds = {"replace": "changed", "insert": "left out", "delete": "added"}
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op != "equal":
+            out.append({"kind": kinds[op], "printed": " ".join(a[i1:i2]), "reported": " ".join(b[j1:j2])})
+    return out
+
+
+def quote_agreement(printed: str, reported: str) -> float:
+    """Share of words the two versions of a quote have in common, in order (0 to 1; difflib's ratio)."""
+    import difflib
+
+    quote_differences(printed, reported)
+    return difflib.SequenceMatcher(a=quote_words(printed), b=quote_words(reported), autojunk=False).ratio()
