@@ -1,0 +1,6 @@
+"""`python -m escalation.grading ...` is `escalation-grade ...`."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

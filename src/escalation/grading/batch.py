@@ -1,0 +1,189 @@
+"""Grade a folder of submissions in parallel, saving each result atomically as it finishes.
+
+Student ids come from paths (documented in exercises/README.md):
+- a notebook directly in the folder: its file name without `.ipynb`, with the exercise set name
+  removed when it is part of the name (`alice_ex01_reading.ipynb` → `alice`);
+- a notebook inside a sub-folder (LMS downloads): the name of the top-level sub-folder, with Moodle's
+  `_assignsubmission_file_` suffix removed (`Alice Smith_123_assignsubmission_file_/…` → `Alice Smith_123`);
+- hidden folders (`.ipynb_checkpoints`) and `__MACOSX` are ignored;
+- several notebooks for one id: the one named after the exercise wins, else the first in name order;
+  the others are named in the reasons.
+
+Each result is written to `<out>/results/<id>.json` (via a temporary file and an atomic rename) with a
+key made of the grader version, the source, the submission's bytes and the timeout; a re-run reuses
+every result whose key still matches, so a batch killed halfway resumes where it stopped.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import re
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .runner import DEFAULT_TIMEOUT, GRADER_VERSION, Result, Worker, grade_notebook
+from .source import Exercise
+
+IGNORED_DIRS = {"__MACOSX"}
+
+
+@dataclass
+class Submission:
+    student: str
+    path: Path | None
+    rel: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _clean_id(text: str, exercise_name: str) -> str:
+    text = re.sub(r"_?assignsubmission_\w*$", "", text).strip(" _-")
+    if exercise_name and exercise_name in text and text != exercise_name:
+        text = text.replace(exercise_name, " ")
+        text = re.sub(r"[\s_-]{2,}", "_", text).strip(" _-")
+    return text or exercise_name or "unknown"
+
+
+def find_submissions(folder: Path, exercise_name: str = "") -> list[Submission]:
+    """Every student's notebook in a folder (flat or nested), one per student id, sorted by id."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"The submissions folder {folder} does not exist.")
+    groups: dict[str, list[Path]] = {}
+    for path in sorted(folder.rglob("*.ipynb")):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") or part in IGNORED_DIRS for part in rel.parts) or not path.is_file():
+            continue
+        key = rel.stem if len(rel.parts) == 1 else rel.parts[0]
+        groups.setdefault(_clean_id(key, exercise_name), []).append(path)
+    subs = []
+    for student, paths in sorted(groups.items()):
+        paths = sorted(paths, key=lambda p: (exercise_name not in p.stem, str(p.relative_to(folder))))
+        notes = []
+        if len(paths) > 1:
+            others = ", ".join(str(p.relative_to(folder)) for p in paths[1:])
+            notes.append(f"Several notebooks for this student: graded {paths[0].relative_to(folder)}, ignored {others}.")
+        subs.append(Submission(student, paths[0], str(paths[0].relative_to(folder)), notes))
+    return subs
+
+
+def safe_name(student: str) -> str:
+    """A file name for a student id (unique: a short hash is added when characters had to be replaced)."""
+    clean = re.sub(r"[^\w.-]+", "_", student).strip("._") or "student"
+    if clean != student:
+        clean += "-" + hashlib.sha256(student.encode()).hexdigest()[:6]
+    return clean
+
+
+def result_key(exercise: Exercise, sub: Submission, timeout: float) -> str:
+    h = hashlib.sha256()
+    h.update(GRADER_VERSION.encode())
+    h.update(exercise.path.read_bytes())
+    h.update(f"|{timeout:g}|{sub.rel}|".encode())
+    h.update(sub.path.read_bytes() if sub.path else b"")
+    return h.hexdigest()
+
+
+def write_json_atomic(path: Path, data) -> None:
+    """Write JSON through a temporary file and a rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def load_cached(path: Path, key: str) -> Result | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    return Result.from_dict(data["result"])
+
+
+class Progress:
+    """A plain progress bar on stderr (a line per 10 % when stderr is not a terminal)."""
+
+    def __init__(self, total: int, quiet: bool, stream=None):
+        self.total, self.done, self.quiet = total, 0, quiet
+        self.stream = stream or sys.__stderr__
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.last_decile = -1
+
+    def step(self, label: str = "") -> None:
+        self.done += 1
+        if self.quiet or not self.total:
+            return
+        share = self.done / self.total
+        if self.tty:
+            filled = int(30 * share)
+            self.stream.write(f"\rgrading [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} {label[:30]:<30}")
+            if self.done == self.total:
+                self.stream.write("\n")
+        elif int(share * 10) > self.last_decile or self.done == self.total:
+            self.last_decile = int(share * 10)
+            self.stream.write(f"grading: {self.done}/{self.total} done\n")
+        self.stream.flush()
+
+
+def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | None = None,
+                 timeout: float = DEFAULT_TIMEOUT, quiet: bool = False, force: bool = False,
+                 progress_stream=None) -> list[Result]:
+    """Grade every submission in `folder`, writing `<out>/results/*.json`; return results sorted by id."""
+    subs = find_submissions(folder, exercise.name)
+    results_dir = Path(out) / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Result] = {}
+    todo: list[tuple[Submission, str, Path]] = []
+    for sub in subs:
+        key = result_key(exercise, sub, timeout)
+        target = results_dir / f"{safe_name(sub.student)}.json"
+        cached = None if force else load_cached(target, key)
+        if cached is not None:
+            results[sub.student] = cached
+        else:
+            todo.append((sub, key, target))
+    progress = Progress(len(subs), quiet, progress_stream)
+    for _ in results:
+        progress.step()
+    if todo:
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        tasks: queue.Queue = queue.Queue()
+        for item in todo:
+            tasks.put(item)
+        done: queue.Queue = queue.Queue()
+
+        def work() -> None:
+            worker = None
+            while True:
+                try:
+                    sub, key, target = tasks.get_nowait()
+                except queue.Empty:
+                    break
+                try:
+                    if worker is None or not worker.alive:
+                        worker = Worker()
+                    result = grade_notebook(exercise, sub.path, sub.student, worker, timeout=timeout,
+                                            display_name=sub.rel)
+                except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
+                    result = Result(sub.student, sub.rel, "grader_error", [f"The grader failed on this file: {exc}"])
+                result.reasons = sub.notes + result.reasons
+                write_json_atomic(target, {"key": key, "result": result.to_dict()})
+                done.put(result)
+            if worker is not None:
+                worker.close()
+
+        threads = [threading.Thread(target=work, daemon=True) for _ in range(jobs)]
+        for t in threads:
+            t.start()
+        for _ in todo:
+            result = done.get()
+            results[result.student] = result
+            progress.step(result.student)
+        for t in threads:
+            t.join()
+    return [results[s.student] for s in subs]

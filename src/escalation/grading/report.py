@@ -1,0 +1,177 @@
+"""What the instructor gets: gradebook CSV, per-student feedback pages, a class summary figure.
+
+Everything here is derived from the saved results and the manual scores, in a fixed order and without
+timestamps, so the same submissions always give the same files.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+from pathlib import Path
+
+from .batch import safe_name
+from .runner import STATUS_TEXT, Result
+from .source import Exercise
+from .written import _page, export_written, load_manual
+
+
+def _fmt(x: float | None) -> str:
+    return "" if x is None else f"{x:g}"
+
+
+def gradebook_rows(exercise: Exercise, results: list[Result], manual: dict) -> list[dict]:
+    """One row per student: a column per question, totals, status and reasons."""
+    rows = []
+    for r in sorted(results, key=lambda r: r.student):
+        row = {"student": r.student, "file": r.file, "status": r.status}
+        gradable = r.status.startswith("graded")
+        auto = manual_total = 0.0
+        pending = []
+        for q in exercise.questions:
+            if q.kind == "auto":
+                score = r.scores.get(q.key, 0.0) if gradable else 0.0
+                auto += score
+                row[q.key] = _fmt(score)
+            else:
+                entry = manual.get((r.student, q.key))
+                if entry is not None:
+                    manual_total += entry[0]
+                    row[q.key] = _fmt(entry[0])
+                elif gradable and r.written.get(q.key):
+                    pending.append(q.key)
+                    row[q.key] = ""
+                else:
+                    row[q.key] = "0" if gradable else ""
+        reasons = list(r.reasons)
+        if pending:
+            reasons.append(f"Written answers awaiting manual grading: {', '.join(pending)}.")
+        row.update(auto_points=_fmt(auto), manual_points=_fmt(manual_total), total=_fmt(auto + manual_total),
+                   max_points=_fmt(exercise.max_points), reasons=" | ".join(reasons))
+        rows.append(row)
+    return rows
+
+
+def write_gradebook(path: Path, exercise: Exercise, rows: list[dict]) -> None:
+    fields = (["student", "file", "status"] + [q.key for q in exercise.questions]
+              + ["auto_points", "manual_points", "total", "max_points", "reasons"])
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(buffer.getvalue(), encoding="utf-8")
+    tmp.replace(path)
+
+
+def feedback_html(exercise: Exercise, result: Result, manual: dict) -> str:
+    """A student's feedback page: scores, visible check messages, written answers with the rubric.
+
+    It never contains hidden tests or model answers: messages come from the visible checks only.
+    """
+    parts = [f"<p>Status: <strong>{html.escape(STATUS_TEXT.get(result.status, result.status))}</strong></p>"]
+    if result.reasons:
+        parts.append("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in result.reasons) + "</ul>")
+    gradable = result.status.startswith("graded")
+    rows = []
+    total = 0.0
+    for q in exercise.questions:
+        if q.kind == "auto":
+            score = result.scores.get(q.key, 0.0) if gradable else 0.0
+            total += score
+            msgs = result.test_messages.get(q.key, []) if gradable else []
+            detail = "<br>".join(html.escape(m) for m in msgs) or ("✔ correct" if score == q.points else "")
+            rows.append(f"<tr><th scope='row'>{html.escape(q.key)}</th><td>{_fmt(score)} / {_fmt(q.points)}</td>"
+                        f"<td>{detail}</td></tr>")
+        else:
+            entry = manual.get((result.student, q.key))
+            if entry:
+                total += entry[0]
+            answer = result.written.get(q.key) if gradable else None
+            score_text = f"{_fmt(entry[0])} / {_fmt(q.points)}" if entry else f"– / {_fmt(q.points)}"
+            detail = (f"<p>Your answer:</p><div class='answer'>{html.escape(answer)}</div>" if answer
+                      else "<p>Not answered.</p>")
+            detail += f"<p>Rubric:</p><div class='answer'>{html.escape(q.rubric)}</div>"
+            detail += (f"<p>Comment: {html.escape(entry[1])}</p>" if entry and entry[1] else "")
+            detail += "" if entry else "<p><em>Your instructor has not graded this answer yet.</em></p>"
+            rows.append(f"<tr><th scope='row'>{html.escape(q.key)}</th><td>{score_text}</td><td>{detail}</td></tr>")
+    parts.append("<table><caption>Points per question</caption><thead><tr><th scope='col'>Question</th>"
+                 "<th scope='col'>Points</th><th scope='col'>Feedback</th></tr></thead><tbody>"
+                 + "".join(rows) + "</tbody></table>")
+    parts.append(f"<p>Total so far: <strong>{_fmt(total)} / {_fmt(exercise.max_points)}</strong></p>")
+    return _page(f"{exercise.name} · feedback for {result.student}", "".join(parts))
+
+
+def summary_figure(exercise: Exercise, rows: list[dict]):
+    """Score distribution and share of students with full points per question; returns the figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .. import plotting
+
+    graded = [r for r in rows if r["status"].startswith("graded")]
+    totals = [float(r["total"]) for r in graded]
+    shares = []
+    for q in exercise.questions:
+        got = [r for r in graded if r[q.key] != "" and float(r[q.key]) >= q.points]
+        shares.append(len(got) / len(graded) if graded else 0.0)
+    plotting.use_style()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    bins = list(range(0, int(exercise.max_points) + 2))
+    ax1.hist(totals, bins=bins, color=plotting.colour(0), edgecolor="black", align="left")
+    ax1.set_xlim(-0.5, exercise.max_points + 0.5)
+    keys = [q.key for q in exercise.questions]
+    ax2.bar(keys, [100 * s for s in shares], color=plotting.colour(1), edgecolor="black")
+    ax2.set_ylim(0, 100)
+    for i, s in enumerate(shares):
+        ax2.text(i, 100 * s + 2, f"{100 * s:.0f}%", ha="center")
+    ungraded = len(rows) - len(graded)
+    alt = summary_text(exercise, rows, shares, totals, ungraded)
+    plotting.finish(fig, ax2, title="Students with full points, by question", xlabel="Question",
+                    ylabel="Share of graded students (%)", alt_text=alt)
+    plotting.finish(fig, ax1, title=f"{exercise.name}: total scores ({len(graded)} graded)",
+                    xlabel=f"Total points (of {exercise.max_points:g})", ylabel="Number of students", alt_text=alt)
+    fig.tight_layout()
+    return fig
+
+
+def summary_text(exercise: Exercise, rows, shares, totals, ungraded) -> str:
+    if not totals:
+        return f"{exercise.name}: no submission could be graded ({ungraded} could not be graded)."
+    ordered = sorted(totals)
+    median = ordered[len(ordered) // 2] if len(ordered) % 2 else (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2
+    per_q = "; ".join(f"{q.key} {100 * s:.0f}%" for q, s in zip(exercise.questions, shares))
+    written = [q.key for q in exercise.questions if q.kind == "written"]
+    note = (f" Written questions ({', '.join(written)}) count only once manual scores are merged." if written else "")
+    return (f"{exercise.name}: {len(totals)} submissions graded, {ungraded} could not be graded. Total scores "
+            f"range from {min(totals):g} to {max(totals):g} of {exercise.max_points:g} points, median {median:g}. "
+            f"Share of graded students with full points per question: {per_q}.{note}")
+
+
+def write_reports(out: Path, exercise: Exercise, results: list[Result]) -> dict[str, Path]:
+    """Write gradebook.csv, feedback/*.html, summary.png + summary.txt and the written-answer pages."""
+    out = Path(out)
+    manual = load_manual(out)
+    rows = gradebook_rows(exercise, results, manual)
+    paths = {"gradebook": out / "gradebook.csv"}
+    write_gradebook(paths["gradebook"], exercise, rows)
+    feedback = out / "feedback"
+    feedback.mkdir(parents=True, exist_ok=True)
+    for r in results:
+        (feedback / f"{safe_name(r.student)}.html").write_text(feedback_html(exercise, r, manual), encoding="utf-8")
+    paths["feedback"] = feedback
+    fig = summary_figure(exercise, rows)
+    from .. import plotting
+
+    fig.savefig(out / "summary.png", dpi=100, metadata={"Software": None})
+    (out / "summary.txt").write_text(plotting.alt_text(fig) + "\n", encoding="utf-8")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    paths["summary"] = out / "summary.png"
+    paths["summary_text"] = out / "summary.txt"
+    export_written(out, exercise, results)
+    paths["written"] = out / "written"
+    return paths

@@ -1,0 +1,346 @@
+"""Run a student's cells in an isolated child process and hand back only plain answer values.
+
+A worker is a long-lived process that imports the heavy libraries once (pandas, matplotlib, IPython,
+the package) and then, for each submission, forks a fresh child that runs the cells. The child:
+- runs in a temporary working folder, with its standard streams sent to a capped buffer;
+- runs each cell in an IPython shell (magics work), with a per-cell timeout (SIGALRM, then a hard kill);
+- at the end converts the answer variables (q1, q2, …) to tagged plain JSON (numbers, text, booleans,
+  lists/tuples/sets/dicts of those, and NumPy scalars), refusing any other object. Student objects are
+  never pickled or sent; their `__eq__` never reaches the tests.
+If the child dies (os._exit, a crash) or a cell overruns the hard limit, the worker kills it and
+re-runs the notebook in a new child, skipping that cell, so the rest of the notebook is still graded.
+
+The worker never sees the tests or solutions: it receives only the set-up code and the student's cells.
+Protocol: one JSON object per line on stdin (a job), one per line on stdout (its result).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import sys
+import time
+
+GRACE_SECONDS = 2.0
+MAX_OUTPUT_CHARS = 20_000
+MAX_TEXT_CHARS = 100_000
+MAX_ITEMS = 10_000
+MAX_DEPTH = 8
+FILE_SIZE_LIMIT = 50 * 1024 * 1024
+ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
+_dumps = json.dumps  # taken before any student code can replace json.dumps
+
+
+class CellTimeout(BaseException):
+    """Raised inside the child when a cell runs past its time limit."""
+
+
+def _warm_up():
+    """Import what notebooks use, so each forked child starts warm."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import warnings
+
+    warnings.simplefilter("ignore")
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    import escalation.checks  # noqa: F401
+    import escalation.corpus  # noqa: F401
+    import escalation.text  # noqa: F401
+    try:
+        import escalation.plotting  # noqa: F401
+        import escalation.tables  # noqa: F401
+    except Exception:  # pragma: no cover - optional parts of the package
+        pass
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.InteractiveShell.colors = "nocolor"
+    return InteractiveShell.instance(config=config)
+
+
+def _make_encoder():
+    """Build the plain-data encoder with references taken before any student code runs."""
+    import numpy as np
+
+    _type, _len, _repr_float, _repr_int = type, len, float.__repr__, int.__repr__
+    _isfinite_types = {np.float64: "float64", np.float32: "float32", np.float16: "float16"}
+    _int_types = {np.int64: "int64", np.int32: "int32", np.int16: "int16", np.int8: "int8",
+                  np.uint64: "uint64", np.uint32: "uint32", np.uint16: "uint16", np.uint8: "uint8"}
+    _item = np.generic.item
+    _sorted = sorted
+    _dumps = json.dumps
+    ellipsis_type = _type(Ellipsis)
+
+    class NotPlain(Exception):
+        pass
+
+    def encode(value, depth=0):
+        t = _type(value)
+        if depth > MAX_DEPTH:
+            raise NotPlain("it is nested too deeply")
+        if t is bool:
+            return {"t": "bool", "v": value is True}
+        if t is int:
+            text = _repr_int(value)
+            if _len(text) > 1000:
+                raise NotPlain("the number is too large")
+            return {"t": "int", "v": text}
+        if t is float:
+            return {"t": "float", "v": _repr_float(value)}
+        if t is str:
+            if _len(value) > MAX_TEXT_CHARS:
+                raise NotPlain(f"the text is longer than {MAX_TEXT_CHARS} characters")
+            return {"t": "str", "v": value}
+        if value is None:
+            return {"t": "none"}
+        if t is ellipsis_type:
+            return {"t": "ellipsis"}
+        if t is np.bool_:
+            return {"t": "np.bool_", "v": bool(_item(value))}
+        if t in _int_types:
+            return {"t": "np." + _int_types[t], "v": _repr_int(_item(value))}
+        if t in _isfinite_types:
+            return {"t": "np." + _isfinite_types[t], "v": _repr_float(_item(value))}
+        if t is np.str_:
+            return {"t": "np.str_", "v": encode(str.__str__(value), depth + 1)["v"]}
+        if t in (list, tuple, set, frozenset):
+            if _len(value) > MAX_ITEMS:
+                raise NotPlain(f"it has more than {MAX_ITEMS} items")
+            items = [encode(v, depth + 1) for v in value]
+            if t in (set, frozenset):
+                items = _sorted(items, key=lambda e: _dumps(e, sort_keys=True))
+            return {"t": t.__name__, "v": items}
+        if t is dict:
+            if _len(value) > MAX_ITEMS:
+                raise NotPlain(f"it has more than {MAX_ITEMS} items")
+            pairs = [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in dict.items(value)]
+            return {"t": "dict", "v": _sorted(pairs, key=lambda e: _dumps(e, sort_keys=True))}
+        raise NotPlain(f"it is a {t.__module__}.{t.__qualname__} object" if hasattr(t, "__qualname__")
+                       else "it is not plain data")
+
+    return encode, NotPlain
+
+
+def _describe(exc: BaseException) -> str:
+    """A short, address-free description of an exception raised by student code."""
+    try:
+        name = type(exc).__name__
+        text = str(exc)
+    except BaseException:  # a student's __str__ may fail
+        return "an error"
+    text = ADDRESS.sub("0x…", " ".join(text.split()))[:300]
+    return f"{name}: {text}" if text else name
+
+
+class _CappedWriter:
+    """A stdout/stderr replacement that keeps only the first characters written (huge outputs are cut)."""
+
+    def __init__(self):
+        self.size = 0
+        self.parts = []
+
+    def write(self, text):
+        try:
+            n = len(text)
+        except TypeError:
+            return 0
+        if self.size < MAX_OUTPUT_CHARS:
+            self.parts.append(str(text)[: MAX_OUTPUT_CHARS - self.size])
+        self.size += n
+        return n
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+
+def _child(shell, encode, not_plain, job, skip, wfd):
+    """Body of the forked child: run the cells, then send the answer values. Never returns."""
+    import resource
+
+    def send(obj):
+        data = (_dumps(obj) + "\n").encode("utf-8")
+        view = memoryview(data)
+        while view:
+            written = os.write(wfd, view)
+            view = view[written:]
+
+    try:
+        os.setpgid(0, 0)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.closerange(3, wfd)  # the worker's protocol pipe and anything else inherited
+        os.closerange(wfd + 1, 4096)
+        sys.stdout = sys.stderr = _CappedWriter()
+        os.chdir(job["workdir"])
+        resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        timeout = float(job["timeout"])
+
+        def on_alarm(signum, frame):
+            raise CellTimeout(f"the cell ran longer than {timeout:g} s")
+
+        signal.signal(signal.SIGALRM, on_alarm)
+        ns = shell.user_ns
+        variables = list(job["variables"])
+        for index, cell in enumerate(job["cells"]):
+            if index in skip:
+                continue
+            send({"start": index})
+            status, error = "ok", ""
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            try:
+                result = shell.run_cell(cell["code"], store_history=False, silent=False)
+                failure = result.error_before_exec or result.error_in_exec
+                if failure is not None:
+                    status = "timeout" if isinstance(failure, CellTimeout) else "error"
+                    error = _describe(failure)
+            except CellTimeout as exc:
+                status, error = "timeout", _describe(exc)
+            except BaseException as exc:  # noqa: BLE001 - anything a cell raises is the cell's failure
+                status, error = "error", _describe(exc)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            send({"done": index, "status": status, "error": error})
+        values, problems = {}, {}
+        for name in variables:
+            if name not in ns:
+                continue
+            try:
+                values[name] = encode(ns[name])
+            except not_plain as exc:
+                problems[name] = str(exc)
+            except BaseException:  # noqa: BLE001
+                problems[name] = "it could not be read as plain data"
+        send({"values": values, "problems": problems})
+    except BaseException:  # noqa: BLE001
+        pass
+    finally:
+        os._exit(0)
+
+
+def run_job(shell, encode, not_plain, job) -> dict:
+    """Run one job in forked children, re-running without any cell that hung or killed its child."""
+    cells = job["cells"]
+    status = [{"label": c["label"], "status": "not run", "error": ""} for c in cells]
+    skip: set[int] = set()
+    hard_limit = float(job["timeout"]) + GRACE_SECONDS
+    for _attempt in range(len(cells) + 1):
+        rfd, wfd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(rfd)
+            _child(shell, encode, not_plain, job, skip, wfd)
+        os.close(wfd)
+        buffer, current, final, deadline = b"", None, None, time.monotonic() + hard_limit
+        killed_for = None
+        while True:
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                killed_for = "timeout"
+                break
+            ready, _, _ = select.select([rfd], [], [], wait)
+            if not ready:
+                continue
+            chunk = os.read(rfd, 1 << 16)
+            if not chunk:
+                break
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                try:
+                    msg = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(msg, dict):
+                    continue
+                if "start" in msg and isinstance(msg["start"], int) and 0 <= msg["start"] < len(cells):
+                    current = msg["start"]
+                    deadline = time.monotonic() + hard_limit
+                elif "done" in msg and isinstance(msg["done"], int) and 0 <= msg["done"] < len(cells):
+                    status[msg["done"]].update(status=str(msg.get("status", "error")),
+                                               error=str(msg.get("error", ""))[:400])
+                    current = None
+                    deadline = time.monotonic() + hard_limit
+                elif "values" in msg:
+                    final = msg
+        if killed_for:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os.close(rfd)
+        _, wait_status = os.waitpid(pid, 0)
+        try:
+            os.killpg(pid, signal.SIGKILL)  # anything the cells started
+        except (ProcessLookupError, PermissionError):
+            pass
+        if final is not None and current is None:
+            return {"cells": status, "values": final.get("values", {}), "problems": final.get("problems", {})}
+        if current is None:
+            # died between cells or while reading the answers: nothing more to skip
+            return {"cells": status, "values": {}, "problems": {},
+                    "fatal": "the notebook's process stopped while its answers were being read"}
+        if killed_for:
+            status[current].update(status="timeout",
+                                   error=f"stopped: the cell ran longer than {float(job['timeout']):g} s")
+        else:
+            how = _exit_description(wait_status)
+            status[current].update(status="crashed", error=f"the kernel stopped during this cell ({how})")
+        skip.add(current)
+    return {"cells": status, "values": {}, "problems": {}, "fatal": "too many cells stopped the kernel"}
+
+
+def _exit_description(wait_status: int) -> str:
+    if os.WIFSIGNALED(wait_status):
+        try:
+            name = signal.Signals(os.WTERMSIG(wait_status)).name
+        except ValueError:
+            name = str(os.WTERMSIG(wait_status))
+        return f"killed by signal {name}"
+    return f"exit code {os.WEXITSTATUS(wait_status)}"
+
+
+def serve() -> None:
+    """Read jobs from stdin and write results to stdout until stdin closes."""
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # stray prints of libraries go to stderr, never into the protocol
+    shell = _warm_up()
+    encode, not_plain = _make_encoder()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    out.write(json.dumps({"ready": True}) + "\n")
+    out.flush()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        job = json.loads(line)
+        try:
+            result = run_job(shell, encode, not_plain, job)
+        except Exception as exc:  # noqa: BLE001 - report, keep serving
+            result = {"cells": [], "values": {}, "problems": {}, "fatal": f"grader error: {exc}"}
+        result["id"] = job.get("id")
+        out.write(json.dumps(result) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    serve()
