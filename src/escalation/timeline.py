@@ -66,8 +66,9 @@ def timeline_text(events: pd.DataFrame, lane: str = "country", limit: int | None
             f"{LANES[lane].lower()} ({counts}). {unconfirmed} event(s) are reported or claimed rather than "
             "confirmed and are drawn with a dashed ring.")
     shown = events if limit is None else events.iloc[:limit]
-    items = "; ".join(f"{r.date} {r.actor}, {r.event_type}"
-                      + ("" if r.confirmation == "confirmed" else f" ({r.confirmation})") for r in shown.itertuples())
+    items = "; ".join(f"{r['date']} {r['actor']}, {r['event_type']}"
+                      + ("" if r["confirmation"] == "confirmed" else f" ({r['confirmation']})")
+                      for r in shown[["date", "actor", "event_type", "confirmation"]].to_dict("records"))
     more = f"; and {len(events) - len(shown)} more" if len(shown) < len(events) else ""
     return f"{text} Events: {items}{more}."
 
@@ -223,19 +224,21 @@ def timeline_svg(events: pd.DataFrame, lane: str = "country", *, title: str | No
         y = top + row_h * (i + 0.5)
         out.append(f'<text x="{left - 8}" y="{y + 4:.0f}" text-anchor="end" font-size="12">{esc(value)}</text>')
     y_of = {v: top + row_h * (i + 0.5) for i, v in enumerate(lanes)}
+    records = events[["event_id", "date", "date_precision", "actor", "country", "side", "event_type", "summary",
+                      "confirmation", "start", "end"]].to_dict("records")
     for value in categories:
         idx = _style_index(column, value, order)
         colour, shape = plotting.colour(idx), SVG_SHAPES[plotting.marker(idx)]
         offset = (categories.index(value) - (len(categories) - 1) / 2) * 2.4
-        for row in events[events[column] == value].itertuples():
-            x, y = x_of(row.start), y_of[getattr(row, lane)] + offset
-            status = "" if row.confirmation == "confirmed" else f" [{row.confirmation}]"
-            tip = f"{row.event_id} · {row.date} · {row.actor} · {row.event_type}{status}: {row.summary}"
+        for row in (r for r in records if r[column] == value):
+            x, y = x_of(row["start"]), y_of[row[lane]] + offset
+            status = "" if row["confirmation"] == "confirmed" else f" [{row['confirmation']}]"
+            tip = f"{row['event_id']} · {row['date']} · {row['actor']} · {row['event_type']}{status}: {row['summary']}"
             parts = [f"<g><title>{esc(tip)}</title>"]
-            if row.date_precision == "month":
-                parts.append(f'<line x1="{x:.1f}" x2="{x_of(row.end):.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+            if row["date_precision"] == "month":
+                parts.append(f'<line x1="{x:.1f}" x2="{x_of(row["end"]):.1f}" y1="{y:.1f}" y2="{y:.1f}" '
                              f'stroke="{colour}" stroke-width="5" opacity="0.6"/>')
-            if row.confirmation != "confirmed":
+            if row["confirmation"] != "confirmed":
                 parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="none" stroke="black" '
                              'stroke-dasharray="3,2"/>')
             parts.append(f'<g transform="translate({x:.1f},{y:.1f})" fill="{colour}" stroke="black" '

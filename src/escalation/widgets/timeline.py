@@ -1,0 +1,132 @@
+"""Widgets for lesson 03: the interactive timeline of the debate, and the ladder-placement exercise.
+
+Both are thin: the timeline's callback calls `events.filter_events` and `timeline.timeline_svg`; the
+ladder's calls `ladder.compare_placements`. Tests set the controls' values and read `.result`.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import pandas as pd
+
+from .. import events as ev
+from ..ladder import KAHN_GROUPS, compare_placements, group_name, load_ladder_reference, placement_summary
+from ..timeline import LANES, timeline_svg, timeline_text
+from .base import Explorer
+
+WIDE = {"description_width": "initial"}
+
+
+@dataclass
+class TimelineView:
+    """What the timeline explorer shows: the filtered events, the SVG and its text alternative."""
+
+    events: pd.DataFrame
+    svg: str
+    alt_text: str
+
+
+def month_options(events: pd.DataFrame) -> list[tuple[str, pd.Timestamp]]:
+    """(label, first day) for every month from the first to the last event, for the date-range slider."""
+    months = pd.date_range(events["start"].min().to_period("M").to_timestamp(),
+                           events["end"].max().to_period("M").to_timestamp(), freq="MS")
+    return [(m.strftime("%b %Y"), m) for m in months]
+
+
+def timeline_view(events: pd.DataFrame, dates, countries, types, lane: str) -> tuple[str, TimelineView]:
+    """Filter the events and draw them: (html, TimelineView). `dates` is a (first month, last month) pair."""
+    first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[1])
+    end = last + pd.offsets.MonthEnd(0)
+    shown = ev.filter_events(events, start=first, end=end, countries=list(countries), types=list(types))
+    svg = timeline_svg(shown, lane)
+    alt = timeline_text(shown, lane, limit=None)
+    count = (f"<p>{len(shown)} of {len(events)} events shown, {first:%b %Y} to {last:%b %Y}. Hover over a marker "
+             "for its summary, or pick an event in the list below to read its summary and source.</p>")
+    text = f"<details><summary>Text description of the timeline</summary><p>{html.escape(alt)}</p></details>"
+    return count + svg + text, TimelineView(shown, svg, alt)
+
+
+class TimelineExplorer(Explorer):
+    """Date-range slider, country and event-type filters, lane choice, and a list of the events shown."""
+
+    def __init__(self, events: pd.DataFrame):
+        self.events = events
+        options = month_options(events)
+        self.event_list = widgets.Select(options=[], rows=8, description="Event",
+                                         style=WIDE, layout=widgets.Layout(width="95%"))
+        self.detail = widgets.HTML()
+        countries = [c for c in ("Russia", "Ukraine", "United States", "United Kingdom", "Germany", "France")
+                     if c in set(events["country"])]
+        types = [t for t in ev.EVENT_TYPES if t in set(events["event_type"])]
+        controls = {
+            "dates": widgets.SelectionRangeSlider(options=options, index=(0, len(options) - 1),
+                                                  description="Months shown", style=WIDE,
+                                                  continuous_update=False, layout=widgets.Layout(width="95%")),
+            "countries": widgets.SelectMultiple(options=countries, value=tuple(countries), rows=len(countries),
+                                                description="Countries", style=WIDE),
+            "types": widgets.SelectMultiple(options=types, value=tuple(types), rows=len(types),
+                                            description="Event types", style=WIDE),
+            "lane": widgets.Dropdown(options=[(v, k) for k, v in LANES.items()], value="country",
+                                     description="One lane per", style=WIDE),
+        }
+        self.event_list.observe(self.show_event, names="value")
+        super().__init__(controls, lambda **values: timeline_view(events, **values),
+                         title="Timeline of the debate (hold Ctrl or Shift to pick several countries or types)",
+                         extra=[])
+        self.children = tuple(self.children) + (self.event_list, self.detail)
+
+    def update(self, _change=None) -> None:
+        """Redraw, then refill the event list with the events now shown."""
+        super().update(_change)
+        if not hasattr(self, "event_list"):
+            return
+        shown = self.result.events if self.result is not None else self.events.iloc[0:0]
+        options = [(ev.event_label(row), row["event_id"])
+                   for row in shown[["date", "event_type", "actor", "confirmation", "event_id"]].to_dict("records")]
+        keep = self.event_list.value if self.event_list.value in {v for _, v in options} else None
+        self.event_list.options = options
+        self.event_list.value = keep
+        self.show_event()
+
+    def show_event(self, _change=None) -> None:
+        """Show the chosen event's summary, status and source."""
+        chosen = self.event_list.value
+        self.detail.value = (ev.event_card_html(self.events, chosen) if chosen else
+                             "<p><em>Pick an event in the list to see its summary and source.</em></p>")
+
+
+def timeline_explorer(events: pd.DataFrame | None = None) -> TimelineExplorer:
+    """The interactive timeline of lesson 03."""
+    return TimelineExplorer(events if events is not None else ev.load_events())
+
+
+def ladder_html(table: pd.DataFrame) -> str:
+    """The placement comparison as an HTML table, with the agreement in words (not colour alone)."""
+    rows = "".join(
+        f"<tr><td>{html.escape(r.event_id)}<br>{html.escape(r.date)}</td><td>{html.escape(r.summary)}</td>"
+        f"<td>{'' if pd.isna(r.your_group) else html.escape(group_name(int(r.your_group)))}</td>"
+        f"<td><strong>{html.escape(r.agreement)}</strong><br>{html.escape(r.explanation)}</td></tr>"
+        for r in table.itertuples())
+    return (f"<p>{html.escape(placement_summary(table))}</p><table><thead><tr><th>event</th><th>summary</th>"
+            f"<th>your group</th><th>how it compares</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def ladder_explorer(events: pd.DataFrame | None = None, reference: pd.DataFrame | None = None) -> Explorer:
+    """A dropdown per event to place it in one of Kahn's seven groups; the display explains each choice."""
+    events = events if events is not None else ev.load_events()
+    reference = reference if reference is not None else load_ladder_reference(events=events)
+    options = [("not placed yet", 0)] + [(group_name(g.number), g.number) for g in KAHN_GROUPS]
+    controls = {}
+    for event_id in reference["event_id"]:
+        row = ev.get_event(events, event_id)
+        controls[event_id] = widgets.Dropdown(options=options, value=0, style=WIDE,
+                                              description=f"{event_id} ({row['date']}, {row['event_type']})",
+                                              layout=widgets.Layout(width="60%"))
+
+    def compute(**placements):
+        table = compare_placements({k: (v or None) for k, v in placements.items()}, reference, events)
+        return ladder_html(table), table
+
+    return Explorer(controls, compute, title="Place each event in one of Kahn's seven groups")
