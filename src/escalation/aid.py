@@ -1,0 +1,177 @@
+"""Headline figures on support to Ukraine: Kiel Institute releases (euros) and SIPRI shares (TIV).
+
+Two different things are measured. The Kiel Institute's Ukraine Support Tracker counts the money value
+of government aid, first mainly as *commitments* (aid promised) and, from its 16 February 2024 release,
+also as *allocations* (aid earmarked for delivery), which became its main measure. SIPRI counts the
+*volume* of deliveries of major arms in trend-indicator values (TIV), a unit of military capability,
+not money, and publishes shares of those volumes. A euro figure and a TIV share cannot be put on one
+axis; this module keeps them apart.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from . import plotting
+from .errors import EscalationError
+from .tables import load_table
+
+KIEL = "Kiel Institute for the World Economy (Ukraine Support Tracker)"
+SIPRI = "SIPRI (Trends in International Arms Transfers fact sheet)"
+MEASURE_SWITCH = dt.date(2024, 2, 16)
+MEASURES = ("commitments", "allocations")
+AID_TYPES = ("total", "military")
+SIPRI_CREDIT = "Information from the SIPRI Arms Transfers Database"
+# Fixed colour and marker per donor group, so switching measure does not repaint the groups.
+DONOR_ORDER = ["United States", "Europe", "EU and member states", "Germany", "All donors"]
+
+
+def load_aid() -> pd.DataFrame:
+    """The aid table (data/aid.csv), validated, with a `release` column as a date for plotting.
+
+    Releases known only to the month are placed on the 1st of that month (see release_precision).
+    """
+    aid = load_table("aid")
+    aid["release"] = pd.to_datetime([_as_date(v) for v in aid["release_date"]])
+    return aid
+
+
+def _as_date(partial: str) -> dt.date:
+    parts = [int(p) for p in partial.split("-")]
+    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def _check_choice(value: str, allowed: tuple[str, ...], what: str) -> None:
+    if value not in allowed:
+        raise EscalationError(f"'{value}' is not a {what} in the aid table; choose one of: {', '.join(allowed)}.")
+
+
+def kiel_figures(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "total") -> pd.DataFrame:
+    """Kiel's cumulative euro figures for one measure and aid type, one row per release and donor group."""
+    _check_choice(measure, MEASURES, "Kiel measure")
+    _check_choice(aid_type, AID_TYPES, "kind of aid")
+    rows = aid.loc[(aid["publisher"] == KIEL) & (aid["measure"] == measure) & (aid["aid_type"] == aid_type)]
+    return rows.sort_values(["release", "donor_group"]).reset_index(drop=True)
+
+
+def by_release(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "total") -> pd.DataFrame:
+    """A release × donor-group table of Kiel figures (EUR bn); empty cells where a release gave none."""
+    rows = kiel_figures(aid, measure, aid_type)
+    table = rows.pivot_table(index="release_date", columns="donor_group", values="figure", aggfunc="first")
+    return table.sort_index()
+
+
+def figure_of(aid: pd.DataFrame, figure_id: str) -> float:
+    """One figure by its id, e.g. 'kiel_2024_12_us_alloc'."""
+    rows = aid.loc[aid["id"] == figure_id, "figure"]
+    if rows.empty:
+        raise EscalationError(f"No figure with id '{figure_id}' in the aid table (see its 'id' column).")
+    return float(rows.iloc[0])
+
+
+def change(aid: pd.DataFrame, from_id: str, to_id: str) -> dict:
+    """How a figure moved between two rows: absolute change, percentage change and the ratio.
+
+    Warns in the result (`comparable`) when the two rows differ in measure, unit, aid type or donor
+    group, because then the "change" is partly a change of definition.
+    """
+    a, b = aid.loc[aid["id"] == from_id], aid.loc[aid["id"] == to_id]
+    for fid, rows in ((from_id, a), (to_id, b)):
+        if rows.empty:
+            raise EscalationError(f"No figure with id '{fid}' in the aid table (see its 'id' column).")
+    a, b = a.iloc[0], b.iloc[0]
+    differs = [c for c in ("measure", "unit", "aid_type", "donor_group") if a[c] != b[c]]
+    return {"from": float(a["figure"]), "to": float(b["figure"]), "change": float(b["figure"] - a["figure"]),
+            "percent": float((b["figure"] - a["figure"]) / a["figure"] * 100), "ratio": float(b["figure"] / a["figure"]),
+            "comparable": not differs, "differs_in": differs}
+
+
+def share(part: float, whole: float) -> float:
+    """`part` as a percentage of `whole`."""
+    if whole == 0:
+        raise EscalationError("Cannot compute a share of zero.")
+    return float(part) / float(whole) * 100.0
+
+
+def plot_aid(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "total") -> Figure:
+    """Kiel figures for one measure by release date, one line and marker shape per donor group."""
+    rows = kiel_figures(aid, measure, aid_type)
+    if rows.empty:
+        raise EscalationError(f"The aid table has no Kiel figures for {aid_type} {measure}. "
+                              "Try the other measure or kind of aid.")
+    fig = Figure(figsize=(7.5, 4.2), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    sentences = []
+    for group, part in rows.groupby("donor_group", sort=True):
+        i = DONOR_ORDER.index(group) if group in DONOR_ORDER else len(DONOR_ORDER)
+        ax.plot(part["release"], part["figure"], color=plotting.colour(i), marker=plotting.marker(i),
+                linestyle="-", linewidth=1.5, markersize=7, label=group)
+        for r in part.itertuples():
+            qual = f"{r.qualifier} " if r.qualifier else ""
+            ax.annotate(f"{qual}{r.figure:g}", (r.release, r.figure), xytext=(4, 4), textcoords="offset points",
+                        fontsize=8)
+        sentences.append(f"{group}: " + ", ".join(
+            f"{(r.qualifier + ' ') if r.qualifier else ''}{r.figure:g} bn in the {r.release_date} release"
+            for r in part.itertuples()))
+    switch = pd.Timestamp(MEASURE_SWITCH)
+    ax.axvline(switch, color="black", linestyle=":", linewidth=1)
+    ax.annotate("16 Feb 2024: Kiel introduces 'allocations'\n(its main measure from the April 2024 update)",
+                (switch, 0.99), xycoords=("data", "axes fraction"), xytext=(4, 0), textcoords="offset points",
+                ha="left", va="top", fontsize=7)
+    ax.set_ylim(bottom=0, top=max(rows["figure"]) * 1.25)
+    releases = aid.loc[aid["publisher"] == KIEL, "release"]
+    ax.set_xlim(releases.min() - pd.Timedelta(days=45), releases.max() + pd.Timedelta(days=45))
+    ax.legend(loc="lower right", fontsize=8)
+    fig.autofmt_xdate()
+    fig.subplots_adjust(bottom=0.2)
+    word = {"commitments": "committed (promised)", "allocations": "allocated (earmarked for delivery)"}[measure]
+    alt = (f"Line chart of {aid_type} aid {word} to Ukraine in billions of euros, cumulative, by Kiel Institute "
+           f"release. " + "; ".join(sentences) + ". A dotted line marks 16 February 2024, when the tracker "
+           "introduced allocations.")
+    return plotting.finish(fig, ax, title=f"Aid to Ukraine, {aid_type}, {word}: Kiel Institute releases",
+                           xlabel="Release date (month-only dates on the 1st)", ylabel="EUR billion (cumulative)",
+                           alt_text=alt)
+
+
+def sipri_shares(aid: pd.DataFrame) -> pd.DataFrame:
+    """SIPRI's shares of Ukraine's major-arms imports by supplier and release (% of TIV)."""
+    rows = aid.loc[(aid["publisher"] == SIPRI) & (aid["measure"] == "share of Ukraine's imports of major arms (TIV)")]
+    table = rows.pivot_table(index="donor_group", columns="period_covered", values="figure", aggfunc="first")
+    order = rows.sort_values("release").drop_duplicates("period_covered")["period_covered"].tolist()
+    return table[order]
+
+
+def plot_sipri_shares(aid: pd.DataFrame) -> Figure:
+    """Horizontal bars: each supplier's share of Ukraine's imports of major arms, per SIPRI period."""
+    table = sipri_shares(aid)
+    if table.empty:
+        raise EscalationError("The aid table has no SIPRI supplier shares to plot.")
+    table = table.loc[table.max(axis=1).sort_values().index]
+    fig = Figure(figsize=(7.0, 3.6), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    height = 0.8 / len(table.columns)
+    y = np.arange(len(table))
+    sentences = []
+    for i, period in enumerate(table.columns):
+        values = table[period]
+        ax.barh(y + i * height, values.fillna(0), height=height, color=plotting.colour(i), hatch=plotting.HATCHES[i],
+                edgecolor="black", linewidth=0.4, label=period)
+        for yy, v in zip(y + i * height, values):
+            ax.annotate("not listed" if np.isnan(v) else f"{v:g}%", (0 if np.isnan(v) else v, yy),
+                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+        sentences.append(f"{period}: " + ", ".join(f"{d} {v:g}%" for d, v in values.dropna().items()))
+    ax.set_yticks(y + height * (len(table.columns) - 1) / 2, table.index)
+    ax.legend(loc="lower right", fontsize=8, title="Period", title_fontsize=8)
+    fig.subplots_adjust(left=0.2, bottom=0.24, top=0.9)
+    fig.text(0.99, 0.01, SIPRI_CREDIT, ha="right", va="bottom", fontsize=6)
+    alt = ("Bar chart of suppliers' shares of Ukraine's imports of major arms, measured by SIPRI in "
+           "trend-indicator values (not money). " + "; ".join(sentences) + ".")
+    return plotting.finish(fig, ax, title="Who supplied Ukraine's imported major arms (SIPRI, % of TIV)",
+                           xlabel="Share of Ukraine's imports of major arms (% of TIV)", ylabel="Supplier",
+                           alt_text=alt)

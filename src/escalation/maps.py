@@ -1,0 +1,296 @@
+"""Range maps: a regional outline, places, a launch point and one ring per chosen weapon.
+
+The outline (data/maps/region_outline.geojson) shows internationally recognised borders (Crimea as part
+of Ukraine) and no lines of control: areas under occupation are not drawn. The map uses longitude and
+latitude as x and y, stretched so that a degree of longitude has its true length at the map's middle
+latitude; over a few hundred kilometres range rings then look nearly circular. Rings are drawn at the
+lowest and the highest range figure the sources give for a weapon (solid and dashed), so the map shows
+the disagreement instead of hiding it.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from . import geo, plotting
+from .errors import DataError, EscalationError
+from .paths import data_path
+
+OUTLINE_FILE = ("maps", "region_outline.geojson")
+BORDERS_NOTE = ("Borders: internationally recognised (Natural Earth via Visionscarto); "
+                "areas under occupation are not shown.")
+LINESTYLES = ["-", "--", "-.", ":"]
+
+
+@dataclass(frozen=True)
+class Ring:
+    """A weapon's reach to draw: a label and the lowest and highest reported range in km."""
+    label: str
+    low_km: float
+    high_km: float
+
+
+@lru_cache(maxsize=1)
+def load_outline() -> tuple[tuple[str, tuple[np.ndarray, ...]], ...]:
+    """The map outline as (country name, polygon rings as lon/lat arrays) pairs; read once."""
+    path = data_path(*OUTLINE_FILE)
+    try:
+        collection = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"The map outline {path} is missing. Restore it with git checkout -- {path}.") from None
+    countries = []
+    for feature in collection["features"]:
+        rings = tuple(np.asarray(polygon[0], dtype=float) for polygon in feature["geometry"]["coordinates"])
+        countries.append((feature["properties"]["name"], rings))
+    return tuple(countries)
+
+
+def outline_bounds() -> tuple[float, float, float, float]:
+    """West, south, east and north edge of the outline (degrees)."""
+    path = data_path(*OUTLINE_FILE)
+    west, south, east, north = json.loads(path.read_text(encoding="utf-8"))["bbox"]
+    return west, south, east, north
+
+
+def rings_for(weapon_ids, weapons: pd.DataFrame, custom_km: float = 0.0) -> list[Ring]:
+    """Rings for the chosen weapons (by weapon_id) plus an optional custom range; error if none."""
+    summary = geo.weapon_ranges(weapons)
+    rings = []
+    for wid in weapon_ids:
+        if wid not in summary.index:
+            raise EscalationError(f"No weapon '{wid}' in the weapons table; known: {', '.join(summary.index)}.")
+        row = summary.loc[wid]
+        rings.append(Ring(row["label"], float(row["low_km"]), float(row["high_km"])))
+    custom = geo.check_range(custom_km, "The custom range")
+    if custom > 0:
+        rings.append(Ring(f"Custom range, {custom:,.0f} km", custom, custom))
+    if not rings:
+        raise EscalationError("No range chosen: tick at least one weapon, or drag the custom range above 0 km.")
+    return rings
+
+
+def reach_table(places: pd.DataFrame, lat: float, lon: float, rings: list[Ring]) -> pd.DataFrame:
+    """For each ring, the places in reach: 'within every figure' (inside the lowest) or 'only the highest'.
+
+    Distances are computed once for all places (numpy), then compared with each ring; rows are sorted
+    by ring order, then distance.
+    """
+    geo.check_latlon(lat, lon, "The launch point")
+    lats = places["latitude"].to_numpy(dtype=float)
+    lons = places["longitude"].to_numpy(dtype=float)
+    dist = np.atleast_1d(geo.distance_km(lat, lon, lats, lons))
+    bearing = np.atleast_1d(geo.initial_bearing_deg(lat, lon, lats, lons))
+    names = places["name"].to_numpy()
+    codes = places["country_code"].to_numpy()
+    columns = {"ring": [], "name": [], "country_code": [], "distance_km": [], "bearing_deg": [], "within": []}
+    for ring in rings:
+        idx = np.flatnonzero(dist <= ring.high_km + 1e-9)
+        idx = idx[np.lexsort((names[idx], dist[idx]))]
+        columns["ring"] += [ring.label] * len(idx)
+        columns["name"] += names[idx].tolist()
+        columns["country_code"] += codes[idx].tolist()
+        columns["distance_km"] += dist[idx].tolist()
+        columns["bearing_deg"] += bearing[idx].tolist()
+        columns["within"] += ["within every figure" if d <= ring.low_km + 1e-9 else "only within the highest figure"
+                              for d in dist[idx]]
+    return pd.DataFrame(columns)
+
+
+def describe_reach(launch_label: str, rings: list[Ring], reach: pd.DataFrame) -> str:
+    """A plain-language list of what falls inside each ring (the map's text alternative)."""
+    parts = [f"Map of the region around Ukraine with range rings drawn from {launch_label}."]
+    for ring in rings:
+        rows = reach.loc[reach["ring"] == ring.label]
+        sure = rows.loc[rows["within"] == "within every figure", "name"].tolist()
+        maybe = rows.loc[rows["within"] != "within every figure", "name"].tolist()
+        text = f"{ring.label}: " + (", ".join(sure) if sure else "no listed place") + " inside"
+        if ring.high_km > ring.low_km:
+            text += f" the lowest figure ({ring.low_km:,.0f} km)"
+            if maybe:
+                text += f"; also {', '.join(maybe)} within the highest ({ring.high_km:,.0f} km)"
+        parts.append(text + ".")
+    parts.append(BORDERS_NOTE)
+    return " ".join(parts)
+
+
+def map_extent(lat: float, lon: float, radius_km: float, margin_deg: float = 1.0) -> tuple[float, float, float, float]:
+    """A view (west, east, south, north) that shows the largest ring, kept inside the outline."""
+    west0, south0, east0, north0 = outline_bounds()
+    dlat = radius_km / 111.2 + margin_deg
+    dlon = radius_km / (111.2 * max(np.cos(np.radians(lat)), 0.2)) + margin_deg
+    dlat, dlon = max(dlat, 3.0), max(dlon, 4.5)
+    return (max(west0, lon - dlon), min(east0, lon + dlon), max(south0, lat - dlat), min(north0, lat + dlat))
+
+
+def plot_range_map(places: pd.DataFrame, launch, rings: list[Ring], *, figsize=(6.4, 5.0),
+                   label_places: bool = True) -> Figure:
+    """The map: outline, places (filled if in reach of any ring), the launch point and its rings.
+
+    `launch` is a place name or a (lat, lon) pair. The figure carries a text alternative listing what
+    falls inside each ring, and keeps the reach table on `fig.reach`.
+    """
+    if not rings:
+        raise EscalationError("No range chosen: give at least one ring to draw.")
+    label, lat, lon = geo.launch_point(places, launch)
+    reach = reach_table(places, lat, lon, rings)
+    west, east, south, north = map_extent(lat, lon, max(r.high_km for r in rings))
+
+    fig = Figure(figsize=figsize, dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    polygons = [ring for _, country in load_outline() for ring in country]
+    ax.add_collection(PolyCollection(polygons, facecolors="#F2F2F2", edgecolors="#555555", linewidths=0.6, zorder=1))
+    ax.set_facecolor("#FFFFFF")
+
+    handles = [Line2D([], [], marker="*", markersize=13, color="black", linestyle="none",
+                      label=f"Launch point: {label}")]
+    for i, ring in enumerate(rings):
+        colour = plotting.colour(i + 1)
+        rlat, rlon = geo.range_ring(lat, lon, ring.low_km)
+        ax.plot(rlon, rlat, color=colour, linewidth=2.0, linestyle=LINESTYLES[i % len(LINESTYLES)], zorder=3)
+        if ring.high_km > ring.low_km:
+            hlat, hlon = geo.range_ring(lat, lon, ring.high_km)
+            ax.plot(hlon, hlat, color=colour, linewidth=1.2, linestyle=":", zorder=3)
+        span = (f"{ring.low_km:,.0f} km (thick) to {ring.high_km:,.0f} km (dotted)"
+                if ring.high_km > ring.low_km else f"{ring.low_km:,.0f} km")
+        name = ring.label.split(",")[0]
+        handles.append(Line2D([], [], color=colour, linewidth=2.0, linestyle=LINESTYLES[i % len(LINESTYLES)],
+                              label=f"{name}: {span}"))
+
+    in_reach = places["name"].isin(set(reach["name"]))
+    shown = places.loc[places["longitude"].between(west, east) & places["latitude"].between(south, north)]
+    shown_in = shown.loc[in_reach.loc[shown.index]]
+    shown_out = shown.loc[~in_reach.loc[shown.index]]
+    ax.scatter(shown_in["longitude"], shown_in["latitude"], s=22, marker="o", color="black", zorder=4)
+    ax.scatter(shown_out["longitude"], shown_out["latitude"], s=22, marker="o", facecolors="white",
+               edgecolors="#555555", zorder=4)
+    handles += [Line2D([], [], marker="o", color="black", linestyle="none", label="Place in reach"),
+                Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="#555555", color="#555555",
+                       linestyle="none", label="Place out of reach")]
+    if label_places:
+        for row in shown.itertuples():
+            ax.annotate(row.name, (row.longitude, row.latitude), xytext=(3, 3), textcoords="offset points",
+                        fontsize=7, zorder=5)
+    ax.plot([lon], [lat], marker="*", markersize=15, color="black", zorder=6, linestyle="none")
+
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
+    ax.legend(handles=handles, loc="upper left", fontsize=7, frameon=True, framealpha=0.9)
+    ax.text(0.01, 0.01, BORDERS_NOTE, transform=ax.transAxes, fontsize=6, va="bottom",
+            bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})
+    ax.tick_params(labelsize=7)
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.93, bottom=0.09)
+    plotting.finish(fig, ax, title=f"Range rings from {label}", xlabel="Longitude (° E)",
+                    ylabel="Latitude (° N)", alt_text=describe_reach(label, rings, reach))
+    fig.reach = reach
+    return fig
+
+
+def figure_png(fig: Figure, dpi: int = 72) -> bytes:
+    """The figure as PNG bytes (for widgets that show an inline image)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def figure_img_html(fig: Figure, dpi: int = 72) -> str:
+    """An <img> tag with the figure inline (base64) and its text alternative in `alt`."""
+    import html
+
+    data = base64.b64encode(figure_png(fig, dpi)).decode("ascii")
+    alt = html.escape(plotting.alt_text(fig), quote=True)
+    return f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%">'
+
+
+# The range explorer redraws often, so it keeps one fixed view whose background (outline, places,
+# labels, axes) is drawn once; each update draws only the rings and markers on top (matplotlib blitting).
+WIDGET_EXTENT = (22.0, 46.0, 43.0, 57.5)
+
+
+class RangeMapRenderer:
+    """Fast repeated range maps over one fixed view, for the range explorer widget.
+
+    `render` returns the PNG bytes, the reach table and the text alternative; the legend is returned
+    as data (label, colour, line style) so the widget can show it as accessible HTML next to the image.
+    """
+
+    def __init__(self, places: pd.DataFrame, extent=WIDGET_EXTENT, figsize=(6.0, 4.6), dpi: int = 80):
+        self.places = places
+        self.extent = extent
+        self._names = places["name"].to_numpy()
+        self._lats = places["latitude"].to_numpy(dtype=float)
+        self._lons = places["longitude"].to_numpy(dtype=float)
+        west, east, south, north = extent
+        self.fig = Figure(figsize=figsize, dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.ax = ax = self.fig.add_subplot()
+        polygons = [ring for _, country in load_outline() for ring in country]
+        ax.add_collection(PolyCollection(polygons, facecolors="#F2F2F2", edgecolors="#555555", linewidths=0.6))
+        shown = places.loc[places["longitude"].between(west, east) & places["latitude"].between(south, north)]
+        ax.scatter(shown["longitude"], shown["latitude"], s=18, marker="o", facecolors="white",
+                   edgecolors="#555555", zorder=4)
+        for row in shown.itertuples():
+            ax.annotate(row.name, (row.longitude, row.latitude), xytext=(3, 3), textcoords="offset points",
+                        fontsize=6.5, zorder=5)
+        ax.set_xlim(west, east)
+        ax.set_ylim(south, north)
+        ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
+        ax.text(0.01, 0.01, BORDERS_NOTE, transform=ax.transAxes, fontsize=5.5, va="bottom",
+                bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})
+        ax.tick_params(labelsize=7)
+        self.fig.subplots_adjust(left=0.09, right=0.98, top=0.93, bottom=0.1)
+        plotting.finish(self.fig, ax, title="Range rings (filled dots: places in reach)",
+                        xlabel="Longitude (° E)", ylabel="Latitude (° N)", alt_text="Range map (not drawn yet).")
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+
+    def render(self, launch, rings: list[Ring]) -> dict:
+        """Draw rings from a launch point; return png, reach table, alt text, legend entries and the point."""
+        if not rings:
+            raise EscalationError("No range chosen: tick at least one weapon, or drag the custom range above 0 km.")
+        label, lat, lon = geo.launch_point(self.places, launch)
+        reach = reach_table(self.places, lat, lon, rings)
+        ax = self.ax
+        self.canvas.restore_region(self.background)
+        artists, legend = [], []
+        for i, ring in enumerate(rings):
+            colour, style = plotting.colour(i + 1), LINESTYLES[i % len(LINESTYLES)]
+            rlat, rlon = geo.range_ring(lat, lon, ring.low_km)
+            artists += ax.plot(rlon, rlat, color=colour, linewidth=2.0, linestyle=style, animated=True, zorder=3)
+            if ring.high_km > ring.low_km:
+                hlat, hlon = geo.range_ring(lat, lon, ring.high_km)
+                artists += ax.plot(hlon, hlat, color=colour, linewidth=1.2, linestyle=":", animated=True, zorder=3)
+            legend.append((ring.label, colour, style, ring.high_km > ring.low_km))
+        inside = np.isin(self._names, reach["name"].to_numpy())
+        artists.append(ax.scatter(self._lons[inside], self._lats[inside], s=18, marker="o", color="black",
+                                  animated=True, zorder=4))
+        artists += ax.plot([lon], [lat], marker="*", markersize=14, color="black", linestyle="none",
+                           animated=True, zorder=6)
+        for artist in artists:
+            ax.draw_artist(artist)
+        png = _encode_png(self.canvas)
+        for artist in artists:
+            artist.remove()
+        alt = describe_reach(label, rings, reach)
+        plotting.set_alt_text(self.fig, alt)
+        return {"png": png, "reach": reach, "alt_text": alt, "legend": legend, "launch": (label, lat, lon),
+                "figure": self.fig}
+
+
+def _encode_png(canvas: FigureCanvasAgg) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
