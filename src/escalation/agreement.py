@@ -172,6 +172,7 @@ class Comparison:
     matrix: pd.DataFrame
     disagreements: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    figure: object = None
 
     def summary(self) -> dict:
         return {"units": self.units, "coded by both": self.both_coded,

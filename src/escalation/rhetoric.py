@@ -10,6 +10,7 @@ module adds the classification, so the categories are data, not code.
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import random
 import re
@@ -29,6 +30,7 @@ VERB_CATEGORIES = ("neutral", "forceful", "doubt-casting", "evaluative")
 HEDGE_CATEGORIES = ("hedge", "booster")
 SIDES_ORDER = ("Ukraine", "Russia", "United States", "United Kingdom", "unresolved")
 PRONOUNS = {"he", "she", "they", "it", "we", "i"}
+PRONOUN_BEFORE = re.compile(r"\b(?:he|she|they)\s+(?:\w+\s+)?$", re.IGNORECASE)
 NUMBER_AHEAD = re.compile(r"\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|a dozen|dozens|hundreds|"
                           r"thousands|half)", re.IGNORECASE)
 
@@ -37,14 +39,73 @@ def _split_list(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(";") if v.strip()]
 
 
-def _term_regex(term: str) -> str:
-    """Whole-word regex for a lexicon term; '*' stands for zero to two words."""
-    parts = []
-    for word in term.split():
-        parts.append(r"(?:[^\W_][\w'’-]*\s+){0,2}?" if word == "*" else re.escape(word) + r"\s+")
-    body = "".join(parts)
-    body = body[:-3] if body.endswith(r"\s+") else body
-    return r"(?<![^\W_])" + body + r"(?![^\W_])"
+TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    """Word tokens with their positions; apostrophes and dots split words ("Kiev’s" gives "Kiev", "s")."""
+    return [(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+class _Matcher:
+    """Finds lexicon terms in a text's tokens: whole words, separated by spaces only; '*' = 0–2 words.
+
+    A dictionary keyed by each term's first word makes one pass over the tokens enough, however long
+    the lexicon (a regular expression with hundreds of alternatives is much slower).
+    """
+
+    def __init__(self, terms: dict[str, object], *, case_sensitive: bool = False, overlapping: bool = False):
+        self.case_sensitive = case_sensitive
+        self.overlapping = overlapping
+        self.index: dict[str, list[tuple[list[str], str, object]]] = {}
+        for term, value in terms.items():
+            words = []
+            for part in term.split():
+                words.extend(["*"] if part == "*" else TOKEN.findall(part))
+            words = [w if case_sensitive or w == "*" else w.lower() for w in words]
+            if not words or words[0] == "*" or words[-1] == "*":
+                raise DataError(f"The lexicon entry '{term}' must start and end with a word ('*' only in between).")
+            self.index.setdefault(words[0], []).append((words, term, value))
+        for candidates in self.index.values():
+            candidates.sort(key=lambda c: (-sum(w != "*" for w in c[0]), -len(c[1])))
+
+    def _key(self, word: str) -> str:
+        return word if self.case_sensitive else word.lower()
+
+    def _match(self, words, wi, tokens, ti, text) -> int | None:
+        if wi == len(words):
+            return ti
+        word = words[wi]
+        if word == "*":
+            for skip in range(3):
+                if ti + skip > len(tokens) or any(text[tokens[k - 1][2]:tokens[k][1]].strip()
+                                                   for k in range(ti, ti + skip)):
+                    break
+                end = self._match(words, wi + 1, tokens, ti + skip, text)
+                if end is not None:
+                    return end
+            return None
+        if ti >= len(tokens) or self._key(tokens[ti][0]) != word:
+            return None
+        if text[tokens[ti - 1][2]:tokens[ti][1]].strip():
+            return None
+        return self._match(words, wi + 1, tokens, ti + 1, text)
+
+    def find(self, tokens, text):
+        """Yield (first token index, end token index, term, value) for each match, left to right."""
+        i = 0
+        while i < len(tokens):
+            candidates = self.index.get(self._key(tokens[i][0]))
+            next_i = i + 1
+            if candidates:
+                for words, term, value in candidates:
+                    end = self._match(words, 1, tokens, i + 1, text)
+                    if end is not None:
+                        yield i, end, term, value
+                        if not self.overlapping:
+                            next_i = end
+                            break
+            i = next_i
 
 
 @dataclass(frozen=True)
@@ -78,85 +139,64 @@ class Lexicons:
         return self._cache[key]
 
     @property
-    def verb_forms(self) -> dict[str, tuple[str, str, set[str]]]:
-        """{form: (base verb, category, words that must not precede it)}."""
+    def verbs(self) -> _Matcher:
+        """Matcher of every verb form; value (base verb, category, words that must not precede it)."""
         def build():
             forms = {}
             for row in self.reporting_verbs.itertuples():
                 blockers = {w.lower() for w in _split_list(row.not_after)}
                 for form in _split_list(row.forms) or [row.verb]:
                     forms[form.lower()] = (row.verb, row.category, blockers)
-            return forms
-        return self._get("verb_forms", build)
+            return _Matcher(forms)
+        return self._get("verbs", build)
 
     @property
-    def verb_pattern(self) -> re.Pattern | None:
+    def phrases(self) -> _Matcher:
+        """Matcher of every loaded phrase (overlapping matches kept); value: frame."""
         def build():
-            forms = sorted(self.verb_forms, key=len, reverse=True)
-            if not forms:
-                return None
-            return re.compile("|".join(_term_regex(f) for f in forms), re.IGNORECASE)
-        return self._get("verb_pattern", build)
-
-    @property
-    def phrase_patterns(self) -> list[tuple[str, str, re.Pattern]]:
-        def build():
-            out = []
+            terms = {}
             for row in self.loaded_phrases.itertuples():
                 if not row.phrase.strip() or row.phrase.strip() == "*":
                     raise DataError("A loaded phrase is empty (or only '*'). Give every row a phrase.")
-                out.append((row.phrase, row.frame, re.compile(_term_regex(row.phrase), re.IGNORECASE)))
-            return out
+                terms[row.phrase] = row.frame
+            return _Matcher(terms, overlapping=True)
         return self._get("phrases", build)
 
     @property
-    def hedge_pattern(self) -> tuple[re.Pattern | None, dict]:
-        """One pattern for every hedge and booster; {term lower-case: (category, context)}."""
+    def hedges(self) -> _Matcher:
+        """Matcher of every hedge and booster; value (category, context)."""
         def build():
-            info = {" ".join(row.term.lower().split()): (row.category, row.context)
-                    for row in self.hedges_boosters.itertuples() if row.term.strip()}
-            if not info:
-                return None, info
-            terms = sorted(info, key=len, reverse=True)
-            return re.compile("|".join(_term_regex(t) for t in terms), re.IGNORECASE), info
+            return _Matcher({row.term: (row.category, row.context)
+                             for row in self.hedges_boosters.itertuples() if row.term.strip()})
         return self._get("hedges", build)
 
-    def hedge_hits(self, body: str):
-        """(match, category) for each hedge or booster in a text, honouring 'before_number'."""
-        pattern, info = self.hedge_pattern
-        if pattern is None:
-            return
-        for m in pattern.finditer(body):
-            category, context = info[" ".join(m.group(0).lower().split())]
-            if context == "before_number" and not NUMBER_AHEAD.match(body, m.end()):
-                continue
-            yield m, category
-
     @property
-    def spelling_pattern(self) -> tuple[re.Pattern | None, dict]:
+    def spellings(self) -> _Matcher:
+        """Case-sensitive matcher of place spellings; value (place, romanised_from, blocking words)."""
         def build():
-            info = {row.form: (row.place, row.romanised_from, {w.lower() for w in _split_list(row.not_after)})
-                    for row in self.place_spellings.itertuples()}
-            if not info:
-                return None, info
-            forms = sorted(info, key=len, reverse=True)
-            return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, forms)) + r")(?![^\W_])"), info
+            return _Matcher({row.form: (row.place, row.romanised_from, {w.lower() for w in _split_list(row.not_after)})
+                             for row in self.place_spellings.itertuples()}, case_sensitive=True)
         return self._get("spellings", build)
 
     @property
-    def speaker_pattern(self) -> tuple[re.Pattern | None, dict]:
-        """Pattern of every speaker name and alias; {alias lower-case: (speaker, side, role)}."""
+    def speaker_names(self) -> _Matcher:
+        """Matcher of every speaker name and alias; value (speaker, side, role)."""
         def build():
             info = {}
             for row in self.speakers.itertuples():
                 for alias in [row.speaker, *_split_list(row.aliases)]:
                     info.setdefault(alias.lower(), (row.speaker, row.side, row.role))
-            if not info:
-                return None, info
-            names = sorted(info, key=len, reverse=True)
-            return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, names)) + r")(?![^\W_])",
-                              re.IGNORECASE), info
+            return _Matcher(info)
         return self._get("speakers", build)
+
+    def hedge_hits(self, body: str, tokens=None):
+        """(start, end, matched text, category) for each hedge or booster, honouring 'before_number'."""
+        tokens = tokens if tokens is not None else _tokens(body)
+        for i, j, term, (category, context) in self.hedges.find(tokens, body):
+            start, end = tokens[i][1], tokens[j - 1][2]
+            if context == "before_number" and not NUMBER_AHEAD.match(body, end):
+                continue
+            yield start, end, body[start:end], category
 
 
 LEXICON_TABLES = ("reporting_verbs", "loaded_phrases", "hedges_boosters", "place_spellings", "speakers")
@@ -211,19 +251,19 @@ class _Prepared:
     quote_spans: list[tuple[int, int]]
     quotations: list
     words: int
+    tokens: list
 
     def sentence_of(self, pos: int) -> int:
         """1-based number of the sentence holding character `pos`."""
-        number = 1
-        for i, start in enumerate(self.sentence_starts):
-            if start <= pos:
-                number = i + 1
-            else:
-                break
-        return number
+        return max(1, bisect.bisect_right(self.sentence_starts, pos))
 
     def in_quote(self, pos: int) -> bool:
-        return any(start <= pos < end for start, end in self.quote_spans)
+        i = bisect.bisect_right(self.quote_starts, pos) - 1
+        return i >= 0 and pos < self.quote_spans[i][1]
+
+    @property
+    def quote_starts(self) -> list[int]:
+        return [start for start, _ in self.quote_spans]
 
 
 @lru_cache(maxsize=2048)
@@ -238,7 +278,7 @@ def _prepare(article: Article) -> _Prepared:
         cursor = (at if at >= 0 else cursor) + len(s)
     quotations = textlib.find_quotations(body, article.id)
     spans = [(q.start, q.end) for q in quotations]
-    return _Prepared(article, sentences, starts, spans, quotations, textlib.word_count(body))
+    return _Prepared(article, sentences, starts, sorted(spans), quotations, textlib.word_count(body), _tokens(body))
 
 
 def sentence_id(article_id: str, number: int) -> str:
@@ -247,17 +287,11 @@ def sentence_id(article_id: str, number: int) -> str:
 
 
 def _speaker_mentions(prep: _Prepared, lexicons: Lexicons) -> list[tuple[int, int, str, str, str]]:
-    pattern, info = lexicons.speaker_pattern
-    if pattern is None:
-        return []
-    body = prep.article.body
-    mentions = []
-    for m in pattern.finditer(body):
-        if prep.in_quote(m.start()):
-            continue
-        speaker, side, role = info[m.group(0).lower()]
-        mentions.append((m.start(), m.end(), speaker, side, role))
-    return mentions
+    """Names from the speakers lexicon outside quotations: (start, end, speaker, side, role)."""
+    tokens = prep.tokens
+    return [(tokens[i][1], tokens[j - 1][2], *value)
+            for i, j, _, value in lexicons.speaker_names.find(tokens, prep.article.body)
+            if not prep.in_quote(tokens[i][1])]
 
 
 def _resolve_pronoun(pos: int, prep: _Prepared, lexicons: Lexicons, mentions) -> tuple[str, str, str] | None:
@@ -286,15 +320,13 @@ def _resolve_pronoun(pos: int, prep: _Prepared, lexicons: Lexicons, mentions) ->
 
 def _resolve(name: str, pos: int, prep: _Prepared, lexicons: Lexicons, mentions) -> tuple[str, str, str]:
     """(speaker, side, role) for a speaker as written; pronouns go to the last named speaker before."""
-    pattern, info = lexicons.speaker_pattern
     cleaned = name.strip()
     if cleaned.lower() in PRONOUNS:
         return _resolve_pronoun(pos, prep, lexicons, mentions) or (cleaned, "unresolved", "")
-    if pattern is not None:
-        found = [m for m in pattern.finditer(cleaned)]
-        if found:
-            best = max(found, key=lambda m: len(m.group(0)))
-            return info[best.group(0).lower()]
+    tokens = _tokens(cleaned)
+    found = [(tokens[j - 1][2] - tokens[i][1], value) for i, j, _, value in lexicons.speaker_names.find(tokens, cleaned)]
+    if found:
+        return max(found, key=lambda f: f[0])[1]
     return cleaned or "(not attributed)", "unresolved", ""
 
 
@@ -326,29 +358,24 @@ def reporting_verb_occurrences(articles, lexicons: Lexicons) -> pd.DataFrame:
                 offset = max(0, q.start - 250)
                 for m in re.finditer(re.escape(q.verb), window):
                     by_verb_pos[offset + m.start()] = q
-        pattern = lexicons.verb_pattern
-        if pattern is None:
-            continue
-        for m in pattern.finditer(body):
-            if prep.in_quote(m.start()):
+        tokens = prep.tokens
+        for i, j, _, (verb, category, blockers) in lexicons.verbs.find(tokens, body):
+            start, end = tokens[i][1], tokens[j - 1][2]
+            if prep.in_quote(start) or (i > 0 and tokens[i - 1][0].lower() in blockers):
                 continue
-            form = " ".join(m.group(0).lower().split())
-            verb, category, blockers = lexicons.verb_forms[form]
-            before_words = body[max(0, m.start() - 40):m.start()].split()
-            if before_words and before_words[-1].strip(",;:").lower() in blockers:
-                continue
-            number = prep.sentence_of(m.start())
+            form = " ".join(body[start:end].lower().split())
+            number = prep.sentence_of(start)
             s_start = prep.sentence_starts[number - 1]
             s_end = s_start + len(prep.sentences[number - 1])
-            quote = by_verb_pos.get(m.start())
+            quote = by_verb_pos.get(start)
             if quote is not None:
                 speaker, side, role = _resolve(quote.speaker, quote.start, prep, lexicons, mentions)
             else:
-                before = [x for x in mentions if s_start <= x[0] and x[1] <= m.start()]
-                after = [x for x in mentions if m.end() <= x[0] < s_end]
-                pron = re.search(r"\b(he|she|they)\s+(?:\w+\s+)?$", body[s_start:m.start()], re.IGNORECASE)
+                before = [x for x in mentions if s_start <= x[0] and x[1] <= start]
+                after = [x for x in mentions if end <= x[0] < s_end]
+                pron = PRONOUN_BEFORE.search(body, max(s_start, start - 30), start)
                 if pron:
-                    speaker, side, role = (_resolve_pronoun(m.start(), prep, lexicons, mentions)
+                    speaker, side, role = (_resolve_pronoun(start, prep, lexicons, mentions)
                                            or ("(not named)", "unresolved", ""))
                 elif before:
                     speaker, side, role = before[-1][2], before[-1][3], before[-1][4]
@@ -409,17 +436,16 @@ def naming_counts(articles, lexicons: Lexicons) -> pd.DataFrame:
     language where the older form is usual, copy from an older text, a quotation), not proof of an
     outlet's allegiance.
     """
-    pattern, info = lexicons.spelling_pattern
+    matcher = lexicons.spellings
+    info = {term: value for candidates in matcher.index.values() for _, term, value in candidates}
     rows = []
     for article in articles:
         counts: dict[str, int] = {}
-        if pattern is not None:
-            body = article.body
-            for m in pattern.finditer(body):
-                before = body[max(0, m.start() - 30):m.start()].split()
-                if before and before[-1].lower() in info[m.group(0)][2]:
-                    continue
-                counts[m.group(0)] = counts.get(m.group(0), 0) + 1
+        tokens = _prepare(article).tokens
+        for i, _, form, (place, origin, blockers) in matcher.find(tokens, article.body):
+            if i > 0 and tokens[i - 1][0].lower() in blockers:
+                continue
+            counts[form] = counts.get(form, 0) + 1
         for form, (place, origin, _) in info.items():
             if counts.get(form) or any(counts.get(f) for f, v in info.items() if v[0] == place):
                 rows.append({"article": article.id, "place": place, "form": form, "romanised_from": origin,
@@ -451,11 +477,12 @@ def loaded_phrase_occurrences(articles, lexicons: Lexicons) -> pd.DataFrame:
     rows = []
     for article in articles:
         prep = _prepare(article)
-        for phrase, frame, pattern in lexicons.phrase_patterns:
-            for m in pattern.finditer(article.body):
-                rows.append({"article": article.id, "sentence_id": sentence_id(article.id, prep.sentence_of(m.start())),
-                             "phrase": phrase, "frame": frame, "matched": " ".join(m.group(0).split()),
-                             "quoted": prep.in_quote(m.start())})
+        tokens = prep.tokens
+        for i, j, phrase, frame in lexicons.phrases.find(tokens, article.body):
+            start, end = tokens[i][1], tokens[j - 1][2]
+            rows.append({"article": article.id, "sentence_id": sentence_id(article.id, prep.sentence_of(start)),
+                         "phrase": phrase, "frame": frame, "matched": " ".join(article.body[start:end].split()),
+                         "quoted": prep.in_quote(start)})
     rows.sort(key=lambda r: (r["article"], r["sentence_id"], r["phrase"]))
     return pd.DataFrame(rows, columns=["article", "sentence_id", "phrase", "frame", "matched", "quoted"])
 
@@ -482,9 +509,9 @@ def hedges_boosters(articles, lexicons: Lexicons) -> pd.DataFrame:
     rows = []
     for article in articles:
         body = article.body
-        words = textlib.word_count(body)
+        words = _prepare(article).words
         counts = {c: 0 for c in HEDGE_CATEGORIES}
-        for _, category in lexicons.hedge_hits(body):
+        for _, _, _, category in lexicons.hedge_hits(body, _prepare(article).tokens):
             counts[category] += 1
         for category in HEDGE_CATEGORIES:
             rows.append({"article": article.id, "category": category, "count": counts[category], "words": words,
@@ -496,9 +523,9 @@ def hedge_matches(article: Article, lexicons: Lexicons) -> pd.DataFrame:
     """Each hedge or booster in one article with the sentence it is in, so a reader can check its sense."""
     prep = _prepare(article)
     rows = []
-    for m, category in lexicons.hedge_hits(article.body):
-        n = prep.sentence_of(m.start())
-        rows.append({"sentence_id": sentence_id(article.id, n), "term": m.group(0), "category": category,
+    for start, _, matched, category in lexicons.hedge_hits(article.body, prep.tokens):
+        n = prep.sentence_of(start)
+        rows.append({"sentence_id": sentence_id(article.id, n), "term": matched, "category": category,
                      "sentence": prep.sentences[n - 1]})
     return pd.DataFrame(rows, columns=["sentence_id", "term", "category", "sentence"])
 

@@ -1,0 +1,57 @@
+"""Benchmark: recount every rhetoric measure after a lexicon edit.
+
+    python benchmarks/rhetoric_recount.py
+
+Targets (issue 4): the two articles under 100 ms after a lexicon edit; a SYNTHETIC corpus of 500
+articles of the same size (sentences of the real articles resampled, seeded) under 5 s. Prints medians.
+"""
+import statistics
+import time
+
+from escalation import rhetoric
+from escalation.corpus import load_articles
+
+
+def timed(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times), max(times)
+
+
+def main():
+    articles = load_articles()
+    lexicons = rhetoric.load_lexicons()
+    flip = [{"warned": "neutral"}, {"warned": "forceful"}]
+    state = {"i": 0}
+
+    def edit_and_recount(corpus):
+        state["i"] += 1
+        edited = rhetoric.recategorise_verbs(lexicons, flip[state["i"] % 2])   # new lexicon: patterns rebuilt
+        rhetoric.recount(corpus, edited)
+
+    rhetoric._prepare.cache_clear()
+    start = time.perf_counter()
+    rhetoric.recount(articles, lexicons)
+    cold = time.perf_counter() - start
+    med, lo, hi = timed(lambda: edit_and_recount(articles), 30)
+    print(f"two articles, first count (cold: sentences and quotations found): {1000 * cold:.1f} ms")
+    print(f"two articles, recount after a lexicon edit: median {1000 * med:.1f} ms (min {1000 * lo:.1f}, "
+          f"max {1000 * hi:.1f}; 30 runs; target < 100 ms)")
+
+    corpus = rhetoric.synthetic_corpus(articles, 500, seed=0)
+    words = sum(len(a.body.split()) for a in corpus) / len(corpus)
+    rhetoric._prepare.cache_clear()
+    start = time.perf_counter()
+    rhetoric.recount(corpus, lexicons)
+    cold = time.perf_counter() - start
+    med, lo, hi = timed(lambda: edit_and_recount(corpus), 5)
+    print(f"SYNTHETIC corpus of 500 resampled articles (~{words:.0f} words each, seed 0):")
+    print(f"  first count (cold): {cold:.2f} s; recount after a lexicon edit: median {med:.2f} s "
+          f"(min {lo:.2f}, max {hi:.2f}; 5 runs; target < 5 s)")
+
+
+if __name__ == "__main__":
+    main()
