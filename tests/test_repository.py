@@ -9,7 +9,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 TEST_LINE = "python -m pip install -r requirements.txt && python -m pytest"
-OPEN_LINE = "python -m pip install -r requirements.txt && python -m jupyter lab notebooks/00_start_here.ipynb"
+OPEN_LINE = ("python -m pip install -r requirements.txt && "
+             "python -m jupyter lab --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb")
 
 
 def test_ci_runs_exactly_the_readme_test_line():

@@ -32,6 +32,7 @@ class Explorer(widgets.VBox):
                  extra: list[widgets.Widget] | None = None):
         self.controls = controls
         self.compute = compute
+        self.title = title
         self.display_area = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.result = None
         self.message = ""
@@ -40,6 +41,10 @@ class Explorer(widgets.VBox):
         for control in controls.values():
             control.observe(self.update, names="value")
         self.update()
+
+    def __repr__(self) -> str:
+        # Shown where the widget cannot be drawn (a saved notebook not yet run, a plain-text viewer).
+        return f"{self.title or 'Explorer'} (an interactive widget: run the cell to use it)"
 
     def values(self) -> dict:
         """The current value of every control, by name."""
