@@ -104,7 +104,7 @@ def samples(exercise: Exercise) -> list[Sample]:
     add("stubborn_loop", filled(exercise, keys - {second.key}, override={
         second.answer_ids[0]: "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n"
                               "        pass\n" + solution_code(exercise, second.answer_ids[0])}),
-        keys - {second.key}, "graded_with_problems", ["ran longer than"])
+        keys - {second.key}, "graded_with_problems", ["timed out", "was stopped"])
     add("os_exit", filled(exercise, keys - {third.key}, override={
         third.answer_ids[0]: "import os\nos._exit(3)\n" + solution_code(exercise, third.answer_ids[0])}),
         keys - {third.key}, "graded_with_problems", ["kernel stopped", "exit code 3"])

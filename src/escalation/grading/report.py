@@ -88,12 +88,15 @@ def feedback_html(exercise: Exercise, result: Result, manual: dict) -> str:
             if entry:
                 total += entry[0]
             answer = result.written.get(q.key) if gradable else None
-            score_text = f"{_fmt(entry[0])} / {_fmt(q.points)}" if entry else f"– / {_fmt(q.points)}"
+            if entry:
+                score_text = f"{_fmt(entry[0])} / {_fmt(q.points)}"
+            else:
+                score_text = f"– / {_fmt(q.points)}" if answer else f"0 / {_fmt(q.points)}"
             detail = (f"<p>Your answer:</p><div class='answer'>{html.escape(answer)}</div>" if answer
                       else "<p>Not answered.</p>")
             detail += f"<p>Rubric:</p><div class='answer'>{html.escape(q.rubric)}</div>"
             detail += (f"<p>Comment: {html.escape(entry[1])}</p>" if entry and entry[1] else "")
-            detail += "" if entry else "<p><em>Your instructor has not graded this answer yet.</em></p>"
+            detail += "" if entry or not answer else "<p><em>Your instructor has not graded this answer yet.</em></p>"
             rows.append(f"<tr><th scope='row'>{html.escape(q.key)}</th><td>{score_text}</td><td>{detail}</td></tr>")
     parts.append("<table><caption>Points per question</caption><thead><tr><th scope='col'>Question</th>"
                  "<th scope='col'>Points</th><th scope='col'>Feedback</th></tr></thead><tbody>"
@@ -113,9 +116,13 @@ def summary_figure(exercise: Exercise, rows: list[dict]):
 
     graded = [r for r in rows if r["status"].startswith("graded")]
     totals = [float(r["total"]) for r in graded]
-    shares = []
+    shares: list[float | None] = []
     for q in exercise.questions:
-        got = [r for r in graded if r[q.key] != "" and float(r[q.key]) >= q.points]
+        scored = [r for r in graded if r[q.key] != ""]
+        if q.kind == "written" and len(scored) < len(graded):
+            shares.append(None)  # manual grading not finished: no share yet
+            continue
+        got = [r for r in scored if float(r[q.key]) >= q.points]
         shares.append(len(got) / len(graded) if graded else 0.0)
     plotting.use_style()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
@@ -123,10 +130,11 @@ def summary_figure(exercise: Exercise, rows: list[dict]):
     ax1.hist(totals, bins=bins, color=plotting.colour(0), edgecolor="black", align="left")
     ax1.set_xlim(-0.5, exercise.max_points + 0.5)
     keys = [q.key for q in exercise.questions]
-    ax2.bar(keys, [100 * s for s in shares], color=plotting.colour(1), edgecolor="black")
-    ax2.set_ylim(0, 100)
+    ax2.bar(keys, [100 * (s or 0) for s in shares], color=plotting.colour(1), edgecolor="black")
+    ax2.set_ylim(0, 105)
     for i, s in enumerate(shares):
-        ax2.text(i, 100 * s + 2, f"{100 * s:.0f}%", ha="center")
+        ax2.text(i, (100 * s if s is not None else 0) + 2, f"{100 * s:.0f}%" if s is not None else "not\ngraded",
+                 ha="center", fontsize=9)
     ungraded = len(rows) - len(graded)
     alt = summary_text(exercise, rows, shares, totals, ungraded)
     plotting.finish(fig, ax2, title="Students with full points, by question", xlabel="Question",
@@ -142,9 +150,11 @@ def summary_text(exercise: Exercise, rows, shares, totals, ungraded) -> str:
         return f"{exercise.name}: no submission could be graded ({ungraded} could not be graded)."
     ordered = sorted(totals)
     median = ordered[len(ordered) // 2] if len(ordered) % 2 else (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2
-    per_q = "; ".join(f"{q.key} {100 * s:.0f}%" for q, s in zip(exercise.questions, shares))
-    written = [q.key for q in exercise.questions if q.kind == "written"]
-    note = (f" Written questions ({', '.join(written)}) count only once manual scores are merged." if written else "")
+    per_q = "; ".join(f"{q.key} {100 * s:.0f}%" if s is not None else f"{q.key} not graded yet"
+                      for q, s in zip(exercise.questions, shares))
+    pending = [q.key for q, s in zip(exercise.questions, shares) if s is None]
+    note = (f" Written questions {', '.join(pending)} await manual grading; their points are not in the totals yet."
+            if pending else "")
     return (f"{exercise.name}: {len(totals)} submissions graded, {ungraded} could not be graded. Total scores "
             f"range from {min(totals):g} to {max(totals):g} of {exercise.max_points:g} points, median {median:g}. "
             f"Share of graded students with full points per question: {per_q}.{note}")

@@ -422,7 +422,11 @@ def grade_plan(exercise: Exercise, plan: Plan, execution: dict) -> tuple[str, li
                        "lists of those, so it scores 0.")
     trouble = False
     for cell in execution.get("cells", []):
-        if cell.get("status") in ("timeout", "crashed"):
+        if cell.get("status") == "timeout":
+            trouble = True
+            reasons.append(f"{cell['label']} timed out: {cell.get('error', '')}; the rest of the notebook was still "
+                           "graded.")
+        elif cell.get("status") == "crashed":
             trouble = True
             reasons.append(f"{cell['label']}: {cell.get('error', '')}; the rest of the notebook was still graded.")
         elif cell.get("status") == "error" and cell.get("label", "").startswith("set-up"):

@@ -193,7 +193,7 @@ def _child(shell, encode, not_plain, job, skip, wfd):
         timeout = float(job["timeout"])
 
         def on_alarm(signum, frame):
-            raise CellTimeout(f"the cell ran longer than {timeout:g} s")
+            raise CellTimeout(f"the cell ran longer than {timeout:g} s and was interrupted")
 
         signal.signal(signal.SIGALRM, on_alarm)
         ns = shell.user_ns
@@ -209,9 +209,9 @@ def _child(shell, encode, not_plain, job, skip, wfd):
                 failure = result.error_before_exec or result.error_in_exec
                 if failure is not None:
                     status = "timeout" if isinstance(failure, CellTimeout) else "error"
-                    error = _describe(failure)
+                    error = str(failure) if status == "timeout" else _describe(failure)
             except CellTimeout as exc:
-                status, error = "timeout", _describe(exc)
+                status, error = "timeout", str(exc)
             except BaseException as exc:  # noqa: BLE001 - anything a cell raises is the cell's failure
                 status, error = "error", _describe(exc)
             finally:
@@ -302,7 +302,7 @@ def run_job(shell, encode, not_plain, job) -> dict:
                     "fatal": "the notebook's process stopped while its answers were being read"}
         if killed_for:
             status[current].update(status="timeout",
-                                   error=f"stopped: the cell ran longer than {float(job['timeout']):g} s")
+                                   error=f"the cell ran longer than {float(job['timeout']):g} s and was stopped")
         else:
             how = _exit_description(wait_status)
             status[current].update(status="crashed", error=f"the kernel stopped during this cell ({how})")

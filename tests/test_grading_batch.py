@@ -1,0 +1,277 @@
+"""Grade the generated sample submissions and check the gradebook against how each sample was built.
+
+The samples come from tools/make_sample_submissions.py: each says which questions it answers right and
+what status and reasons grading must give. Expected points are the source's points for the questions
+built right, so nothing here is copied from a grading run.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import importlib.util
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from escalation.grading import cli
+from escalation.grading.batch import Progress, find_submissions, grade_folder, safe_name
+from escalation.grading.report import write_reports
+from escalation.grading.source import load_exercise
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 2.0
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location("make_sample_submissions", ROOT / "tools" / "make_sample_submissions.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_sample_submissions"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+TOOL = load_tool()
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def exercise():
+    return load_exercise("ex01_reading")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, exercise):
+    folder = tmp_path_factory.mktemp("submissions")
+    samples = TOOL.write_samples(folder, exercise)
+    before = checksums(folder)
+    out = tmp_path_factory.mktemp("grades")
+    code = cli.main(["grade", str(exercise.path), str(folder), "--out", str(out), "--timeout", str(TIMEOUT),
+                     "--jobs", "2", "--quiet"])
+    assert code == 0
+    with (out / "gradebook.csv").open(encoding="utf-8") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    return {"folder": folder, "samples": samples, "before": before, "out": out, "rows": rows}
+
+
+def test_one_row_per_sample_with_expected_status_points_and_reasons(graded, exercise):
+    rows, samples = graded["rows"], graded["samples"]
+    assert sorted(rows) == sorted(s.student for s in samples)
+    for s in samples:
+        row = rows[s.student]
+        if s.status == "graded" and s.student.startswith("cheat_"):
+            assert row["status"].startswith("graded"), s.student
+        else:
+            assert row["status"] == s.status, (s.student, row["status"], row["reasons"])
+        gradable = s.status.startswith("graded")
+        expected_auto = 0.0
+        for q in exercise.questions:
+            if q.kind == "auto":
+                want = q.points if (gradable and q.key in s.right) else 0.0
+                assert float(row[q.key]) == want, (s.student, q.key, row["reasons"])
+                expected_auto += want
+            elif gradable and q.key not in s.written:
+                assert row[q.key] == "0", (s.student, q.key)  # unanswered written answer
+            elif gradable:
+                assert row[q.key] == "", (s.student, q.key)  # awaiting manual grading
+        assert float(row["auto_points"]) == expected_auto
+        assert float(row["total"]) == expected_auto  # no manual scores merged yet
+        assert float(row["max_points"]) == exercise.max_points
+        for fragment in s.reasons:
+            assert fragment in row["reasons"], (s.student, fragment, row["reasons"])
+
+
+def test_tampering_earns_no_point(graded):
+    cheats = [s for s in graded["samples"] if s.student.startswith("cheat_")]
+    assert len(cheats) >= 5
+    for s in cheats:
+        assert float(graded["rows"][s.student]["auto_points"]) == 0, s.student
+
+
+def test_objects_with_lying_eq_are_refused_as_not_plain_data(graded):
+    reasons = graded["rows"]["cheat_eq"]["reasons"]
+    assert "q1 is not plain data" in reasons and "Always" in reasons
+    assert "q2 is not plain data" in reasons and "Sneaky" in reasons
+
+
+def test_failures_do_not_stop_the_rest_of_the_notebook(graded, exercise):
+    auto = {q.key for q in exercise.questions if q.kind == "auto"}
+    for name in ("infinite_loop", "stubborn_loop", "os_exit", "segfault", "sys_exit"):
+        sample = next(s for s in graded["samples"] if s.student == name)
+        (broken,) = auto - sample.right  # exactly one question is broken, the others are right
+        want = exercise.auto_points - exercise.question(broken).points
+        assert want > 0 and float(graded["rows"][name]["auto_points"]) == want, name
+
+
+def test_stderr_warnings_and_huge_output_do_not_cost_points(graded, exercise):
+    for name in ("stderr_warnings", "huge_output"):
+        assert float(graded["rows"][name]["auto_points"]) == exercise.auto_points
+
+
+def test_submissions_are_never_modified(graded):
+    assert checksums(graded["folder"]) == graded["before"]
+    assert not (graded["out"] / "results" / "results").exists()
+
+
+def test_lms_layouts_give_the_documented_ids(graded):
+    rows = graded["rows"]
+    assert rows["Dana Example_4711"]["file"] == "Dana Example_4711_assignsubmission_file_/ex01_reading.ipynb"
+    assert rows["eve"]["file"] == "eve_ex01_reading.ipynb"
+
+
+def test_feedback_pages_show_visible_messages_but_no_hidden_tests_or_model_answers(graded, exercise):
+    hidden_lines = [line.strip() for t in exercise.tests.values() for line in t.hidden.splitlines() if line.strip()]
+    model = [q.model_answer for q in exercise.questions if q.kind == "written"]
+    pages = list((graded["out"] / "feedback").glob("*.html"))
+    assert len(pages) == len(graded["samples"])
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for line in hidden_lines:
+            assert line not in text, (page.name, line)
+        assert "HIDDEN" not in text and "BEGIN SOLUTION" not in text
+        for m in model:
+            assert m[:60] not in text
+    partly = (graded["out"] / "feedback" / "partly_right.html").read_text(encoding="utf-8")
+    assert "✔ Q1: correct." in partly and "✘ Q2: not quite." in partly
+    assert "Rubric" in partly
+    blank = (graded["out"] / "feedback" / "blank.html").read_text(encoding="utf-8")
+    assert "not answered yet" in blank
+
+
+def test_summary_figure_and_text_alternative(graded, exercise):
+    out = graded["out"]
+    assert (out / "summary.png").read_bytes()[:4] == b"\x89PNG"
+    text = (out / "summary.txt").read_text(encoding="utf-8")
+    ungradable = sum(1 for s in graded["samples"] if not s.status.startswith("graded"))
+    assert f"{len(graded['samples']) - ungradable} submissions graded, {ungradable} could not be graded" in text
+    assert "q5 not graded yet" in text
+
+
+def test_rerun_is_identical_and_reuses_saved_results(graded, exercise, tmp_path):
+    out = graded["out"]
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in (out / "results").glob("*.json")}
+    gradebook = (out / "gradebook.csv").read_bytes()
+    assert cli.main(["grade", str(exercise.path), str(graded["folder"]), "--out", str(out),
+                     "--timeout", str(TIMEOUT), "--quiet"]) == 0
+    after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in (out / "results").glob("*.json")}
+    assert after == before  # nothing regraded, nothing rewritten
+    assert (out / "gradebook.csv").read_bytes() == gradebook
+
+
+def test_written_export_and_manual_scores_survive_regrading(graded, exercise, tmp_path):
+    out = graded["out"]
+    page = (out / "written" / "q5.html").read_text(encoding="utf-8")
+    assert html.escape(TOOL.WRITTEN_ANSWER) in page and "Rubric" in page
+    scores = tmp_path / "scores.csv"
+    scores.write_text("student,question,points,comment\ncorrect,q5,2.5,good\ncorrect,q8,3,\nblank,q5,,\n",
+                      encoding="utf-8")
+    assert cli.main(["merge", "ex01_reading", str(scores), "--out", str(out), "--quiet"]) == 0
+    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
+    assert rows["correct"]["q5"] == "2.5" and rows["correct"]["q8"] == "3"
+    assert float(rows["correct"]["total"]) == exercise.auto_points + 5.5
+    assert "good" in (out / "feedback" / "correct.html").read_text(encoding="utf-8")
+    # re-running the autograder (even forcing a regrade of one file) keeps the manual scores
+    (out / "results" / "correct.json").unlink()
+    assert cli.main(["grade", "ex01_reading", str(graded["folder"]), "--out", str(out),
+                     "--timeout", str(TIMEOUT), "--quiet"]) == 0
+    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
+    assert rows["correct"]["q5"] == "2.5" and float(rows["correct"]["manual_points"]) == 5.5
+    template = (out / "written" / "manual_scores_template.csv").read_text(encoding="utf-8")
+    assert "correct,q5,2.5,good,3" in template
+
+
+@pytest.mark.parametrize("content, message", [
+    ("student,question,points\ncorrect,q1,1\n", "not a written question"),
+    ("student,question,points\nnobody,q5,1\n", "no graded submission"),
+    ("student,question,points\ncorrect,q5,9\n", "outside 0–3"),
+    ("student,question,points\ncorrect,q5,lots\n", "not a number"),
+    ("name,score\ncorrect,1\n", "needs the columns"),
+])
+def test_bad_manual_scores_are_refused_with_a_clear_message(graded, tmp_path, capsys, content, message):
+    scores = tmp_path / "bad.csv"
+    scores.write_text(content, encoding="utf-8")
+    manual = graded["out"] / "manual_scores.csv"
+    before = manual.read_bytes() if manual.exists() else None
+    assert cli.main(["merge", "ex01_reading", str(scores), "--out", str(graded["out"])]) == 2
+    assert message in capsys.readouterr().err
+    assert (manual.read_bytes() if manual.exists() else None) == before
+
+
+def test_a_killed_batch_resumes_where_it_stopped(exercise, tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    correct = TOOL.to_bytes(TOOL.filled(exercise, {q.key for q in exercise.questions}))
+    slow = TOOL.to_bytes(TOOL.filled(exercise, set(), override={"q1_answer": "import time\ntime.sleep(1.5)\nq1 = 7"}))
+    for i in range(6):
+        (folder / f"s{i}.ipynb").write_bytes(correct if i % 2 else slow)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "escalation.grading", "grade", str(exercise.path), str(folder),
+                             "--out", str(out), "--jobs", "1", "--quiet"], start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list((out / "results").glob("*.json"))) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    saved = {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
+    assert 2 <= len(saved) < 6
+    for p in (out / "results").glob("*.json"):
+        json.loads(p.read_text(encoding="utf-8"))  # complete files only (atomic writes)
+    results = grade_folder(exercise, folder, out, jobs=2, quiet=True)
+    assert len(results) == 6
+    for name, mtime in saved.items():
+        assert (out / "results" / name).stat().st_mtime_ns == mtime  # reused, not regraded
+    fresh = grade_folder(exercise, folder, tmp_path / "fresh", jobs=2, quiet=True)
+    assert [r.to_dict() for r in results] == [r.to_dict() for r in fresh]
+
+
+def test_progress_bar_and_quiet_mode():
+    stream = io.StringIO()
+    bar = Progress(4, quiet=False, stream=stream)
+    for _ in range(4):
+        bar.step("x")
+    assert "grading: 4/4 done" in stream.getvalue()
+    silent = io.StringIO()
+    bar = Progress(4, quiet=True, stream=silent)
+    bar.step()
+    assert silent.getvalue() == ""
+
+
+def test_student_ids_from_paths(tmp_path):
+    for rel in ["alice.ipynb", "bob_ex01_reading.ipynb", "Carol Smith_99_assignsubmission_file_/ex01_reading.ipynb",
+                "dave/nested/deeper/ex01_reading.ipynb", "dave/notes.ipynb", ".ipynb_checkpoints/alice-checkpoint.ipynb",
+                "__MACOSX/alice.ipynb"]:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}", encoding="utf-8")
+    subs = {s.student: s for s in find_submissions(tmp_path, "ex01_reading")}
+    assert sorted(subs) == ["Carol Smith_99", "alice", "bob", "dave"]
+    assert subs["dave"].rel == "dave/nested/deeper/ex01_reading.ipynb"
+    assert "ignored dave/notes.ipynb" in subs["dave"].notes[0]
+    assert safe_name("alice") == "alice" and safe_name("Carol Smith_99") != safe_name("Carol/Smith_99")
+
+
+def test_missing_folder_and_unknown_exercise_give_clear_errors(tmp_path, capsys):
+    assert cli.main(["grade", "ex01_reading", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert cli.main(["grade", "ex77_nothing", str(tmp_path)]) == 2
+    assert "No exercise source 'ex77_nothing'" in capsys.readouterr().err
+
+
+def test_reports_can_be_rebuilt_from_results_only(graded, exercise, tmp_path):
+    from escalation.grading.runner import Result
+
+    results = [Result.from_dict(json.loads(p.read_text(encoding="utf-8"))["result"])
+               for p in sorted((graded["out"] / "results").glob("*.json"))]
+    paths = write_reports(tmp_path, exercise, sorted(results, key=lambda r: r.student))
+    assert paths["gradebook"].read_text(encoding="utf-8").splitlines()[0].startswith("student,file,status,q1")
