@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
-import re
 import sys
 from pathlib import Path
 
@@ -103,9 +101,9 @@ def student_path(source: Path, student_root: Path | None = None) -> Path:
     return root / source.stem / source.name
 
 
-def generate(sources: list[Path], student_root: Path | None = None, check: bool = False,
-             out=sys.stdout) -> int:
+def generate(sources: list[Path], student_root: Path | None = None, check: bool = False, out=None) -> int:
     """Write (or, with check=True, compare) the student version of each source; return an exit code."""
+    out = out or sys.stdout
     problems = 0
     for source in sources:
         target = student_path(source, student_root)
@@ -130,8 +128,9 @@ def generate(sources: list[Path], student_root: Path | None = None, check: bool 
     return 1 if problems else 0
 
 
-def verify(sources: list[Path], out=sys.stdout) -> int:
+def verify(sources: list[Path], out=None) -> int:
     """Grade every source with its solutions (must earn full marks) and its blank student version (zero)."""
+    out = out or sys.stdout
     import tempfile
 
     from .runner import grade_notebook_file

@@ -1,0 +1,161 @@
+"""Student versions: generated from every source, committed, up to date, and free of solutions.
+
+For each source in exercises/source/: the committed student file equals what the generator writes now;
+no solution line, model answer or hidden test appears in it; every answer variable has its `...`
+placeholder; the source's solutions earn full marks and the blank student version earns nothing; and
+running the student version in a real kernel shows "not answered yet", never a traceback.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from escalation.grading import student
+from escalation.grading.runner import Worker, grade_notebook
+from escalation.grading.source import (BEGIN_SOLUTION, END_SOLUTION, all_sources, cell_text, load_exercise,
+                                       nbgrader_meta, split_region)
+
+SOURCES = all_sources()
+IDS = [p.stem for p in SOURCES]
+
+
+def test_there_is_at_least_one_source():
+    assert SOURCES, "exercises/source/ has no exercise sets"
+
+
+def test_committed_student_versions_are_up_to_date(capsys):
+    code = student.main(["--check"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+
+
+def test_check_mode_fails_on_a_stale_or_missing_file(tmp_path, capsys):
+    source = SOURCES[0]
+    assert student.generate([source], tmp_path, check=True) == 1
+    assert "missing" in capsys.readouterr().out
+    assert student.generate([source], tmp_path) == 0
+    assert student.generate([source], tmp_path, check=True) == 0
+    target = student.student_path(source, tmp_path)
+    target.write_text(target.read_text(encoding="utf-8").replace("...", "7", 1), encoding="utf-8")
+    assert student.generate([source], tmp_path, check=True) == 1
+    assert "stale" in capsys.readouterr().out
+
+
+def _solution_lines(text: str) -> list[str]:
+    return [line.strip() for inside, line in split_region(text, BEGIN_SOLUTION, END_SOLUTION, "x")
+            if inside and line.strip() and BEGIN_SOLUTION not in line and END_SOLUTION not in line]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_no_solution_or_hidden_test_reaches_the_student_file(source):
+    exercise = load_exercise(source)
+    path = student.student_path(source)
+    text = path.read_text(encoding="utf-8")
+    nb = json.loads(text)
+    student_sources = "\n".join(cell_text(c) for c in nb["cells"])
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text
+    # lines that are public anyway: everything outside solution and hidden-test regions of the source
+    public = set()
+    for c in exercise.notebook["cells"]:
+        inside = False
+        for line in cell_text(c).splitlines():
+            if "### BEGIN" in line:
+                inside = True
+            elif "### END" in line:
+                inside = False
+            elif not inside:
+                public.add(line.strip())
+    public |= {f"{name} = ..." for name in exercise.variables}
+    for cell in exercise.notebook["cells"]:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution"):
+            for line in _solution_lines(cell_text(cell)):
+                if line not in public:
+                    assert line not in student_sources, (meta.get("grade_id"), line)
+    for test in exercise.tests.values():
+        for line in test.hidden.splitlines():
+            if line.strip() and line.strip() not in public:
+                assert line.strip() not in student_sources, (test.grade_id, line)
+    for q in exercise.questions:
+        if q.kind == "written":
+            assert q.model_answer[:80] not in student_sources
+    for name in exercise.variables:
+        assert f"{name} = ..." in student_sources, name
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+    assert nb["metadata"]["escalation"]["exercise"] == exercise.name
+    graded_ids = {nbgrader_meta(c).get("grade_id") for c in nb["cells"] if nbgrader_meta(c)}
+    assert graded_ids >= {gid for q in exercise.questions for gid in q.answer_ids + q.test_ids if gid}
+
+
+@pytest.fixture(scope="module")
+def worker():
+    w = Worker()
+    yield w
+    w.close()
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_solutions_earn_full_marks_and_blank_versions_earn_nothing(source, worker):
+    exercise = load_exercise(source)
+    assert 4 <= len(exercise.questions) <= 8
+    kinds = {q.kind for q in exercise.questions}
+    assert kinds == {"auto", "written"}, "each set mixes computed and written answers"
+    full = grade_notebook(exercise, source, "solutions", worker, timeout=60)
+    assert full.status == "graded", full.reasons
+    for q in exercise.questions:
+        if q.kind == "auto":
+            assert full.scores[q.key] == q.points, (q.key, full.test_messages[q.key])
+    blank = grade_notebook(exercise, student.student_path(source), "blank", worker, timeout=60)
+    assert blank.status == "graded", blank.reasons
+    assert blank.auto_total == 0
+    for q in exercise.questions:
+        if q.kind == "auto":
+            assert any("not answered yet" in m for m in blank.test_messages[q.key]), q.key
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_student_version_in_a_kernel_says_not_answered_yet_without_tracebacks(source, tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(student.student_path(source), as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    exercise = load_exercise(source)
+    seen = 0
+    for cell in nb.cells:
+        gid = nbgrader_meta(cell).get("grade_id", "")
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if gid in exercise.tests:
+            seen += 1
+            assert errors, gid
+            shown = "\n".join("\n".join(e.traceback) for e in errors)
+            assert "not answered yet" in shown, (gid, shown)
+            assert "Traceback" not in shown and "File " not in shown, (gid, shown)
+        else:
+            assert not errors, (gid, [e.ename for e in errors])
+    assert seen == len(exercise.tests)
+
+
+def test_generator_command_writes_every_source(tmp_path, capsys):
+    assert student.main(["--student-dir", str(tmp_path)]) == 0
+    for source in SOURCES:
+        assert (tmp_path / source.stem / source.name).is_file()
+
+
+def test_generator_rejects_unknown_sets(capsys):
+    assert student.main(["ex99_does_not_exist"]) == 2
+    assert "No exercise source" in capsys.readouterr().err
+
+
+def test_strip_code_solution_keeps_code_outside_the_region():
+    text = "# read this first\n    ### BEGIN SOLUTION\n    helper = 3\n    q9 = helper * 2\n    ### END SOLUTION\nprint('x')"
+    assert student.strip_code_solution(text, "c") == "# read this first\n    q9 = ...\nprint('x')"
