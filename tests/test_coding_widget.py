@@ -74,3 +74,14 @@ def test_comparison_widget_files(tmp_path):
     assert "There is no file" in explorer.message
     html, result = compare_files("reference", "reference", article.id, plot=False)
     assert result.percent == 1 and "(1)" in html
+
+
+def test_quick_entry_by_keyboard(widget):
+    widget.quick_entry.value = "4"
+    assert widget.codes == {f"{widget.article.id}-s01": "treatment_recommendation"}
+    assert widget.index == 1 and widget.quick_entry.value == ""
+    widget.quick_entry.value = "9"
+    assert "not a code number" in widget.message and widget.index == 1
+    widget.go(0)
+    widget.quick_entry.value = "0"
+    assert widget.codes == {}

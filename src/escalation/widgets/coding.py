@@ -1,9 +1,9 @@
 """The coding widget: give each sentence of an article a code, save and reload codings, compare two.
 
 Thin by design: every button calls a function of `escalation.coding` or `escalation.agreement`, which
-the tests call too. The codes are chosen with radio buttons (arrow keys or mouse; the digit shown next
-to each code is its number in the scheme), and Previous / Next buttons (Tab to them, Enter or Space to
-press) move between sentences. Saving never replaces an existing file unless "Overwrite" is ticked.
+the tests call too. The codes are chosen with radio buttons (arrow keys or mouse) or by typing a
+code's number in the quick-entry box and pressing Enter (which also moves on to the next sentence);
+Previous / Next buttons (Tab to them, Enter or Space to press) move between sentences. Saving never replaces an existing file unless "Overwrite" is ticked.
 """
 from __future__ import annotations
 
@@ -99,6 +99,9 @@ class CodingWidget(widgets.VBox):
         self.code_choice = widgets.RadioButtons(
             options=[(f"{c.key} · {c.label} — {c.question}", c.code) for c in self.scheme] + [("(not coded yet)", "")],
             value="", description="Code", style=WIDE, layout=widgets.Layout(width="95%"))
+        self.quick_entry = widgets.Text(value="", description="Quick entry: type a code's number and press Enter",
+                                        placeholder="1–5, or 0 to clear", continuous_update=False, style=WIDE,
+                                        layout=widgets.Layout(width="95%"))
         self.previous_button = widgets.Button(description="◀ Previous", tooltip="Previous sentence")
         self.next_button = widgets.Button(description="Next ▶", tooltip="Next sentence")
         self.path_box = widgets.Text(description="Save to / load from (CSV)", style=WIDE,
@@ -118,13 +121,14 @@ class CodingWidget(widgets.VBox):
         self.load_button.on_click(lambda _: self.load())
         self.compare_button.on_click(lambda _: self.compare_reference())
         self.code_choice.observe(self._on_code, names="value")
+        self.quick_entry.observe(self._on_quick_entry, names="value")
         self.view.observe(lambda _: self._render(), names="value")
         self.article_choice.observe(self._on_article, names="value")
         self.coder_box.observe(self._on_coder, names="value")
         super().__init__([
             widgets.HTML("<h4>Code the sentences: Entman's four framing functions</h4>"),
             self.article_choice, self.coder_box, self.view, self.position, self.sentence_html, self.code_choice,
-            widgets.HBox([self.previous_button, self.next_button]),
+            self.quick_entry, widgets.HBox([self.previous_button, self.next_button]),
             self.path_box, self.overwrite, widgets.HBox([self.save_button, self.load_button, self.compare_button]),
             self.status, self.comparison])
         self._set_article(article)
@@ -155,6 +159,24 @@ class CodingWidget(widgets.VBox):
             self._render()
         else:
             self._render_position()
+
+    def _on_quick_entry(self, change) -> None:
+        """Keyboard coding: a code's number (then Enter) codes the sentence and moves to the next one."""
+        typed = change["new"].strip()
+        if not typed:
+            return
+        keys = {c.key: c.code for c in self.scheme}
+        if typed == "0":
+            self.code_choice.value = ""
+            self._say("")
+        elif typed in keys:
+            self.code_choice.value = keys[typed]
+            self.go(self.index + 1)
+            self._say("")
+        else:
+            self._say(f"'{typed}' is not a code number. Type one of {', '.join(sorted(keys))} "
+                      "(or 0 to clear the code) and press Enter.", "warning")
+        self.quick_entry.value = ""
 
     def go(self, index: int) -> None:
         """Show sentence `index` (0-based), clamped to the article's sentences."""
