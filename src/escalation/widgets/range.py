@@ -14,6 +14,7 @@ from .base import Explorer
 
 CUSTOM = "custom"
 STYLE_WORDS = {"-": "solid", "--": "dashed", "-.": "dash-dot", ":": "dotted"}
+DASHES = {"-": "none", "--": "8 4", "-.": "8 3 2 3", ":": "2 3"}
 
 
 def chosen_rings(summary: pd.DataFrame, ticked: list[str], custom_km: float) -> list[maps.Ring]:
@@ -40,7 +41,9 @@ def reach_html(rings: list[maps.Ring], reach: pd.DataFrame) -> str:
         entries = []
         for row in rows.itertuples():
             flag = "" if row.within == "within every figure" else " (only at the highest figure)"
-            entries.append(f"{html.escape(row.name)} {row.distance_km:,.0f} km {geo.compass_point(row.bearing_deg)}{flag}")
+            where = ("launch point" if row.distance_km < 0.5
+                     else f"{row.distance_km:,.0f} km {geo.compass_point(row.bearing_deg)}")
+            entries.append(f"{html.escape(row.name)} {where}{flag}")
         items.append(f"<li><strong>{html.escape(ring.label)}</strong>: {'; '.join(entries)}</li>")
     return "<ul>" + "".join(items) + "</ul>"
 
@@ -55,8 +58,8 @@ def range_view(renderer: maps.RangeMapRenderer, summary: pd.DataFrame, launch: s
     label = out["launch"][0]
     png = base64.b64encode(out["png"]).decode("ascii")
     legend = "".join(
-        f'<li><span style="display:inline-block;width:28px;border-top:3px {STYLE_WORDS[style]} {colour};'
-        f'vertical-align:middle"></span> {html.escape(text)} — {STYLE_WORDS[style]} line'
+        f'<li><svg width="36" height="8" aria-hidden="true"><line x1="0" y1="4" x2="36" y2="4" stroke="{colour}" '
+        f'stroke-width="3" stroke-dasharray="{DASHES[style]}"/></svg> {html.escape(text)} — {STYLE_WORDS[style]} line'
         + (" at the lowest figure, thin dotted line at the highest" if spread else "") + "</li>"
         for text, colour, style, spread in out["legend"])
     shown = (f"<p><strong>From {html.escape(label)}</strong> (★ on the map). {len(set(out['reach']['name']))} "
