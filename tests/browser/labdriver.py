@@ -1,0 +1,448 @@
+"""Drive JupyterLab and Voila in Chromium: start servers, open notebooks, run them, read and click widgets.
+
+Used by the browser tests (tests/browser/). Everything here works on a temporary copy of the repository,
+with temporary Jupyter config, runtime, settings and workspace folders, so nothing touches a user's set-up.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1280, "height": 900}
+BIN = Path(sys.executable).parent
+
+# Text that JupyterLab's widget renderer leaves in place of a widget that did not render.
+WIDGET_FAILURES = ("Loading widget", "Error displaying widget", "Could not create model",
+                   "Model not found")
+
+# Settings that make the front end quiet and predictable: no news pop-up over the lower right corner,
+# every cell rendered (JupyterLab 4 otherwise renders only the cells in view), the notebook's kernel
+# started without the "Select Kernel" dialog (which otherwise appears when the kernel list loads late).
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                         "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none",
+                                                                  "autoStartDefaultKernel": True},
+}
+
+
+def missing_browser_reason() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the PyPI package 'playwright' is not installed (pip install -r requirements.txt)"
+    if not CHROMIUM.exists():
+        return (f"Chromium is not installed at {CHROMIUM} (on Debian: apt-get install chromium); "
+                "the browser tests drive Debian's Chromium and never download one")
+    if shutil.which("jupyter-lab", path=str(BIN)) is None and shutil.which("jupyter-lab") is None:
+        return "JupyterLab is not installed (pip install -r requirements.txt)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def executable(name: str) -> str:
+    found = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    if found is None:
+        raise FileNotFoundError(f"{name} is not installed in this environment")
+    return found
+
+
+def strip_outputs(path: Path) -> None:
+    """Rewrite a notebook without outputs, execution counts or saved widget state (what a student opens)."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+    notebook.setdefault("metadata", {}).pop("widgets", None)
+    notebook["metadata"].setdefault("kernelspec", {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                                   "language": "python"})
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def make_workspace(root: Path, parts=("notebooks", "data", "exercises/student", "apps")) -> Path:
+    """Copy what students open into `root/repo` (notebooks without outputs) and make the Jupyter folders."""
+    repo = root / "repo"
+    repo.mkdir(parents=True)
+    for part in parts:
+        source = REPO_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, repo / part, ignore=shutil.ignore_patterns(".ipynb_checkpoints",
+                                                                              "__pycache__"))
+    for notebook in repo.rglob("*.ipynb"):
+        strip_outputs(notebook)
+    for folder in ("config", "runtime", "settings", "workspaces"):
+        (root / folder).mkdir()
+    for name, value in LAB_SETTINGS.items():
+        target = root / "settings" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(value), encoding="utf-8")
+    return repo
+
+
+def jupyter_env(root: Path) -> dict:
+    """The environment for servers and kernels: temporary Jupyter folders, the copied data folder."""
+    env = dict(os.environ)
+    env.update({
+        "JUPYTER_CONFIG_DIR": str(root / "config"),
+        "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
+        "ESCALATION_DATA": str(root / "repo" / "data"),
+        "PYTHONUNBUFFERED": "1",
+    })
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+class Server:
+    """A Jupyter server process (JupyterLab or Voila) on 127.0.0.1, stopped cleanly by `stop`."""
+
+    def __init__(self, command: list[str], *, cwd: Path, env: dict, port: int, log: Path,
+                 ready_path: str, token: str = ""):
+        self.port, self.token, self.log = port, token, log
+        self.url = f"http://127.0.0.1:{port}"
+        self._log_file = open(log, "w", encoding="utf-8")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=self._log_file,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self._wait_ready(ready_path)
+
+    def _wait_ready(self, path: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"the server exited with code {self.process.returncode}; log:\n"
+                                   + self.log.read_text(encoding="utf-8")[-3000:])
+            try:
+                with urllib.request.urlopen(self.url + path, timeout=2):
+                    return
+            except urllib.error.HTTPError:
+                return  # it answers (Voila has no status page; any HTTP answer means it is up)
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"the server did not answer within {timeout} s; log:\n"
+                           + self.log.read_text(encoding="utf-8")[-3000:])
+
+    def api(self, method: str, path: str) -> object:
+        request = urllib.request.Request(f"{self.url}{path}", method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels_of(self, relpath: str) -> None:
+        """Shut down the kernels of sessions opened on one notebook (keeps two cores free for the next)."""
+        try:
+            for session in self.api("GET", "/api/sessions"):
+                if session.get("path") == relpath:
+                    self.api("DELETE", f"/api/sessions/{session['id']}")
+        except (urllib.error.URLError, OSError):
+            pass
+
+    def stop(self, timeout: float = 20) -> None:
+        """SIGINT twice (Jupyter's clean shutdown, which also stops its kernels), then kill if needed."""
+        if self.process.poll() is None:
+            for _ in range(2):
+                try:
+                    os.killpg(self.process.pid, signal.SIGINT)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.3)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+        self._log_file.close()
+
+
+def start_lab(root: Path) -> Server:
+    repo, port, token = root / "repo", free_port(), secrets.token_hex(16)
+    command = [executable("jupyter-lab"), "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={repo}",
+               ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    return Server(command, cwd=repo, env=jupyter_env(root), port=port, log=root / "jupyterlab.log",
+                  ready_path=f"/api/status?token={token}", token=token)
+
+
+def start_voila(root: Path, notebook: str) -> Server:
+    repo, port = root / "repo", free_port()
+    command = [executable("voila"), notebook, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+               "--Voila.port_retries=0"]
+    return Server(command, cwd=repo, env=jupyter_env(root), port=port, log=root / f"voila-{port}.log",
+                  ready_path="/voila/static/")
+
+
+def processes_mentioning(text: str) -> list[tuple[int, str]]:
+    """(pid, command line) of running processes whose command line mentions `text` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            state = next((line for line in (entry / "status").read_text().splitlines()
+                          if line.startswith("State:")), "")
+        except OSError:
+            continue
+        if text in cmdline and "zombie" not in state:
+            found.append((int(entry.name), cmdline.strip()))
+    return found
+
+
+# ---------------------------------------------------------------- the page side
+
+
+# Prompts of the code cells whose input is shown (a hidden set-up cell shows a placeholder without a prompt).
+CODE_PROMPTS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea:has(.cm-content) .jp-InputPrompt"
+
+
+def open_notebook(page, lab: Server, relpath: str) -> None:
+    """Open a notebook in JupyterLab, close the file browser, and wait until the kernel is idle."""
+    page.goto(f"{lab.url}/lab/tree/{relpath}?reset&token={lab.token}")  # reset: no tabs of earlier tests
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    left_tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+    if left_tab.count():
+        left_tab.first.click()
+    dialog = page.locator(".jp-Dialog:has-text('Select Kernel') .jp-mod-accept")
+    status = page.locator(".jp-StatusBar-Item:has-text('| Idle')")
+    deadline = time.monotonic() + 60
+    while not status.count():
+        if dialog.count():  # what a student does: accept the notebook's own kernel
+            dialog.first.click()
+        if time.monotonic() > deadline:
+            raise TimeoutError("the notebook's kernel did not start within 60 s")
+        page.wait_for_timeout(250)
+
+
+def run_all(page, timeout_ms: int = 150_000) -> None:
+    """Run › Run All Cells, then wait until no cell is queued or running and the kernel is idle."""
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(
+        """(selector) => {
+             const prompts = [...document.querySelectorAll(selector)].map(e => e.textContent.trim());
+             const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
+             return prompts.length > 0 && !prompts.some(t => t.includes('*'))
+                    && prompts.some(t => /\\d/.test(t))
+                    && indicator && indicator.dataset.status === 'idle';
+           }""", arg=CODE_PROMPTS, timeout=timeout_ms, polling=250)
+
+
+def unexecuted_cells(page) -> list[str]:
+    """The first line of each code cell that did not run (Run All stops at the first error)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')]
+                 .filter(c => c.querySelector('.jp-InputArea .cm-content'))
+                 .filter(c => !/\\d/.test(c.querySelector('.jp-InputArea .jp-InputPrompt').textContent))
+                 .map(c => (c.querySelector('.cm-content') || c).innerText.split('\\n')[0])""")
+
+
+def error_outputs(page) -> list[str]:
+    """Text of every error or stderr output (JupyterLab renders both with the stderr MIME type)."""
+    return page.eval_on_selector_all(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"],'
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]',
+        "els => els.map(e => e.innerText.slice(0, 2000))")
+
+
+def widget_problems(page) -> list[str]:
+    """Texts of widget outputs that did not render (still loading or failed)."""
+    return page.evaluate(
+        """(failures) => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')]
+              .map(e => e.innerText)
+              .filter(t => failures.some(f => t.includes(f)))
+              .map(t => t.slice(0, 300))""", list(WIDGET_FAILURES))
+
+
+def wait_widgets_rendered(page, timeout_ms: int = 30_000) -> None:
+    """Wait until no widget output still says "Loading widget…" (failures are asserted afterwards)."""
+    try:
+        page.wait_for_function(
+            """() => ![...document.querySelectorAll('.jp-OutputArea-output')]
+                     .some(e => e.innerText.includes('Loading widget'))""", timeout=timeout_ms, polling=250)
+    except Exception:  # noqa: BLE001 - the assertion on widget_problems reports what is left
+        pass
+
+
+def widget_outputs(page):
+    """Locator of the outputs that hold a rendered widget, in notebook order."""
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output:has(.jupyter-widgets)")
+
+
+def explorer(page, title: str):
+    """The output holding the Explorer whose heading is `title`."""
+    found = page.locator(f'.jp-OutputArea-output:has(h4:text-is("{title}"))')
+    if found.count() == 0:
+        found = page.locator(f'body:has(h4:text-is("{title}")) .widget-vbox:has(h4:text-is("{title}"))')
+    return found.first
+
+
+DISPLAY_AREA_JS = """(output) => {
+    const box = output.querySelector('.jupyter-widgets.widget-box') || output;
+    const last = box.lastElementChild || box;
+    return last.innerHTML;
+}"""
+
+
+def display_area_html(output) -> str:
+    """The HTML of a widget box's last child: an Explorer's display area (or an Output widget)."""
+    return output.evaluate(DISPLAY_AREA_JS)
+
+
+def wait_display_change(page, output, before: str, timeout_ms: int = 30_000) -> str:
+    """Wait until the display area differs from `before`; return its new HTML."""
+    handle = output.element_handle()
+    page.wait_for_function(f"([output, before]) => ({DISPLAY_AREA_JS})(output) !== before",
+                           arg=[handle, before], timeout=timeout_ms, polling=200)
+    return display_area_html(output)
+
+
+def display_text(output) -> str:
+    """The visible text of a widget box's display area."""
+    return output.evaluate("""(output) => {
+        const box = output.querySelector('.jupyter-widgets.widget-box') || output;
+        return (box.lastElementChild || box).innerText; }""")
+
+
+def set_text(page, output, label: str, value: str) -> None:
+    """Type into the text box labelled `label` and press Enter (how a student submits a query)."""
+    box = output.locator(f'.widget-text:has(label:text-is("{label}")) input, '
+                         f'.widget-textarea:has(label:text-is("{label}")) textarea').first
+    box.fill(value)
+    box.press("Enter")
+
+
+def select_option(output, label: str, option_label: str | None = None, index: int | None = None) -> str:
+    """Pick an option of the dropdown labelled `label` (by its label or index); return the label picked."""
+    select = output.locator(f'.widget-dropdown:has(label:text-is("{label}")) select').first
+    if option_label is not None:
+        select.select_option(label=option_label)
+        return option_label
+    labels = select.evaluate("s => [...s.options].map(o => o.value)")
+    select.select_option(value=labels[index])
+    return labels[index]
+
+
+def slider_value(output, label: str) -> str:
+    handle = output.locator(f'.widget-slider:has(label:text-is("{label}")) .noUi-handle').first
+    return handle.get_attribute("aria-valuetext") or handle.get_attribute("aria-valuenow")
+
+
+def move_slider(page, output, label: str, steps: int = 1, key: str = "ArrowRight") -> str:
+    """Focus the slider labelled `label` and press an arrow key `steps` times; return the new value text."""
+    handle = output.locator(f'.widget-slider:has(label:text-is("{label}")) .noUi-handle').first
+    handle.focus()
+    for _ in range(steps):
+        before = handle.get_attribute("aria-valuenow")
+        handle.press(key)
+        page.wait_for_function("([h, b]) => h.getAttribute('aria-valuenow') !== b",
+                               arg=[handle.element_handle(), before], timeout=10_000)
+    return slider_value(output, label)
+
+
+def generic_interaction(page) -> str:
+    """Change the first slider, dropdown or text box of the first widget and check its display changed.
+
+    Returns a description of what was done (for the failure message of the caller's assertion).
+    """
+    outputs = widget_outputs(page)
+    for i in range(outputs.count()):
+        output = outputs.nth(i)
+        before = display_area_html(output)
+        slider = output.locator(".noUi-handle")
+        select = output.locator(".widget-dropdown select")
+        text = output.locator(".widget-text input")
+        if slider.count():
+            slider.first.focus()
+            slider.first.press("ArrowRight")
+            done = "moved a slider one step right"
+        elif select.count() and select.first.evaluate("s => s.options.length") > 1:
+            values = select.first.evaluate("s => [...s.options].map(o => o.value)")
+            current = select.first.input_value()
+            select.first.select_option(value=next(v for v in values if v != current))
+            done = "picked another dropdown option"
+        elif text.count():
+            text.first.fill("missile")
+            text.first.press("Enter")
+            done = "typed 'missile' in a text box"
+        else:
+            continue
+        wait_display_change(page, output, before)
+        return done
+    raise AssertionError("no widget with a slider, dropdown or text box was found in the rendered notebook")
+
+
+def screenshot_notebook(page, path: Path, max_height: int = 14_000) -> None:
+    """A screenshot of the whole notebook: grow the viewport to the notebook's height, shoot, restore."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("""() => {
+        const inner = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+        return inner ? inner.scrollHeight : document.body.scrollHeight; }""")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max_height, int(height) + 200)})
+    page.wait_for_timeout(300)
+    page.evaluate("""() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })""")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(VIEWPORT)
+
+
+def widget_screenshots(page, stem: Path) -> list[Path]:
+    """One screenshot per rendered widget output, next to the notebook's (easier to read)."""
+    paths = []
+    outputs = widget_outputs(page)
+    for i in range(outputs.count()):
+        target = stem.with_name(f"{stem.name}--widget{i + 1}.png")
+        outputs.nth(i).scroll_into_view_if_needed()
+        outputs.nth(i).screenshot(path=str(target))
+        paths.append(target)
+    return paths
+
+
+def cell_editor(page, contains: str):
+    """The code cell whose source contains `contains` (the first one)."""
+    return page.locator(f'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell:has(.cm-content:has-text("{contains}"))').first
+
+
+def replace_cell_source(page, cell, source: str) -> None:
+    """Click into a code cell, select all of its text and insert `source` (no auto-closed brackets)."""
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(source)
+
+
+def run_cell(page, cell) -> None:
+    """Run one cell with Ctrl+Enter and wait until its prompt shows an execution count."""
+    cell.locator(".cm-content").click()
+    before = cell.locator(".jp-InputPrompt").inner_text()
+    page.keyboard.press("Control+Enter")
+    handle = cell.element_handle()
+    page.wait_for_function(
+        """([c, before]) => { const t = c.querySelector('.jp-InputPrompt').textContent;
+                            return /\\d/.test(t) && !t.includes('*') && t !== before; }""",
+        arg=[handle, before], timeout=60_000, polling=200)
