@@ -4,8 +4,8 @@ widget controls have a description (buttons: a description or a tooltip); images
 Each notebook runs in a fresh kernel on a temporary copy, with one cell injected before everything else and
 one after. The first wraps `escalation.plotting.show` and IPython's display formatter for every matplotlib Figure,
 so every figure shown — by `show`, by `display(fig)` or as a cell's value — is checked with
-`escalation.plotting.accessibility_problems`. The last cell inspects every live ipywidgets control and
-prints a JSON report. A static check on the committed notebook makes sure every image output is followed
+`escalation.plotting.accessibility_problems`. The last cell inspects every live ipywidgets control (and the
+figure an explorer keeps on `.result`, which it may show as an inline image) and prints a JSON report. A static check on the committed notebook makes sure every image output is followed
 by its "Figure description:" line. The checker itself is tested on a notebook that breaks every rule.
 """
 from __future__ import annotations
@@ -83,6 +83,10 @@ for _a11y_widget in list(_a11y_instances.values()):
     elif isinstance(_a11y_widget, _a11y_w.ValueWidget) and not isinstance(_a11y_widget, _a11y_display_only):
         if not getattr(_a11y_widget, "description", "").strip():
             _problem = "control without a description"
+    _result = getattr(_a11y_widget, "result", None)
+    if isinstance(_result, _a11y_figure.Figure) and not getattr(_result, "_a11y_recorded", False):
+        _a11y_record(_result, "widget " + _kind)
+        _result._a11y_recorded = True
     if _problem:
         _a11y_widgets.append({"widget": _kind, "problem": _problem,
                               "value": str(getattr(_a11y_widget, "value", ""))[:60]})
@@ -160,6 +164,10 @@ BAD_NOTEBOOK_CELLS = [
     "fig2, ax2 = plt.subplots()\nax2.set_title('Only a title')\nshow(fig2)",
     # a good figure, which must not be reported
     "fig3, ax3 = plt.subplots()\nfinish(fig3, ax3, title='T', xlabel='x (km)', ylabel='y', alt_text='A line.')\nshow(fig3)",
+    # a widget whose figure (kept on .result) lacks labels
+    "from escalation.widgets.base import Explorer\n"
+    "def draw(n):\n    f, a = plt.subplots()\n    a.set_title(f'n={n}')\n    plt.close(f)\n    return '<p>drawn</p>', f\n"
+    "explorer = Explorer({'n': widgets.IntSlider(value=1, description='n')}, draw, title='Bad figure')",
     "slider = widgets.IntSlider()\nbutton = widgets.Button()\nlabelled = widgets.Dropdown(options=['a'], description='Pick')\n"
     "picture = widgets.HTML('<img src=\"data:image/png;base64,AA==\">')\nwidgets.VBox([slider, button, labelled, picture])",
 ]
@@ -177,18 +185,21 @@ def test_the_checker_finds_bad_figures_and_widgets(tmp_path):
     report = audit(path, run)
     assert report["errors"] == []
     figures = report["figures"]
-    assert len(figures) == 3
+    assert len(figures) == 4
     assert figures[0]["how"] == "display"
     assert set(figures[0]["problems"]) == {"no text alternative", "axes 1 has no title",
                                           "axes 1 has no x-axis label", "axes 1 has no y-axis label"}
     assert figures[1]["how"] == "show" and "axes 1 has no title" not in figures[1]["problems"]
     assert figures[2]["problems"] == []
+    assert figures[3]["how"] == "widget Explorer" and figures[3]["title"] == "n=1"
+    assert set(figures[3]["problems"]) == {"no text alternative", "axes 1 has no x-axis label",
+                                          "axes 1 has no y-axis label"}
     problems = {(w["widget"], w["problem"]) for w in report["widgets"]}
     assert problems == {("IntSlider", "control without a description"),
                         ("Button", "button without a description or tooltip"),
                         ("HTML", "image inside an HTML widget without alt text")}
     lines = describe_failures("99_bad.ipynb", report)
-    assert len(lines) == 5 and any("(untitled)" in line for line in lines)
+    assert len(lines) == 6 and any("(untitled)" in line for line in lines)
 
 
 def test_static_check_on_saved_outputs():
