@@ -84,6 +84,12 @@ def test_places_within_agrees_with_one_by_one_distances_for_many_points():
     assert set(near["name"]) == expected and len(expected) > 0
 
 
+def test_places_within_can_be_empty():
+    near = geo.places_within(geo.load_places(), -10.0, -20.0, 100)
+    assert near.empty and {"distance_km", "bearing_deg"} <= set(near.columns)
+    assert geo.launch_point(geo.load_places(), (-10.0, -20.0))[0] == "10.00° S, 20.00° W"
+
+
 def test_place_lookup_by_variant_and_case():
     places = geo.load_places()
     assert geo.find_place(places, "kharkov")["name"] == "Kharkiv"

@@ -142,7 +142,7 @@ def launch_point(places: pd.DataFrame, point) -> tuple[str, float, float]:
         raise EscalationError("A launch point is a place name such as 'Sumy' or a pair (latitude, longitude) "
                               f"such as (50.9, 34.8); got {point!r}.") from None
     check_latlon(lat, lon, "The launch point")
-    return f"{lat:.2f}° N, {lon:.2f}° E", lat, lon
+    return f"{abs(lat):.2f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.2f}° {'E' if lon >= 0 else 'W'}", lat, lon
 
 
 def places_within(places: pd.DataFrame, lat: float, lon: float, radius_km: float) -> pd.DataFrame:
