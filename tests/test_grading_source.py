@@ -181,3 +181,15 @@ def test_wrong_exercise_is_detected_by_metadata_or_content(tmp_path):
     with pytest.raises(runner.SubmissionProblem) as info:
         runner.check_exercise(ex, notebook([cell("markdown", "# Something else")]))
     assert info.value.status == "wrong_exercise"
+
+
+def test_console_scripts_and_module_entry_point():
+    import subprocess
+    import sys
+
+    bin_dir = Path(sys.executable).parent
+    for cmd in ([str(bin_dir / "escalation-grade"), "--help"], [sys.executable, "-m", "escalation.grading", "grade", "--help"],
+                [str(bin_dir / "escalation-exercises"), "--help"]):
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert "usage:" in proc.stdout

@@ -114,6 +114,9 @@ def samples(exercise: Exercise) -> list[Sample]:
     add("segfault", filled(exercise, keys - {first.key}, override={
         first.answer_ids[0]: "import ctypes\nctypes.string_at(0)\n" + solution_code(exercise, first.answer_ids[0])}),
         keys - {first.key}, "graded_with_problems", ["kernel stopped", "SIGSEGV"])
+    add("memory_hog", filled(exercise, keys - {first.key}, override={
+        first.answer_ids[0]: "hog = bytearray(64 * 1024 ** 3)\n" + solution_code(exercise, first.answer_ids[0])}),
+        keys - {first.key})
     add("huge_output", filled(exercise, keys, override={
         first.answer_ids[0]: "for _ in range(200):\n    print('x' * 1_000_000)\n" + solution_code(exercise, first.answer_ids[0])}),
         keys)

@@ -29,6 +29,7 @@ MAX_TEXT_CHARS = 100_000
 MAX_ITEMS = 10_000
 MAX_DEPTH = 8
 FILE_SIZE_LIMIT = 50 * 1024 * 1024
+MEMORY_ALLOWANCE = 2 * 1024 ** 3
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 _dumps = json.dumps  # taken before any student code can replace json.dumps
 
@@ -189,6 +190,12 @@ def _child(shell, encode, not_plain, job, skip, wfd):
         sys.stdout = sys.stderr = _CappedWriter()
         os.chdir(job["workdir"])
         resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
+        try:  # memory: what the warm process already maps, plus a generous allowance
+            with open("/proc/self/statm") as statm:
+                mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            resource.setrlimit(resource.RLIMIT_AS, (mapped + MEMORY_ALLOWANCE, mapped + MEMORY_ALLOWANCE))
+        except (OSError, ValueError):
+            pass
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         timeout = float(job["timeout"])
 
