@@ -28,6 +28,7 @@ AID_TYPES = ("total", "military")
 SIPRI_CREDIT = "Information from the SIPRI Arms Transfers Database"
 # Fixed colour and marker per donor group, so switching measure does not repaint the groups.
 DONOR_ORDER = ["United States", "Europe", "EU and member states", "Germany", "All donors"]
+LABEL_OFFSETS = [(5, 5), (5, -12), (-30, 5), (5, 5), (5, 5)]
 
 
 def load_aid() -> pd.DataFrame:
@@ -113,8 +114,8 @@ def plot_aid(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "t
                 linestyle="-", linewidth=1.5, markersize=7, label=group)
         for r in part.itertuples():
             qual = f"{r.qualifier} " if r.qualifier else ""
-            ax.annotate(f"{qual}{r.figure:g}", (r.release, r.figure), xytext=(4, 4), textcoords="offset points",
-                        fontsize=8)
+            ax.annotate(f"{qual}{r.figure:g}", (r.release, r.figure), xytext=LABEL_OFFSETS[i % len(LABEL_OFFSETS)],
+                        textcoords="offset points", fontsize=8)
         sentences.append(f"{group}: " + ", ".join(
             f"{(r.qualifier + ' ') if r.qualifier else ''}{r.figure:g} bn in the {r.release_date} release"
             for r in part.itertuples()))
@@ -133,7 +134,8 @@ def plot_aid(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "t
     alt = (f"Line chart of {aid_type} aid {word} to Ukraine in billions of euros, cumulative, by Kiel Institute "
            f"release. " + "; ".join(sentences) + ". A dotted line marks 16 February 2024, when the tracker "
            "introduced allocations.")
-    return plotting.finish(fig, ax, title=f"Aid to Ukraine, {aid_type}, {word}: Kiel Institute releases",
+    short = {"commitments": "committed", "allocations": "allocated"}[measure]
+    return plotting.finish(fig, ax, title=f"{aid_type.capitalize()} aid to Ukraine, {short} (Kiel Institute releases)",
                            xlabel="Release date (month-only dates on the 1st)", ylabel="EUR billion (cumulative)",
                            alt_text=alt)
 

@@ -32,7 +32,8 @@ def aid_explorer(aid: pd.DataFrame | None = None) -> Explorer:
     controls = {
         "measure": widgets.ToggleButtons(options=[("Committed (promised)", "commitments"),
                                                   ("Allocated (earmarked for delivery)", "allocations")],
-                                         value="commitments", description="Measure"),
+                                         value="commitments", description="Measure",
+                                         style={"button_width": "auto"}),
         "aid_type": widgets.Dropdown(options=[("All aid (military, financial, humanitarian)", "total"),
                                               ("Military aid only", "military")],
                                      value="total", description="Kind of aid", style={"description_width": "initial"}),
