@@ -22,6 +22,7 @@ def test_navigation_and_codes(widget):
     widget.previous_button.click()
     assert widget.code_choice.value == "treatment_recommendation"
     assert "2 coded" in widget.position.value
+    assert "2 of 14" in widget.summary.value and "treatment recommendation 1" in widget.summary.value
     widget.view.value = "list"
     assert "Treatment recommendation" in widget.sentence_html.value
     widget.code_choice.value = ""

@@ -113,6 +113,7 @@ class CodingWidget(widgets.VBox):
                                              tooltip="Agreement of your codes with the module's reference coding")
         self.status = widgets.HTML()
         self.comparison = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.summary = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.message = ""
         self.result = None
         self.previous_button.on_click(lambda _: self.go(self.index - 1))
@@ -130,7 +131,7 @@ class CodingWidget(widgets.VBox):
             self.article_choice, self.coder_box, self.view, self.position, self.sentence_html, self.code_choice,
             self.quick_entry, widgets.HBox([self.previous_button, self.next_button]),
             self.path_box, self.overwrite, widgets.HBox([self.save_button, self.load_button, self.compare_button]),
-            self.status, self.comparison])
+            self.status, self.comparison, self.summary])
         self._set_article(article)
 
     # -- state
@@ -198,6 +199,10 @@ class CodingWidget(widgets.VBox):
         done = len(self.codes)
         self.position.value = (f"<p>Sentence {self.index + 1} of {len(self.units)} · {done} coded · "
                                f"id <code>{self.units['sentence_id'].iloc[self.index]}</code></p>")
+        counts = codinglib.code_counts(self.table(), self.scheme)
+        listed = ", ".join(f"{label.replace('_', ' ')} {n}" for label, n in counts.items() if n)
+        self.summary.value = (f"<p><strong>Progress:</strong> {done} of {len(self.units)} sentences of "
+                              f"<code>{html.escape(self.article.id)}</code> coded ({html.escape(listed)}).</p>")
 
     def _render(self) -> None:
         self._render_position()
