@@ -112,8 +112,8 @@ class _Matcher:
 class Lexicons:
     """The word lists behind the measures, as tables (one per `data/lexicons/` file).
 
-    Edit a copy with `dataclasses.replace` or the helpers `recategorise_verbs` and `add_phrases`; the
-    compiled patterns are rebuilt for each new object.
+    Edit a copy with `dataclasses.replace(..., _cache={})` or the helpers `recategorise_verbs` and
+    `add_phrases`; the matchers are built again for each new object.
     """
 
     reporting_verbs: pd.DataFrame
@@ -132,7 +132,7 @@ class Lexicons:
         if bad:
             raise DataError(f"Unknown hedge/booster category: {', '.join(bad)}. Use 'hedge' or 'booster'.")
 
-    # Compiled patterns, built once per Lexicons object.
+    # Matchers, built once per Lexicons object.
     def _get(self, key, build):
         if key not in self._cache:
             self._cache[key] = build()
@@ -258,12 +258,12 @@ class _Prepared:
         return max(1, bisect.bisect_right(self.sentence_starts, pos))
 
     def in_quote(self, pos: int) -> bool:
+        """True when character `pos` lies inside a quotation (spans are sorted and do not overlap)."""
         i = bisect.bisect_right(self.quote_starts, pos) - 1
         return i >= 0 and pos < self.quote_spans[i][1]
 
-    @property
-    def quote_starts(self) -> list[int]:
-        return [start for start, _ in self.quote_spans]
+    def __post_init__(self):
+        self.quote_starts = [start for start, _ in self.quote_spans]
 
 
 @lru_cache(maxsize=2048)

@@ -93,7 +93,8 @@ class CodingWidget(widgets.VBox):
         self.coder_box = widgets.Text(value=coder, description="Your name (saved in the file)", style=WIDE,
                                       continuous_update=False)
         self.view = widgets.ToggleButtons(options=[("One sentence at a time", "one"), ("All sentences as a list", "list")],
-                                          value="one", description="Show", style=WIDE)
+                                          value="one", description="Show",
+                                          style={"description_width": "initial", "button_width": "auto"})
         self.position = widgets.HTML()
         self.sentence_html = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.code_choice = widgets.RadioButtons(
@@ -110,7 +111,8 @@ class CodingWidget(widgets.VBox):
         self.save_button = widgets.Button(description="Save codes", tooltip="Save the codes to the CSV file")
         self.load_button = widgets.Button(description="Load codes", tooltip="Load codes from the CSV file")
         self.compare_button = widgets.Button(description="Compare with reference",
-                                             tooltip="Agreement of your codes with the module's reference coding")
+                                             tooltip="Agreement of your codes with the module's reference coding",
+                                             layout=widgets.Layout(width="auto"))
         self.status = widgets.HTML()
         self.comparison = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.summary = widgets.HTML(layout=widgets.Layout(width="100%"))
