@@ -1,7 +1,7 @@
 """How long the lesson-03 timeline takes to redraw after a filter change (target: median under 200 ms).
 
 Drives the real widget as a student would: each step changes one control (event types, countries, the
-month range, the lane) and times the whole callback — filtering, drawing the SVG timeline and refilling
+month range, the actor box, the lane) and times the whole callback — filtering, drawing the SVG timeline and refilling
 the event list. Also times the static matplotlib figure used in the notebook, for comparison.
 
     python benchmarks/timeline_filter.py
@@ -30,6 +30,8 @@ def steps(widget):
         ("countries", tuple(widget.controls["countries"].options)),
         ("dates", (options[n // 2][1], options[-1][1])),
         ("dates", (options[0][1], options[-1][1])),
+        ("actor", "Putin"),
+        ("actor", ""),
         ("lane", "event_type"),
         ("lane", "country"),
     ]

@@ -163,6 +163,12 @@ def test_filter_keeps_month_dates_that_overlap_the_range(events):
     assert row["event_id"] in set(shown["event_id"])
 
 
+def test_filter_by_actor_text_ignores_case(events):
+    shown = ev.filter_events(events, actor="  putin ")
+    assert len(shown) == sum("Putin" in a for a in events["actor"]) > 0
+    assert ev.filter_events(events, actor="nobody of that name").empty
+
+
 def test_filter_without_arguments_keeps_everything(events):
     assert ev.filter_events(events).equals(events)
 

@@ -114,6 +114,12 @@ def test_widget_date_range_and_country(events):
     assert all(d.startswith("2024-11") for d in shown["date"]) and set(shown["country"]) == {"United States"}
 
 
+def test_widget_actor_box(events):
+    widget = timeline_explorer(events)
+    widget.controls["actor"].value = "Ryder"
+    assert set(widget.result.events["event_id"]) == set(events[events["actor"].str.contains("Ryder")]["event_id"])
+
+
 def test_widget_event_list_shows_summary_and_source(events):
     widget = timeline_explorer(events)
     widget.event_list.value = "E25"

@@ -144,11 +144,12 @@ def _timestamp(value, name: str) -> pd.Timestamp | None:
 
 
 def filter_events(events: pd.DataFrame, *, start=None, end=None, countries=None, sides=None, types=None,
-                  families=None, confirmation=None) -> pd.DataFrame:
+                  families=None, confirmation=None, actor: str | None = None) -> pd.DataFrame:
     """Events inside a date range and matching the chosen countries, sides, types, weapons and status.
 
     A filter left as None keeps everything. An event dated only to a month is kept when its month
-    overlaps the range. Unknown values raise a QueryError that lists the allowed ones.
+    overlaps the range. `actor` keeps events whose actor contains that text (case ignored), e.g.
+    "Putin". Unknown values raise a QueryError that lists the allowed ones.
     """
     first, last = _timestamp(start, "start"), _timestamp(end, "end")
     if first is not None and last is not None and first > last:
@@ -167,6 +168,8 @@ def filter_events(events: pd.DataFrame, *, start=None, end=None, countries=None,
         values = _allowed(name, chosen, allowed)
         if values is not None:
             keep &= events[column].isin(values)
+    if actor is not None and actor.strip():
+        keep &= events["actor"].str.casefold().str.contains(actor.strip().casefold(), regex=False)
     return events[keep]
 
 

@@ -35,11 +35,13 @@ def month_options(events: pd.DataFrame) -> list[tuple[str, pd.Timestamp]]:
     return [(m.strftime("%b %Y"), m) for m in months]
 
 
-def timeline_view(events: pd.DataFrame, dates, countries, types, lane: str) -> tuple[str, TimelineView]:
-    """Filter the events and draw them: (html, TimelineView). `dates` is a (first month, last month) pair."""
+def timeline_view(events: pd.DataFrame, dates, countries, types, lane: str, actor: str = "") -> tuple[str, TimelineView]:
+    """Filter the events and draw them: (html, TimelineView). `dates` is a (first month, last month) pair;
+    `actor` keeps events whose actor contains that text."""
     first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[1])
     end = last + pd.offsets.MonthEnd(0)
-    shown = ev.filter_events(events, start=first, end=end, countries=list(countries), types=list(types))
+    shown = ev.filter_events(events, start=first, end=end, countries=list(countries), types=list(types),
+                             actor=actor)
     svg = timeline_svg(shown, lane)
     alt = timeline_text(shown, lane, limit=None)
     count = (f"<p>{len(shown)} of {len(events)} events shown, {first:%b %Y} to {last:%b %Y}. Hover over a marker "
@@ -68,6 +70,8 @@ class TimelineExplorer(Explorer):
                                                 description="Countries", style=WIDE),
             "types": widgets.SelectMultiple(options=types, value=tuple(types), rows=len(types),
                                             description="Event types", style=WIDE),
+            "actor": widgets.Text(value="", description="Actor contains", placeholder="for example: Putin",
+                                  continuous_update=False, style=WIDE),
             "lane": widgets.Dropdown(options=[(v, k) for k, v in LANES.items()], value="country",
                                      description="One lane per", style=WIDE),
         }
