@@ -137,3 +137,25 @@ def test_synthetic_corpus_is_labelled_and_seeded(articles):
     assert all(len(a.body.split()) >= mean * 0.9 for a in one)
     with pytest.raises(QueryError):
         rh.synthetic_corpus([], 3)
+
+
+def test_instructor_edit_of_lexicon_file_is_recounted(tmp_path, articles, lex):
+    """Editing data/lexicons/reporting_verbs.csv (here a copy) changes what load_lexicons gives and the counts."""
+    import shutil
+
+    from escalation.paths import data_dir
+
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder)
+    path = folder / "lexicons" / "reporting_verbs.csv"
+    text = path.read_text(encoding="utf-8")
+    assert "warned;warns,forceful" in text
+    path.write_text(text.replace("warned;warns,forceful", "warned;warns,doubt-casting"), encoding="utf-8")
+    edited = rh.load_lexicons(folder)
+    before = rh.verb_categories_by_article(rh.reporting_verb_occurrences(articles, lex), articles)
+    after = rh.verb_categories_by_article(rh.reporting_verb_occurrences(articles, edited), articles)
+    assert after["doubt-casting"].sum() == before["doubt-casting"].sum() + (before["forceful"] - after["forceful"]).sum()
+    assert after["doubt-casting"].sum() > before["doubt-casting"].sum()
+    path.write_text(text.replace("warned;warns,forceful", "warned;warns,angry"), encoding="utf-8")
+    with pytest.raises(DataError, match="not one of the allowed values"):
+        rh.load_lexicons(folder)
