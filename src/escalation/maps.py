@@ -106,13 +106,22 @@ def reach_table(places: pd.DataFrame, lat: float, lon: float, rings: list[Ring])
     return pd.DataFrame(columns)
 
 
+def rows_by_ring(reach: pd.DataFrame) -> dict[str, list[dict]]:
+    """The reach table as plain rows grouped by ring label (fast to format, order kept)."""
+    grouped: dict[str, list[dict]] = {}
+    for row in reach.to_dict("records"):
+        grouped.setdefault(row["ring"], []).append(row)
+    return grouped
+
+
 def describe_reach(launch_label: str, rings: list[Ring], reach: pd.DataFrame) -> str:
     """A plain-language list of what falls inside each ring (the map's text alternative)."""
     parts = [f"Map of the region around Ukraine with range rings drawn from {launch_label}."]
+    grouped = rows_by_ring(reach)
     for ring in rings:
-        rows = reach.loc[reach["ring"] == ring.label]
-        sure = rows.loc[rows["within"] == "within every figure", "name"].tolist()
-        maybe = rows.loc[rows["within"] != "within every figure", "name"].tolist()
+        rows = grouped.get(ring.label, [])
+        sure = [r["name"] for r in rows if r["within"] == "within every figure"]
+        maybe = [r["name"] for r in rows if r["within"] != "within every figure"]
         text = f"{ring.label}: " + (", ".join(sure) if sure else "no listed place") + " inside"
         if ring.high_km > ring.low_km:
             text += f" the lowest figure ({ring.low_km:,.0f} km)"
@@ -254,6 +263,18 @@ class RangeMapRenderer:
                         xlabel="Longitude (° E)", ylabel="Latitude (° N)", alt_text="Range map (not drawn yet).")
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        # Artists drawn on top at each update: animated, so they never enter the saved background.
+        self._pool: list = []
+        self._inside = ax.plot([], [], marker="o", markersize=4.2, color="black", linestyle="none",
+                               animated=True, zorder=4)[0]
+        self._star = ax.plot([], [], marker="*", markersize=14, color="black", linestyle="none",
+                             animated=True, zorder=6)[0]
+
+    def _line(self, index: int):
+        """The index-th pooled ring line (created on first use, reused afterwards)."""
+        while len(self._pool) <= index:
+            self._pool += self.ax.plot([], [], animated=True, zorder=3)
+        return self._pool[index]
 
     def render(self, launch, rings: list[Ring]) -> dict:
         """Draw rings from a launch point; return png, reach table, alt text, legend entries and the point."""
@@ -261,27 +282,26 @@ class RangeMapRenderer:
             raise EscalationError("No range chosen: tick at least one weapon, or drag the custom range above 0 km.")
         label, lat, lon = geo.launch_point(self.places, launch)
         reach = reach_table(self.places, lat, lon, rings)
-        ax = self.ax
         self.canvas.restore_region(self.background)
-        artists, legend = [], []
+        drawn, legend = [], []
         for i, ring in enumerate(rings):
             colour, style = plotting.colour(i + 1), LINESTYLES[i % len(LINESTYLES)]
-            rlat, rlon = geo.range_ring(lat, lon, ring.low_km)
-            artists += ax.plot(rlon, rlat, color=colour, linewidth=2.0, linestyle=style, animated=True, zorder=3)
+            line = self._line(len(drawn))
+            line.set_data(*geo.range_ring(lat, lon, ring.low_km)[::-1])
+            line.set(color=colour, linewidth=2.0, linestyle=style)
+            drawn.append(line)
             if ring.high_km > ring.low_km:
-                hlat, hlon = geo.range_ring(lat, lon, ring.high_km)
-                artists += ax.plot(hlon, hlat, color=colour, linewidth=1.2, linestyle=":", animated=True, zorder=3)
+                line = self._line(len(drawn))
+                line.set_data(*geo.range_ring(lat, lon, ring.high_km)[::-1])
+                line.set(color=colour, linewidth=1.2, linestyle=":")
+                drawn.append(line)
             legend.append((ring.label, colour, style, ring.high_km > ring.low_km))
         inside = np.isin(self._names, reach["name"].to_numpy())
-        artists.append(ax.scatter(self._lons[inside], self._lats[inside], s=18, marker="o", color="black",
-                                  animated=True, zorder=4))
-        artists += ax.plot([lon], [lat], marker="*", markersize=14, color="black", linestyle="none",
-                           animated=True, zorder=6)
-        for artist in artists:
-            ax.draw_artist(artist)
+        self._inside.set_data(self._lons[inside], self._lats[inside])
+        self._star.set_data([lon], [lat])
+        for artist in drawn + [self._inside, self._star]:
+            self.ax.draw_artist(artist)
         png = _encode_png(self.canvas)
-        for artist in artists:
-            artist.remove()
         alt = describe_reach(label, rings, reach)
         plotting.set_alt_text(self.fig, alt)
         return {"png": png, "reach": reach, "alt_text": alt, "legend": legend, "launch": (label, lat, lon),
@@ -292,5 +312,5 @@ def _encode_png(canvas: FigureCanvasAgg) -> bytes:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="PNG", compress_level=1)
+    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()

@@ -32,18 +32,19 @@ def chosen_rings(summary: pd.DataFrame, ticked: list[str], custom_km: float) -> 
 
 def reach_html(rings: list[maps.Ring], reach: pd.DataFrame) -> str:
     """Per ring, the places in reach with distance and direction, as an HTML list."""
+    grouped = maps.rows_by_ring(reach)
     items = []
     for ring in rings:
-        rows = reach.loc[reach["ring"] == ring.label]
-        if rows.empty:
+        rows = grouped.get(ring.label, [])
+        if not rows:
             items.append(f"<li><strong>{html.escape(ring.label)}</strong>: no listed place in reach.</li>")
             continue
         entries = []
-        for row in rows.itertuples():
-            flag = "" if row.within == "within every figure" else " (only at the highest figure)"
-            where = ("launch point" if row.distance_km < 0.5
-                     else f"{row.distance_km:,.0f} km {geo.compass_point(row.bearing_deg)}")
-            entries.append(f"{html.escape(row.name)} {where}{flag}")
+        for row in rows:
+            flag = "" if row["within"] == "within every figure" else " (only at the highest figure)"
+            where = ("launch point" if row["distance_km"] < 0.5
+                     else f"{row['distance_km']:,.0f} km {geo.compass_point(row['bearing_deg'])}")
+            entries.append(f"{html.escape(row['name'])} {where}{flag}")
         items.append(f"<li><strong>{html.escape(ring.label)}</strong>: {'; '.join(entries)}</li>")
     return "<ul>" + "".join(items) + "</ul>"
 
