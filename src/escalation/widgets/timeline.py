@@ -45,13 +45,16 @@ def timeline_view(events: pd.DataFrame, dates, countries, types, lane: str, acto
     svg = timeline_svg(shown, lane)
     alt = timeline_text(shown, lane, limit=None)
     count = (f"<p>{len(shown)} of {len(events)} events shown, {first:%b %Y} to {last:%b %Y}. Hover over a marker "
-             "for its summary, or pick an event in the list below to read its summary and source.</p>")
+             "for its summary, or pick an event in the list above to read its summary and source.</p>")
     text = f"<details><summary>Text description of the timeline</summary><p>{html.escape(alt)}</p></details>"
     return count + svg + text, TimelineView(shown, svg, alt)
 
 
 class TimelineExplorer(Explorer):
-    """Date-range slider, country and event-type filters, lane choice, and a list of the events shown."""
+    """Date-range slider, country, event-type and actor filters, lane choice, and a list of the events shown.
+
+    The list and the chosen event's card sit above the timeline, so the timeline stays the box's last
+    child (the display area), as in every Explorer."""
 
     def __init__(self, events: pd.DataFrame):
         self.events = events
@@ -78,8 +81,7 @@ class TimelineExplorer(Explorer):
         self.event_list.observe(self.show_event, names="value")
         super().__init__(controls, lambda **values: timeline_view(events, **values),
                          title="Timeline of the debate (hold Ctrl or Shift to pick several countries or types)",
-                         extra=[])
-        self.children = tuple(self.children) + (self.event_list, self.detail)
+                         extra=[self.event_list, self.detail])
 
     def update(self, _change=None) -> None:
         """Redraw, then refill the event list with the events now shown."""
