@@ -118,6 +118,7 @@ def test_confusion_matrix_and_compare():
     assert result.both_coded == 3 and result.units == 4
     assert list(result.disagreements["sentence_id"]) == ["s3"]
     assert any("lack a code" in n for n in result.notes)
+    assert any("arbitrary" in c for c in result.caveats)
     fig = ag.plot_confusion(result.matrix)
     from escalation.plotting import accessibility_problems
     assert accessibility_problems(fig) == []

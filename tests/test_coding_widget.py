@@ -58,6 +58,7 @@ def test_compare_with_reference(widget):
     widget.compare_reference()
     assert widget.result.percent == 1 and widget.result.kappa == pytest.approx(1)
     assert widget.result.figure is not None and "alt=" in widget.comparison.value
+    assert "Reading these figures" in widget.comparison.value
 
 
 def test_comparison_widget_files(tmp_path):

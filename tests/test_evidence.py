@@ -4,7 +4,7 @@ import pytest
 
 from escalation import evidence
 from escalation.errors import EscalationError
-from escalation.widgets.evidence import EvidenceBoardWidget, board_html
+from escalation.widgets.evidence import EvidenceBoardWidget, board_html, preview_html
 
 ROW = dict(claim="ATACMS reach about 300 km", who="First article", evidence="weapons table",
            source="Notebook 02", confidence="Medium")
@@ -220,3 +220,14 @@ def test_quote_differences_ignores_curly_apostrophes_only():
 def test_quote_differences_rejects_empty_input(printed, reported):
     with pytest.raises(EscalationError, match="non-empty text"):
         evidence.quote_differences(printed, reported)
+
+
+def test_widget_display_follows_the_row_being_typed():
+    widget = EvidenceBoardWidget()
+    assert "still to fill in: claim, who, source" in widget.display_area.value
+    before = widget.display_area.value
+    widget.fields["confidence"].value = "high"
+    assert widget.display_area.value != before and "confidence: high" in widget.display_area.value
+    fill(widget)
+    assert "ready: press <em>Add row</em>" in widget.display_area.value
+    assert "still to fill in: who" in preview_html({**ROW, "who": " "})

@@ -231,8 +231,9 @@ def test_a_killed_batch_resumes_where_it_stopped(exercise, tmp_path):
     assert len(results) == 6
     for name, mtime in saved.items():
         assert (out / "results" / name).stat().st_mtime_ns == mtime  # reused, not regraded
-    fresh = grade_folder(exercise, folder, tmp_path / "fresh", jobs=2, quiet=True)
-    assert [r.to_dict() for r in results] == [r.to_dict() for r in fresh]
+    for r in results:  # odd files are fully right; even ones only have q1 right (after a pause)
+        want = exercise.auto_points if int(r.student[1:]) % 2 else exercise.question("q1").points
+        assert (r.status, r.auto_total) == ("graded", want), r.student
 
 
 def test_progress_bar_and_quiet_mode():

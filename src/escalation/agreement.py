@@ -174,6 +174,11 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
     figure: object = None
 
+    @property
+    def caveats(self) -> list[str]:
+        """The caveats that go with the conventional readings of kappa and alpha."""
+        return [KAPPA_CAVEAT, ALPHA_CAVEAT]
+
     def summary(self) -> dict:
         return {"units": self.units, "coded by both": self.both_coded,
                 "percent agreement": round(100 * self.percent, 1) if not math.isnan(self.percent) else float("nan"),

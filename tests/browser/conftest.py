@@ -84,6 +84,16 @@ def page(chromium):
 
 
 @pytest.fixture(scope="session")
+def lab_page(chromium, lab):
+    """One tab with JupyterLab loaded once for the whole session; tests open and close notebooks in it."""
+    tab = chromium.new_page()
+    try:
+        yield tab
+    finally:
+        tab.close()
+
+
+@pytest.fixture(scope="session")
 def screenshots():
     labdriver.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return labdriver.SCREENSHOTS

@@ -183,7 +183,8 @@ def start_lab(root: Path) -> Server:
     repo, port, token = root / "repo", free_port(), secrets.token_hex(16)
     command = [executable("jupyter-lab"), "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={repo}",
-               ]
+               # lets a test open and close documents in one loaded JupyterLab (a reload per notebook costs ~10 s)
+               "--LabApp.expose_app_in_browser=True"]
     if os.geteuid() == 0:
         command.append("--allow-root")
     return Server(command, cwd=repo, env=jupyter_env(root), port=port, log=root / "jupyterlab.log",
@@ -222,13 +223,42 @@ def processes_mentioning(text: str) -> list[tuple[int, str]]:
 CODE_PROMPTS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea:has(.cm-content) .jp-InputPrompt"
 
 
-def open_notebook(page, lab: Server, relpath: str) -> None:
-    """Open a notebook in JupyterLab, close the file browser, and wait until the kernel is idle."""
-    page.goto(f"{lab.url}/lab/tree/{relpath}?reset&token={lab.token}")  # reset: no tabs of earlier tests
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+def load_lab(page, lab: Server) -> None:
+    """Load JupyterLab in the tab (fresh workspace) and close the file browser."""
+    page.goto(f"{lab.url}/lab?reset&token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
+    page.wait_for_selector(".jp-SideBar.jp-mod-left", timeout=60_000)
+    page.wait_for_timeout(500)
     left_tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
     if left_tab.count():
         left_tab.first.click()
+
+
+def close_documents(page) -> None:
+    """Close every open document without saving (the copy is thrown away anyway)."""
+    page.evaluate("""() => {
+        const app = window.jupyterapp;
+        if (!app) { return; }
+        for (const widget of [...app.shell.widgets('main')]) {
+            if (widget.context && widget.context.model) { widget.context.model.dirty = false; }
+            widget.close();
+        }
+    }""")
+
+
+def open_notebook(page, lab: Server, relpath: str) -> None:
+    """Open a notebook in the loaded JupyterLab and wait until its kernel is idle.
+
+    (A student double-clicks it in the file browser; the document manager's "open" command is the same
+    action without the clicking.)
+    """
+    if not page.evaluate("() => Boolean(window.jupyterapp)"):
+        load_lab(page, lab)
+    page.keyboard.press("Escape")
+    close_documents(page)
+    page.evaluate("path => window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Notebook'})",
+                  relpath)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
     dialog = page.locator(".jp-Dialog:has-text('Select Kernel') .jp-mod-accept")
     status = page.locator(".jp-StatusBar-Item:has-text('| Idle')")
     deadline = time.monotonic() + 60
@@ -297,10 +327,8 @@ def widget_outputs(page):
 
 def explorer(page, title: str):
     """The output holding the Explorer whose heading is `title`."""
-    found = page.locator(f'.jp-OutputArea-output:has(h4:text-is("{title}"))')
-    if found.count() == 0:
-        found = page.locator(f'body:has(h4:text-is("{title}")) .widget-vbox:has(h4:text-is("{title}"))')
-    return found.first
+    return page.locator(f'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output:has(h4:text-is("{title}")), '
+                        f'.jp-OutputArea-output:has(h4:text-is("{title}")):not(.jp-NotebookPanel *)').first
 
 
 DISPLAY_AREA_JS = """(output) => {
@@ -366,15 +394,25 @@ def move_slider(page, output, label: str, steps: int = 1, key: str = "ArrowRight
     return slider_value(output, label)
 
 
-def generic_interaction(page) -> str:
-    """Change the first slider, dropdown or text box of the first widget and check its display changed.
+SHOWN_JS = """(output) => [...output.querySelectorAll(
+    '.widget-html-content, .jp-OutputArea-output, img, svg, .widget-select select, .widget-select-multiple select')]
+    .map(e => e.tagName === 'SELECT' ? [...e.options].map(o => o.textContent).join('|') : e.innerHTML).join('\\n')"""
 
-    Returns a description of what was done (for the failure message of the caller's assertion).
+
+def shown_content(output) -> str:
+    """Everything a widget displays besides its controls' own state: HTML panes, outputs, images, lists."""
+    return output.evaluate(SHOWN_JS)
+
+
+def generic_interaction(page) -> str:
+    """Change the first slider, dropdown or text box of the first widget that has one; its display must change.
+
+    Returns a description of what was done. Raises (with a clear message) when nothing changed.
     """
     outputs = widget_outputs(page)
     for i in range(outputs.count()):
         output = outputs.nth(i)
-        before = display_area_html(output)
+        before = shown_content(output)
         slider = output.locator(".noUi-handle")
         select = output.locator(".widget-dropdown select")
         text = output.locator(".widget-text input")
@@ -393,13 +431,23 @@ def generic_interaction(page) -> str:
             done = "typed 'missile' in a text box"
         else:
             continue
-        wait_display_change(page, output, before)
+        try:
+            page.wait_for_function(f"([o, before]) => ({SHOWN_JS})(o) !== before",
+                                   arg=[output.element_handle(), before], timeout=30_000, polling=250)
+        except Exception as exc:  # noqa: BLE001
+            raise AssertionError(f"widget {i + 1}: {done}, but its display did not change within 30 s") from exc
         return done
     raise AssertionError("no widget with a slider, dropdown or text box was found in the rendered notebook")
 
 
-def screenshot_notebook(page, path: Path, max_height: int = 14_000) -> None:
-    """A screenshot of the whole notebook: grow the viewport to the notebook's height, shoot, restore."""
+def screenshot_notebook(page, path: Path, max_height: int = 14_000) -> list[Path]:
+    """A screenshot of the whole notebook and one of each widget output (named PATH--widgetN.png).
+
+    The viewport grows to the notebook's height first, so nothing is cut off and no scrolling is needed;
+    the widget pictures are cut out of the page picture (one capture instead of one per widget).
+    """
+    from PIL import Image
+
     path.parent.mkdir(parents=True, exist_ok=True)
     height = page.evaluate("""() => {
         const inner = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
@@ -409,18 +457,18 @@ def screenshot_notebook(page, path: Path, max_height: int = 14_000) -> None:
     page.evaluate("""() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })""")
     page.wait_for_timeout(300)
     page.screenshot(path=str(path))
+    boxes = [b for b in (widget_outputs(page).nth(i).bounding_box() for i in range(widget_outputs(page).count()))
+             if b]
     page.set_viewport_size(VIEWPORT)
-
-
-def widget_screenshots(page, stem: Path) -> list[Path]:
-    """One screenshot per rendered widget output, next to the notebook's (easier to read)."""
-    paths = []
-    outputs = widget_outputs(page)
-    for i in range(outputs.count()):
-        target = stem.with_name(f"{stem.name}--widget{i + 1}.png")
-        outputs.nth(i).scroll_into_view_if_needed()
-        outputs.nth(i).screenshot(path=str(target))
-        paths.append(target)
+    paths = [path]
+    with Image.open(path) as picture:
+        for i, box in enumerate(boxes):
+            target = path.with_name(f"{path.stem}--widget{i + 1}.png")
+            left, top = max(0, int(box["x"]) - 4), max(0, int(box["y"]) - 4)
+            right = min(picture.width, int(box["x"] + box["width"]) + 4)
+            bottom = min(picture.height, int(box["y"] + box["height"]) + 4)
+            picture.crop((left, top, right, bottom)).save(target)
+            paths.append(target)
     return paths
 
 

@@ -9,6 +9,7 @@ A screenshot of each notebook (and of each widget) goes to tests/screenshots/.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -96,28 +97,149 @@ def interact_01(page) -> None:
     check_kwic_window(page, labdriver.explorer(page, "Keyword in context"))
 
 
+def interact_02(page) -> None:
+    """Range explorer: pick another launch point; the number of places in reach is what the package finds."""
+    from escalation.widgets.range import range_explorer
+
+    output = labdriver.explorer(page, "Range explorer: what lies within reach of a launch point?")
+    ticked = output.locator(".widget-checkbox").evaluate_all(
+        "boxes => boxes.map(b => [b.innerText.trim(), b.querySelector('input').checked])")
+    before = labdriver.display_area_html(output)
+    labdriver.select_option(output, "Launch point", option_label="Kyiv")
+    labdriver.wait_display_change(page, output, before)
+    model = range_explorer()  # the same builder, driven in this process with the same control values
+    labels = {control.description: name for name, control in model.controls.items() if name.startswith("w_")}
+    for label, on in ticked:
+        model.controls[labels[label]].value = on
+    model.controls["launch"].value = "Kyiv"
+    expected = len(set(model.result["reach"]["name"]))
+    shown = labdriver.display_text(output)
+    assert f"From Kyiv (★ on the map). {expected} listed place(s) in reach" in shown, shown[:300]
+    assert output.locator(".jupyter-widgets.widget-box > :last-child img[alt]").get_attribute("alt") \
+        == model.result["alt_text"]
+
+
+def interact_03(page) -> None:
+    """Timeline: show only warnings; the count and the event list are what the package selects."""
+    from escalation.widgets.timeline import timeline_explorer
+
+    title = "Timeline of the debate (hold Ctrl or Shift to pick several countries or types)"
+    output = labdriver.explorer(page, title)
+    before = labdriver.shown_content(output)
+    output.locator('.widget-select-multiple:has(label:text-is("Event types")) select').select_option(["warning"])
+    page.wait_for_function(f"([o, b]) => ({labdriver.SHOWN_JS})(o) !== b",
+                           arg=[output.element_handle(), before], timeout=30_000)
+    page.wait_for_timeout(500)
+    countries = output.locator('.widget-select-multiple:has(label:text-is("Countries")) select').evaluate(
+        "s => [...s.selectedOptions].map(o => o.value)")
+    model = timeline_explorer()
+    model.controls["countries"].value = tuple(countries)
+    model.controls["types"].value = ("warning",)
+    shown_events = model.result.events
+    text = output.locator(".widget-html-content", has_text="events shown").first.inner_text()
+    assert re.match(rf"{len(shown_events)} of {len(model.events)} events shown", text), text
+    listed = output.locator('.widget-select:has(label:text-is("Event")) select option').all_inner_texts()
+    assert [t.replace("\xa0", " ") for t in listed] == [label for label, _ in model.event_list.options]
+
+
+def interact_04(page) -> None:
+    """Coding widget: quick entry of code 1; the sentence and progress counts follow the package's units."""
+    from escalation import coding
+    from escalation.corpus import get_article
+
+    output = page.locator('.jp-OutputArea-output:has(h4:text-is("Code the sentences: Entman\'s four framing functions"))').first
+    article_id = output.locator('.widget-dropdown:has(label:text-is("Article")) select').evaluate(
+        "s => s.selectedOptions[0].textContent")
+    article = next(a for a in __import__("escalation.corpus", fromlist=["load_articles"]).load_articles()
+                   if a.label == article_id.replace("\xa0", " "))
+    units = coding.sentence_units(get_article(article.id))
+    progress = output.locator(".widget-html-content", has_text="Progress:").first
+    before = progress.inner_text()
+    box = output.locator(".widget-text:has(label:text-is(\"Quick entry: type a code's number and press Enter\")) input")
+    box.fill("1")
+    box.press("Enter")
+    page.wait_for_function("([e, b]) => e.innerText !== b", arg=[progress.element_handle(), before], timeout=30_000)
+    coded = int(re.search(r"(\d+) of", before).group(1)) + 1
+    assert re.search(rf"{coded} of {len(units)} sentences of {article.id} coded", progress.inner_text()), \
+        progress.inner_text()
+
+
+def interact_05(page) -> None:
+    """Evidence board: a row without "who" gives the package's message; a full row is added and shown."""
+    from escalation import evidence
+    from escalation.errors import EscalationError
+
+    output = page.locator('.jp-OutputArea-output:has(h4:text-is("Evidence board"))').first
+    caption = output.locator("caption").first
+    rows_before = int(re.search(r"(\d+) row", caption.inner_text()).group(1))
+    row = {"claim": "Browser test claim", "who": "", "evidence": "Typed by the browser test",
+           "source": "Browser test, 2026", "confidence": "low"}
+    for name in ("claim", "who", "evidence", "source"):
+        field = output.locator(f'.widget-textarea:has(label:text-is("{name.capitalize()}")) textarea, '
+                               f'.widget-text:has(label:text-is("{name.capitalize()}")) input').first
+        field.fill(row[name])
+        field.press("Tab")
+    labdriver.select_option(output, "Confidence", option_label="low")
+    try:
+        evidence.add_row(evidence.new_board(), **row)
+        raise AssertionError("the package should refuse a row without 'who'")
+    except EscalationError as problem:
+        expected_message = str(problem)
+    output.get_by_role("button", name="Add row").click()
+    output.get_by_text(expected_message).first.wait_for(timeout=30_000)
+    field = output.locator('.widget-text:has(label:text-is("Who")) input').first
+    field.fill("The browser test")
+    field.press("Tab")
+    output.get_by_role("button", name="Add row").click()
+    page.wait_for_function("([c, n]) => c.innerText.includes(`${n} row`)",
+                           arg=[caption.element_handle(), rows_before + 1], timeout=30_000)
+    last = output.locator("tbody tr").last.locator("td").all_inner_texts()
+    assert last == ["Browser test claim", "The browser test", "Typed by the browser test", "Browser test, 2026", "low"]
+
+
 INTERACTIONS = {
     "00_start_here.ipynb": interact_00,
     "01_reading_the_articles.ipynb": interact_01,
+    "02_arms_supply_in_numbers.ipynb": interact_02,
+    "03_red_lines_and_escalation.ipynb": interact_03,
+    "04_rhetoric_as_data.ipynb": interact_04,
+    "05_debate_and_synthesis.ipynb": interact_05,
 }
 
 
 # ---------------------------------------------------------------- the test
 
 
+class Phases:
+    """Seconds spent in each phase of a test (printed with -s, and kept as a junit property)."""
+
+    def __init__(self):
+        self.spent, self._last = {}, time.monotonic()
+
+    def __call__(self, phase: str) -> None:
+        now = time.monotonic()
+        self.spent[phase] = round(now - self._last, 1)
+        self._last = now
+
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS or [pytest.param("none", marks=pytest.mark.skip(
     reason="no lesson notebooks in notebooks/ yet"))])
-def test_notebook_runs_and_widgets_respond(name, lab, page, screenshots, record_property):
+def test_notebook_runs_and_widgets_respond(name, lab, lab_page, screenshots, record_property):
+    page = lab_page
     relpath = f"notebooks/{name}"
     stem = screenshots / name.removesuffix(".ipynb")
     for old in screenshots.glob(f"{stem.name}*.png"):
         old.unlink()
+    clock = Phases()
     try:
         labdriver.open_notebook(page, lab, relpath)
+        clock("open")
         labdriver.run_all(page)
         labdriver.wait_widgets_rendered(page)
+        clock("run all")
         labdriver.screenshot_notebook(page, stem.with_suffix(".png"))
-        labdriver.widget_screenshots(page, stem)
+        clock("screenshots")
 
         assert labdriver.unexecuted_cells(page) == [], "Run All stopped before these cells (see errors)"
         assert labdriver.error_outputs(page) == [], "error or stderr output in the notebook"
@@ -129,10 +251,15 @@ def test_notebook_runs_and_widgets_respond(name, lab, page, screenshots, record_
             assert done
         else:
             interaction(page)
+        clock("interaction")
         assert labdriver.error_outputs(page) == [], "error output after driving the widgets"
         page.screenshot(path=str(stem.with_name(stem.name + "--after-interaction.png")))
     except Exception:
         page.screenshot(path=str(stem.with_name(stem.name + "--failure.png")))
+        page.goto("about:blank")  # the next test starts from a freshly loaded JupyterLab
         raise
     finally:
+        labdriver.close_documents(page)
         lab.shutdown_kernels_of(relpath)
+        record_property("phases_s", clock.spent)
+        print(name, clock.spent)

@@ -299,7 +299,7 @@ class Worker:
         env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore", PYDEVD_DISABLE_FILE_VALIDATION="1")
         self.proc = subprocess.Popen([sys.executable, "-m", "escalation.grading.worker"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True,
-                                     encoding="utf-8", bufsize=1)
+                                     encoding="utf-8", bufsize=1, start_new_session=True)
         self._count = 0
         ready = self.proc.stdout.readline()
         if '"ready"' not in ready:

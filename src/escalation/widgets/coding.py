@@ -49,6 +49,7 @@ def comparison_html(result: agreement.Comparison, names: tuple[str, str], fig=No
                     f"<th>text</th></tr></thead><tbody>{body}</tbody></table>")
     return (f"<h4>{html.escape(names[0])} compared with {html.escape(names[1])}</h4><table>{rows}</table>"
             + (f"<ul>{notes}</ul>" if notes else "")
+            + "<p><em>Reading these figures:</em> " + " ".join(html.escape(c) for c in result.caveats) + "</p>"
             + f"<h4>Disagreements ({len(dis)})</h4>{dis_html}" + (figure_html(fig) if fig is not None else ""))
 
 

@@ -18,6 +18,7 @@ from ..errors import EscalationError
 from .base import message_html
 
 FIELD_STYLE = {"description_width": "initial"}
+BUTTON_LAYOUT = {"width": "auto"}
 
 
 def board_html(board: pd.DataFrame) -> str:
@@ -30,6 +31,14 @@ def board_html(board: pd.DataFrame) -> str:
         + "</tr>" for i, row in board.iterrows())
     return (f"<table><caption>Evidence board: {len(board)} row(s)</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{body}</tbody></table>")
+
+
+def preview_html(values: dict) -> str:
+    """A line about the row being typed: what is still missing, or that it is ready to add."""
+    missing = [name for name in evidence.REQUIRED if not str(values.get(name) or "").strip()]
+    state = ("still to fill in: " + ", ".join(missing)) if missing else "ready: press <em>Add row</em>"
+    return (f'<p role="status"><strong>Row being typed</strong> (confidence: '
+            f"{html.escape(str(values.get('confidence', '')))}) — {state}.</p>")
 
 
 class EvidenceBoardWidget(widgets.VBox):
@@ -52,23 +61,25 @@ class EvidenceBoardWidget(widgets.VBox):
                                                      description="Confidence", style=FIELD_STYLE)
         self.row = widgets.BoundedIntText(value=0, min=0, max=0, description="Row number (to edit or remove)",
                                           style=FIELD_STYLE)
-        self.add_button = widgets.Button(description="Add row", tooltip="Add the fields above as a new row",
+        self.add_button = widgets.Button(description="Add row", layout=widgets.Layout(**BUTTON_LAYOUT), tooltip="Add the fields above as a new row",
                                          icon="plus")
-        self.update_button = widgets.Button(description="Replace row", icon="pencil",
+        self.update_button = widgets.Button(description="Replace row", layout=widgets.Layout(**BUTTON_LAYOUT), icon="pencil",
                                             tooltip="Replace the chosen row with the fields above")
-        self.pick_button = widgets.Button(description="Copy row to fields", icon="arrow-up",
+        self.pick_button = widgets.Button(description="Copy row to fields", layout=widgets.Layout(**BUTTON_LAYOUT), icon="arrow-up",
                                           tooltip="Fill the fields with the chosen row, to edit it")
-        self.remove_button = widgets.Button(description="Remove row", icon="trash",
+        self.remove_button = widgets.Button(description="Remove row", layout=widgets.Layout(**BUTTON_LAYOUT), icon="trash",
                                             tooltip="Remove the chosen row from the board")
         self.path = widgets.Text(value=path, description="File name (.csv)", style=FIELD_STYLE,
                                  layout=widgets.Layout(width="95%"))
         self.overwrite = widgets.Checkbox(value=False, description="Replace the file if it exists",
                                           style=FIELD_STYLE)
-        self.save_button = widgets.Button(description="Save", icon="save", tooltip="Save the board to the file")
-        self.load_button = widgets.Button(description="Load", icon="folder-open",
+        self.save_button = widgets.Button(description="Save", layout=widgets.Layout(**BUTTON_LAYOUT), icon="save", tooltip="Save the board to the file")
+        self.load_button = widgets.Button(description="Load", layout=widgets.Layout(**BUTTON_LAYOUT), icon="folder-open",
                                           tooltip="Load a board from the file (replaces the board shown)")
         self.status = widgets.HTML()
         self.display_area = widgets.HTML(layout=widgets.Layout(width="100%"))
+        for field in self.fields.values():
+            field.observe(lambda _change: self.redraw(), names="value")
         self.add_button.on_click(lambda _b: self.add())
         self.update_button.on_click(lambda _b: self.update_row())
         self.pick_button.on_click(lambda _b: self.pick())
@@ -89,10 +100,14 @@ class EvidenceBoardWidget(widgets.VBox):
         """The current field values, by column."""
         return {name: field.value for name, field in self.fields.items()}
 
+    def redraw(self) -> None:
+        """Show the row being typed and the board."""
+        self.display_area.value = preview_html(self.values()) + board_html(self.board)
+
     def refresh(self, message: str = "", kind: str = "info") -> None:
         """Redraw the table, keep the row chooser in range, and show a message."""
         self.row.max = max(len(self.board) - 1, 0)
-        self.display_area.value = board_html(self.board)
+        self.redraw()
         self.message = message
         self.status.value = message_html(message, kind) if message else ""
 
