@@ -49,6 +49,7 @@ class EvidenceBoardWidget(widgets.VBox):
         self.board = evidence.new_board() if board is None else board[evidence.COLUMNS].reset_index(drop=True)
         self.message = ""
         self.saved_to = None
+        self._quiet = False
         self.fields = {
             name: widgets.Textarea(description=name.capitalize(), placeholder=evidence.DESCRIPTIONS[name],
                                    style=FIELD_STYLE, layout=widgets.Layout(width="95%", height="3em"))
@@ -79,7 +80,7 @@ class EvidenceBoardWidget(widgets.VBox):
         self.status = widgets.HTML()
         self.display_area = widgets.HTML(layout=widgets.Layout(width="100%"))
         for field in self.fields.values():
-            field.observe(lambda _change: self.redraw(), names="value")
+            field.observe(lambda _change: None if self._quiet else self.redraw(), names="value")
         self.add_button.on_click(lambda _b: self.add())
         self.update_button.on_click(lambda _b: self.update_row())
         self.pick_button.on_click(lambda _b: self.pick())
@@ -122,9 +123,17 @@ class EvidenceBoardWidget(widgets.VBox):
         self.refresh(message)
         return True
 
+    def set_fields(self, values: dict) -> None:
+        """Fill the fields without redrawing after each one (the caller redraws once)."""
+        self._quiet = True
+        try:
+            for name, value in values.items():
+                self.fields[name].value = value
+        finally:
+            self._quiet = False
+
     def clear_fields(self) -> None:
-        for name in ("claim", "who", "evidence", "source"):
-            self.fields[name].value = ""
+        self.set_fields({name: "" for name in ("claim", "who", "evidence", "source")})
 
     def add(self) -> bool:
         """Add the fields as a new row (then clear them)."""
@@ -143,8 +152,7 @@ class EvidenceBoardWidget(widgets.VBox):
         """Copy the chosen row into the fields, ready to edit."""
         def action():
             index = evidence.check_index(self.board, self.row.value)
-            for name, field in self.fields.items():
-                field.value = str(self.board.iloc[index][name])
+            self.set_fields({name: str(self.board.iloc[index][name]) for name in self.fields})
         return self.act(action, f"Row {self.row.value} copied to the fields: change them and press Replace row.")
 
     def remove(self) -> bool:
