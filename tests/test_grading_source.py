@@ -193,3 +193,16 @@ def test_console_scripts_and_module_entry_point():
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr
         assert "usage:" in proc.stdout
+
+
+def test_verify_catches_a_source_whose_solution_fails_its_tests(tmp_path, capsys):
+    from escalation.grading import student
+
+    good = write(tmp_path, GOOD, "ex90_good")
+    bad_cells = copy.deepcopy(GOOD)
+    bad_cells[3]["source"] = "### BEGIN SOLUTION\nq1 = 3\n### END SOLUTION"
+    bad = write(tmp_path, bad_cells, "ex91_bad")
+    assert student.verify([good, bad]) == 1
+    out = capsys.readouterr().out
+    assert "✔ ex90_good.ipynb: solutions earn 2/2" in out
+    assert "✘ ex91_bad.ipynb: the solutions do not pass the tests of q1" in out

@@ -108,6 +108,10 @@ def test_voices_by_side_sums(articles, lex):
     assert by_side["quotations"].sum() == len(voices)
     assert by_side["words_quoted"].sum() == voices["words"].sum()
     assert "Russia" in set(by_side[by_side["article"] == "atacms_request_2023"]["side"])
+    by_role = rh.voices_by_side(voices, by=("article", "side", "role"))
+    assert by_role["quotations"].sum() == len(voices) and len(by_role) >= len(by_side)
+    with pytest.raises(QueryError, match="Cannot group"):
+        rh.voices_by_side(voices, by=("mood",))
 
 
 def test_recount_keys_and_plots(articles, lex):

@@ -121,7 +121,7 @@ def save_board(board: pd.DataFrame, path, *, overwrite: bool = False) -> Path:
         raise EscalationError(f"'{target}' is a folder; add a file name such as {DEFAULT_FILE}.")
     if target.exists() and not overwrite:
         raise EscalationError(f"The file '{target.name}' already exists. Choose another name, or confirm that "
-                              "you want to replace it (in the widget, tick 'Replace the file if it exists'; "
+                              "you want to replace it (in the widget, tick 'Overwrite the file if it exists'; "
                               "in code, pass overwrite=True).")
     if not target.parent.exists():
         raise EscalationError(f"The folder '{target.parent}' does not exist. Create it first or choose another place.")

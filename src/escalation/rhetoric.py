@@ -552,15 +552,18 @@ def voices(articles, lexicons: Lexicons) -> pd.DataFrame:
                                        "verb", "words", "quote"])
 
 
-def voices_by_side(voice_table: pd.DataFrame) -> pd.DataFrame:
-    """Per article and side: number of quotations and words quoted."""
+def voices_by_side(voice_table: pd.DataFrame, by: tuple[str, ...] = ("article", "side")) -> pd.DataFrame:
+    """Number of quotations and words quoted per group: by article and side, or e.g. ("article", "side", "role")."""
+    missing = [b for b in by if b not in voice_table.columns]
+    if missing:
+        raise QueryError(f"Cannot group quotations by {', '.join(missing)}. Use article, side, role or speaker.")
     sums: dict[tuple, list[int]] = {}
-    for article, side, words in zip(voice_table["article"], voice_table["side"], voice_table["words"]):
-        entry = sums.setdefault((article, side), [0, 0])
+    for key, words in zip(zip(*(voice_table[b] for b in by)), voice_table["words"]):
+        entry = sums.setdefault(key, [0, 0])
         entry[0] += 1
         entry[1] += int(words)
-    rows = [{"article": a, "side": s, "quotations": q, "words_quoted": w} for (a, s), (q, w) in sorted(sums.items())]
-    return pd.DataFrame(rows, columns=["article", "side", "quotations", "words_quoted"])
+    rows = [dict(zip(by, key), quotations=q, words_quoted=w) for key, (q, w) in sorted(sums.items())]
+    return pd.DataFrame(rows, columns=[*by, "quotations", "words_quoted"])
 
 
 def recount(articles, lexicons: Lexicons) -> dict[str, pd.DataFrame]:

@@ -83,6 +83,9 @@ def student_notebook(source: Path) -> dict:
         if leaked:
             raise FormatError(f"{label}: '{leaked[0]}' would remain in the student version; mark the cell as an "
                               "answer or test cell in its nbgrader metadata.")
+    if nb.get("nbformat", 4) == 4 and nb.get("nbformat_minor", 0) >= 5:
+        for index, cell in enumerate(nb["cells"]):
+            cell.setdefault("id", f"cell-{index + 1}")  # nbformat 4.5 needs ids; keep them deterministic
     nb.setdefault("metadata", {})["escalation"] = {"exercise": exercise.name,
                                                    "generated_from": f"exercises/source/{exercise.name}/{source.name}"}
     return nb
@@ -133,17 +136,19 @@ def verify(sources: list[Path], out=None) -> int:
     out = out or sys.stdout
     import tempfile
 
-    from .runner import grade_notebook_file
-    from .source import load_exercise as _load
+    from .runner import Worker, grade_notebook
 
     problems = 0
+    worker = Worker()
     for source in sources:
-        exercise = _load(source)
+        exercise = load_exercise(source)
         with tempfile.TemporaryDirectory() as tmp:
             blank = Path(tmp) / source.name
             blank.write_text(dumps(student_notebook(source)), encoding="utf-8")
-            full = grade_notebook_file(exercise, source)
-            empty = grade_notebook_file(exercise, blank)
+            if not worker.alive:
+                worker = Worker()
+            full = grade_notebook(exercise, source, "solutions", worker)
+            empty = grade_notebook(exercise, blank, "blank", worker)
         failed = [k for k, s in full.scores.items() if s < exercise.question(k).points]
         leaked = [k for k, s in empty.scores.items() if s > 0]
         if failed or full.status != "graded":
@@ -156,6 +161,7 @@ def verify(sources: list[Path], out=None) -> int:
         else:
             print(f"✔ {source.name}: solutions earn {full.auto_total:g}/{exercise.auto_points:g} autograded points; "
                   "the blank student version earns 0.", file=out)
+    worker.close()
     return 1 if problems else 0
 
 

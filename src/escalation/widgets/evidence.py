@@ -72,7 +72,7 @@ class EvidenceBoardWidget(widgets.VBox):
                                             tooltip="Remove the chosen row from the board")
         self.path = widgets.Text(value=path, description="File name (.csv)", style=FIELD_STYLE,
                                  layout=widgets.Layout(width="95%"))
-        self.overwrite = widgets.Checkbox(value=False, description="Replace the file if it exists",
+        self.overwrite = widgets.Checkbox(value=False, description="Overwrite the file if it exists",
                                           style=FIELD_STYLE)
         self.save_button = widgets.Button(description="Save", layout=widgets.Layout(**BUTTON_LAYOUT), icon="save", tooltip="Save the board to the file")
         self.load_button = widgets.Button(description="Load", layout=widgets.Layout(**BUTTON_LAYOUT), icon="folder-open",
