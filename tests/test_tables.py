@@ -4,7 +4,7 @@ import pytest
 
 from escalation.errors import DataError
 from escalation.paths import REPO_ROOT
-from escalation.tables import data_dictionary_markdown, load_table, read_package, validate_all
+from escalation.tables import catalogue_markdown, data_dictionary_markdown, load_table, read_package, validate_all
 
 
 def test_every_table_in_the_catalogue_validates():
@@ -31,6 +31,14 @@ def test_every_field_is_described():
 def test_data_dictionary_file_is_up_to_date():
     committed = (REPO_ROOT / "data" / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
     assert committed == data_dictionary_markdown(), "run: python tools/write_data_dictionary.py"
+
+
+def test_data_catalogue_is_up_to_date_and_lists_every_table():
+    committed = (REPO_ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert committed == catalogue_markdown(), "run: python tools/write_data_dictionary.py"
+    for res in read_package()["resources"]:
+        assert f"`data/{res['path']}`" in committed
+        assert res.get("licenses"), f"{res['name']} states no terms of use"
 
 
 def test_malformed_date_names_line_and_column(data_copy):

@@ -217,3 +217,25 @@ def data_dictionary_markdown(folder: Path | None = None) -> str:
                          f"{field.get('description', '')} | {allowed} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def catalogue_markdown(folder: Path | None = None) -> str:
+    """Render the catalogue of every data set: file, rows, provenance and terms of use."""
+    folder = folder or data_dir()
+    package = read_package(folder)
+    lines = ["# Data catalogue", "",
+             "Generated from `data/datapackage.json` by `python tools/write_data_dictionary.py`; do not edit by hand.",
+             "", package.get("description", ""), "",
+             "Column-by-column documentation: [DATA_DICTIONARY.md](DATA_DICTIONARY.md). The map outline, which is "
+             "not a table, is documented in [maps/README.md](maps/README.md).", ""]
+    for res in package["resources"]:
+        rows = len(load_table(res["name"], folder))
+        lines += [f"## {res.get('title', res['name'])}", "",
+                  f"- File: `data/{res['path']}` ({rows} rows); table name `{res['name']}`",
+                  f"- What it is: {res.get('description', '')}"]
+        for source in res.get("sources", []):
+            lines.append(f"- Source: {source.get('title', '')}" + (f" <{source['path']}>" if source.get("path") else ""))
+        for licence in res.get("licenses", []):
+            lines.append(f"- Terms: {licence.get('title', licence.get('name', ''))}")
+        lines.append("")
+    return "\n".join(lines)
