@@ -10,6 +10,13 @@ from escalation.tables import load_table
 QUESTION = "Should the supplier permit strikes inside Russia with long-range missiles?"
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    import matplotlib.pyplot as plt
+    plt.close("all")
+
+
 @pytest.fixture(scope="module")
 def table():
     return am.load_argument_map()

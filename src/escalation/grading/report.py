@@ -107,10 +107,7 @@ def feedback_html(exercise: Exercise, result: Result, manual: dict) -> str:
 
 def summary_figure(exercise: Exercise, rows: list[dict]):
     """Score distribution and share of students with full points per question; returns the figure."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: no global figure state, any backend
 
     from .. import plotting
 
@@ -125,7 +122,8 @@ def summary_figure(exercise: Exercise, rows: list[dict]):
         got = [r for r in scored if float(r[q.key]) >= q.points]
         shares.append(len(got) / len(graded) if graded else 0.0)
     plotting.use_style()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    fig = Figure(figsize=(10, 4))
+    ax1, ax2 = fig.subplots(1, 2)
     bins = list(range(0, int(exercise.max_points) + 2))
     ax1.hist(totals, bins=bins, color=plotting.colour(0), edgecolor="black", align="left")
     ax1.set_xlim(-0.5, exercise.max_points + 0.5)
@@ -177,9 +175,6 @@ def write_reports(out: Path, exercise: Exercise, results: list[Result]) -> dict[
 
     fig.savefig(out / "summary.png", dpi=100, metadata={"Software": None})
     (out / "summary.txt").write_text(plotting.alt_text(fig) + "\n", encoding="utf-8")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     paths["summary"] = out / "summary.png"
     paths["summary_text"] = out / "summary.txt"
     export_written(out, exercise, results)
