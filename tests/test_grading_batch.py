@@ -257,8 +257,11 @@ def test_student_ids_from_paths(tmp_path):
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("{}", encoding="utf-8")
+    (tmp_path / "Frank_7_assignsubmission_file_").mkdir()
+    (tmp_path / "Frank_7_assignsubmission_file_" / "answers.pdf").write_bytes(b"%PDF")
     subs = {s.student: s for s in find_submissions(tmp_path, "ex01_reading")}
-    assert sorted(subs) == ["Carol Smith_99", "alice", "bob", "dave"]
+    assert sorted(subs) == ["Carol Smith_99", "Frank_7", "alice", "bob", "dave"]
+    assert subs["Frank_7"].path is None and "answers.pdf" in subs["Frank_7"].notes[0]
     assert subs["dave"].rel == "dave/nested/deeper/ex01_reading.ipynb"
     assert "ignored dave/notes.ipynb" in subs["dave"].notes[0]
     assert safe_name("alice") == "alice" and safe_name("Carol Smith_99") != safe_name("Carol/Smith_99")

@@ -204,6 +204,9 @@ def samples(exercise: Exercise) -> list[Sample]:
     return out
 
 
+NO_NOTEBOOK = ("Gus_Example_5_assignsubmission_file_/answers.pdf", "Gus_Example_5")
+
+
 def write_samples(folder: Path, exercise: Exercise | str = "ex01_reading") -> list[Sample]:
     """Write every sample into `folder` (created); return the samples."""
     exercise = load_exercise(exercise) if not isinstance(exercise, Exercise) else exercise
@@ -212,6 +215,11 @@ def write_samples(folder: Path, exercise: Exercise | str = "ex01_reading") -> li
         path = Path(folder) / s.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(s.content)
+    # a student who handed in a PDF instead of the notebook (an LMS folder without any .ipynb)
+    pdf = Path(folder) / NO_NOTEBOOK[0]
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    pdf.write_bytes(b"%PDF-1.4 not a notebook\n")
+    made.append(Sample(NO_NOTEBOOK[0], NO_NOTEBOOK[1], pdf.read_bytes(), "missing", set(), ["answers.pdf"], set()))
     return made
 
 

@@ -191,8 +191,9 @@ def interact_05(page) -> None:
     field.fill("The browser test")
     field.press("Tab")
     output.get_by_role("button", name="Add row").click()
-    page.wait_for_function("([c, n]) => c.innerText.includes(`${n} row`)",
-                           arg=[caption.element_handle(), rows_before + 1], timeout=30_000)
+    page.wait_for_function(  # the HTML pane is replaced on each change: look the caption up each time
+        "([o, n]) => { const c = o.querySelector('caption'); return c && c.innerText.includes(`${n} row`); }",
+        arg=[output.element_handle(), rows_before + 1], timeout=30_000)
     last = output.locator("tbody tr").last.locator("td").all_inner_texts()
     assert last == ["Browser test claim", "The browser test", "Typed by the browser test", "Browser test, 2026", "low"]
 

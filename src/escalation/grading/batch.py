@@ -7,7 +7,9 @@ Student ids come from paths (documented in exercises/README.md):
   `_assignsubmission_file_` suffix removed (`Alice Smith_123_assignsubmission_file_/…` → `Alice Smith_123`);
 - hidden folders (`.ipynb_checkpoints`) and `__MACOSX` are ignored;
 - several notebooks for one id: the one named after the exercise wins, else the first in name order;
-  the others are named in the reasons.
+  the others are named in the reasons;
+- a top-level sub-folder without any notebook gives a row with status `missing` (the reason lists
+  what the folder holds, e.g. a PDF).
 
 Each result is written to `<out>/results/<id>.json` (via a temporary file and an atomic rename) with a
 key made of the grader version, the source, the submission's bytes and the timeout; a re-run reuses
@@ -59,8 +61,19 @@ def find_submissions(folder: Path, exercise_name: str = "") -> list[Submission]:
             continue
         key = rel.stem if len(rel.parts) == 1 else rel.parts[0]
         groups.setdefault(_clean_id(key, exercise_name), []).append(path)
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir() and not entry.name.startswith(".") and entry.name not in IGNORED_DIRS:
+            student = _clean_id(entry.name, exercise_name)
+            if student not in groups:
+                found = sorted(str(p.relative_to(entry)) for p in entry.rglob("*") if p.is_file())
+                note = f"No notebook (.ipynb) in the folder {entry.name}/" + (
+                    f"; it holds {', '.join(found[:5])}{' …' if len(found) > 5 else ''}." if found else " (it is empty).")
+                groups[student] = [note]
     subs = []
     for student, paths in sorted(groups.items()):
+        if isinstance(paths[0], str):
+            subs.append(Submission(student, None, "", [paths[0]]))
+            continue
         paths = sorted(paths, key=lambda p: (exercise_name not in p.stem, str(p.relative_to(folder))))
         notes = []
         if len(paths) > 1:
@@ -164,6 +177,11 @@ def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | Non
                     sub, key, target = tasks.get_nowait()
                 except queue.Empty:
                     break
+                if sub.path is None:
+                    result = Result(sub.student, sub.rel, "missing", list(sub.notes))
+                    write_json_atomic(target, {"key": key, "result": result.to_dict()})
+                    done.put(result)
+                    continue
                 try:
                     if worker is None or not worker.alive:
                         worker = Worker()

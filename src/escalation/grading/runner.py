@@ -47,7 +47,7 @@ STATUS_TEXT = {
     "not_a_notebook": "the file is JSON but not a Jupyter notebook",
     "wrong_exercise": "the notebook belongs to another exercise",
     "too_large": "the file is too large",
-    "missing": "no notebook found",
+    "missing": "no notebook was handed in (the student's folder holds no .ipynb file)",
     "grader_error": "the grader could not grade this file",
 }
 
