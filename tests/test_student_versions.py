@@ -8,7 +8,6 @@ running the student version in a real kernel shows "not answered yet", never a t
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
