@@ -34,13 +34,15 @@ def _a11y_record(fig, how):
     title = ""
     for ax in fig.axes:
         title = title or ax.get_title()
-    _a11y_figures.append({"how": how, "title": title, "problems": _a11y_plotting.accessibility_problems(fig)})
+    record = {"how": how, "title": title, "problems": _a11y_plotting.accessibility_problems(fig)}
+    _a11y_figures.append(record)
+    fig._a11y_record = record
+    return record
 
 _a11y_original_show = _a11y_plotting.show
 
 def _a11y_show(fig):
     _a11y_record(fig, "show")
-    fig._a11y_recorded = True
     return _a11y_original_show(fig)
 
 _a11y_plotting.show = _a11y_show
@@ -49,10 +51,13 @@ _a11y_formatter = _a11y_ipython().display_formatter
 _a11y_original_format = _a11y_formatter.format
 
 def _a11y_format(obj, *args, **kwargs):
-    if isinstance(obj, _a11y_figure.Figure) and not getattr(obj, "_a11y_recorded", False):
-        _a11y_record(obj, "display")
-        obj._a11y_recorded = True
-    return _a11y_original_format(obj, *args, **kwargs)
+    result = _a11y_original_format(obj, *args, **kwargs)
+    if isinstance(obj, _a11y_figure.Figure):
+        record = getattr(obj, "_a11y_record", None) or _a11y_record(obj, "display")
+        data = result[0] if isinstance(result, tuple) else result
+        if not any(key.startswith("image/") for key in (data or {})) and "no image" not in " ".join(record["problems"]):
+            record["problems"].append("no image: shown as text only (the notebook's matplotlib backend was not loaded)")
+    return result
 
 _a11y_formatter.format = _a11y_format
 '''
@@ -84,9 +89,8 @@ for _a11y_widget in list(_a11y_instances.values()):
         if not getattr(_a11y_widget, "description", "").strip():
             _problem = "control without a description"
     _result = getattr(_a11y_widget, "result", None)
-    if isinstance(_result, _a11y_figure.Figure) and not getattr(_result, "_a11y_recorded", False):
+    if isinstance(_result, _a11y_figure.Figure) and not hasattr(_result, "_a11y_record"):
         _a11y_record(_result, "widget " + _kind)
-        _result._a11y_recorded = True
     if _problem:
         _a11y_widgets.append({"widget": _kind, "problem": _problem,
                               "value": str(getattr(_a11y_widget, "value", ""))[:60]})
@@ -142,12 +146,38 @@ def describe_failures(name: str, report: dict) -> list[str]:
     return lines
 
 
+NO_IMAGE = "no image"
+# Notebooks whose figures (made with matplotlib.figure.Figure, not pyplot) are displayed before anything loads
+# the notebook's matplotlib backend, so they appear as "<Figure size …>" text with no image. The fix belongs in
+# the shared escalation.plotting (load the backend in use_style); remove a notebook from this set once its
+# figures display as images.
+PENDING_IMAGE_FIX = {"02_arms_supply_in_numbers.ipynb", "03_red_lines_and_escalation.ipynb"}
+_AUDITS: dict[Path, dict] = {}
+
+
+def cached_audit(path: Path, factory) -> dict:
+    """Run each notebook once per test session, however many tests read its report."""
+    if path not in _AUDITS:
+        _AUDITS[path] = audit(path, factory.mktemp(path.stem))
+    return _AUDITS[path]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_figures_and_widgets_are_accessible(path, tmp_path):
-    report = audit(path, tmp_path)
+def test_notebook_figures_and_widgets_are_accessible(path, tmp_path_factory):
+    report = cached_audit(path, tmp_path_factory)
     assert not report["errors"], f"{path.name} did not run cleanly: {report['errors']}"
-    failures = describe_failures(path.name, report)
+    failures = [line for line in describe_failures(path.name, report) if NO_IMAGE not in line]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem, marks=pytest.mark.xfail(
+    reason="figures shown as text only until escalation.plotting loads the notebook backend", strict=False))
+    if p.name in PENDING_IMAGE_FIX else pytest.param(p, id=p.stem) for p in NOTEBOOKS])
+def test_notebook_figures_display_as_images(path, tmp_path_factory):
+    report = cached_audit(path, tmp_path_factory)
+    failures = [line for line in describe_failures(path.name, report) if NO_IMAGE in line]
     assert not failures, "\n".join(failures)
 
 
@@ -157,7 +187,10 @@ def test_committed_figures_have_a_description_line(path):
 
 
 BAD_NOTEBOOK_CELLS = [
-    "import matplotlib.pyplot as plt\nimport ipywidgets as widgets\nfrom escalation.plotting import show, finish",
+    # a figure made without pyplot, displayed before the notebook backend is loaded: text only, no image
+    "from matplotlib.figure import Figure\nfrom escalation.plotting import finish, show\nfig0 = Figure()\n"
+    "finish(fig0, fig0.add_subplot(), title='No image', xlabel='x', ylabel='y', alt_text='Nothing.')\nshow(fig0)",
+    "import matplotlib.pyplot as plt\nimport ipywidgets as widgets",
     # a figure with no title, labels or text alternative, shown as a cell's value
     "fig, ax = plt.subplots()\nax.plot([1, 2], [3, 4])\nfig",
     # a figure shown with show() that has a title but no labels or alternative
@@ -184,7 +217,9 @@ def test_the_checker_finds_bad_figures_and_widgets(tmp_path):
     run.mkdir()
     report = audit(path, run)
     assert report["errors"] == []
-    figures = report["figures"]
+    no_image, *figures = report["figures"]
+    assert no_image["title"] == "No image" and len(no_image["problems"]) == 1
+    assert no_image["problems"][0].startswith("no image")
     assert len(figures) == 4
     assert figures[0]["how"] == "display"
     assert set(figures[0]["problems"]) == {"no text alternative", "axes 1 has no title",
@@ -199,7 +234,7 @@ def test_the_checker_finds_bad_figures_and_widgets(tmp_path):
                         ("Button", "button without a description or tooltip"),
                         ("HTML", "image inside an HTML widget without alt text")}
     lines = describe_failures("99_bad.ipynb", report)
-    assert len(lines) == 6 and any("(untitled)" in line for line in lines)
+    assert len(lines) == 7 and any("(untitled)" in line for line in lines)
 
 
 def test_static_check_on_saved_outputs():
