@@ -473,8 +473,12 @@ def screenshot_notebook(page, path: Path, max_height: int = 14_000) -> list[Path
 
 
 def cell_editor(page, contains: str):
-    """The code cell whose source contains `contains` (the first one)."""
-    return page.locator(f'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell:has(.cm-content:has-text("{contains}"))').first
+    """The first code cell whose source contains `contains`."""
+    cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
+    index = cells.evaluate_all("""(cells, text) => cells.findIndex(
+        c => (c.querySelector('.cm-content') || {innerText: ''}).innerText.includes(text))""", contains)
+    assert index >= 0, f"no code cell contains {contains!r}"
+    return cells.nth(index)  # by position, so it stays the same cell after its text is replaced
 
 
 def replace_cell_source(page, cell, source: str) -> None:
