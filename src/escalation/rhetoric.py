@@ -319,7 +319,7 @@ def _resolve_pronoun(pos: int, prep: _Prepared, lexicons: Lexicons, mentions) ->
 
 
 def _resolve(name: str, pos: int, prep: _Prepared, lexicons: Lexicons, mentions) -> tuple[str, str, str]:
-    """(speaker, side, role) for a speaker as written; pronouns go to the last named speaker before."""
+    """(speaker, side, role) for a speaker as written, via the speakers lexicon; pronouns via `_resolve_pronoun`."""
     cleaned = name.strip()
     if cleaned.lower() in PRONOUNS:
         return _resolve_pronoun(pos, prep, lexicons, mentions) or (cleaned, "unresolved", "")
@@ -340,7 +340,8 @@ def reporting_verb_occurrences(articles, lexicons: Lexicons) -> pd.DataFrame:
     the speaker's word, not the reporter's choice), skipping forms preceded by a blocking word
     ("United States" is not the verb "states"). The speaker is the nearest name from the speakers
     lexicon before the verb in the same sentence (else after it); a quote's own attribution wins when
-    the verb introduces a quote; "he"/"she" go to the last named person before.
+    the verb introduces a quote; "he"/"she" are resolved by the rules of thumb of `_resolve_pronoun`
+    (the speaker of the previous quote, else the last speaker named as a sentence's subject).
 
     Can show: which attribution verbs a text uses and for whom. Cannot show: whether a verb is fair
     (a warning may really be a warning), the tone of the original speech (often a translation), or
@@ -533,8 +534,8 @@ def hedge_matches(article: Article, lexicons: Lexicons) -> pd.DataFrame:
 def voices(articles, lexicons: Lexicons) -> pd.DataFrame:
     """Who gets a voice: each direct quotation with its speaker, side, role and length in words.
 
-    Speakers come from `text.find_quotations`; names are matched to the speakers lexicon, and "he"
-    goes to the last named speaker before the quote. Can show: whose words the reader hears directly,
+    Speakers come from `text.find_quotations`; names are matched to the speakers lexicon, and "he" is
+    resolved by rules of thumb (the previous quote's speaker, else the last sentence subject named). Can show: whose words the reader hears directly,
     and how many. Cannot show: paraphrased voices (indirect speech), whether a quote is faithful (many
     are translations) or how prominent it is on the page; scare quotes ("spiraling tension") count as
     short quotations.
