@@ -69,10 +69,11 @@ class _Matcher:
         for candidates in self.index.values():
             candidates.sort(key=lambda c: (-sum(w != "*" for w in c[0]), -len(c[1])))
 
-    def _key(self, word: str) -> str:
-        return word if self.case_sensitive else word.lower()
+    def keys(self, tokens) -> list[str]:
+        """The tokens as this matcher compares them (lower-cased unless case-sensitive)."""
+        return [t[0] for t in tokens] if self.case_sensitive else [t[0].lower() for t in tokens]
 
-    def _match(self, words, wi, tokens, ti, text) -> int | None:
+    def _match(self, words, wi, keys, tokens, ti, text) -> int | None:
         if wi == len(words):
             return ti
         word = words[wi]
@@ -81,31 +82,34 @@ class _Matcher:
                 if ti + skip > len(tokens) or any(text[tokens[k - 1][2]:tokens[k][1]].strip()
                                                    for k in range(ti, ti + skip)):
                     break
-                end = self._match(words, wi + 1, tokens, ti + skip, text)
+                end = self._match(words, wi + 1, keys, tokens, ti + skip, text)
                 if end is not None:
                     return end
             return None
-        if ti >= len(tokens) or self._key(tokens[ti][0]) != word:
+        if ti >= len(tokens) or keys[ti] != word:
             return None
         if text[tokens[ti - 1][2]:tokens[ti][1]].strip():
             return None
-        return self._match(words, wi + 1, tokens, ti + 1, text)
+        return self._match(words, wi + 1, keys, tokens, ti + 1, text)
 
-    def find(self, tokens, text):
-        """Yield (first token index, end token index, term, value) for each match, left to right."""
-        i = 0
-        while i < len(tokens):
-            candidates = self.index.get(self._key(tokens[i][0]))
-            next_i = i + 1
-            if candidates:
-                for words, term, value in candidates:
-                    end = self._match(words, 1, tokens, i + 1, text)
-                    if end is not None:
-                        yield i, end, term, value
-                        if not self.overlapping:
-                            next_i = end
-                            break
-            i = next_i
+    def find(self, tokens, text, keys: list[str] | None = None):
+        """Yield (first token index, end token index, term, value) for each match, left to right.
+
+        `keys` are the tokens as returned by `self.keys(tokens)`; pass them when reusing one token list.
+        """
+        keys = keys if keys is not None else self.keys(tokens)
+        index = self.index
+        allowed = 0
+        for i in [i for i, k in enumerate(keys) if k in index]:
+            if i < allowed:
+                continue
+            for words, term, value in index[keys[i]]:
+                end = self._match(words, 1, keys, tokens, i + 1, text)
+                if end is not None:
+                    yield i, end, term, value
+                    if not self.overlapping:
+                        allowed = end
+                        break
 
 
 @dataclass(frozen=True)
@@ -189,10 +193,10 @@ class Lexicons:
             return _Matcher(info)
         return self._get("speakers", build)
 
-    def hedge_hits(self, body: str, tokens=None):
+    def hedge_hits(self, body: str, tokens=None, keys=None):
         """(start, end, matched text, category) for each hedge or booster, honouring 'before_number'."""
         tokens = tokens if tokens is not None else _tokens(body)
-        for i, j, term, (category, context) in self.hedges.find(tokens, body):
+        for i, j, term, (category, context) in self.hedges.find(tokens, body, keys):
             start, end = tokens[i][1], tokens[j - 1][2]
             if context == "before_number" and not NUMBER_AHEAD.match(body, end):
                 continue
@@ -264,6 +268,12 @@ class _Prepared:
 
     def __post_init__(self):
         self.quote_starts = [start for start, _ in self.quote_spans]
+        self.exact_keys = [t[0] for t in self.tokens]
+        self.lower_keys = [t[0].lower() for t in self.tokens]
+
+    def keys(self, matcher: "_Matcher") -> list[str]:
+        """The article's tokens as `matcher` compares them (computed once per article)."""
+        return self.exact_keys if matcher.case_sensitive else self.lower_keys
 
 
 @lru_cache(maxsize=2048)
@@ -290,7 +300,8 @@ def _speaker_mentions(prep: _Prepared, lexicons: Lexicons) -> list[tuple[int, in
     """Names from the speakers lexicon outside quotations: (start, end, speaker, side, role)."""
     tokens = prep.tokens
     return [(tokens[i][1], tokens[j - 1][2], *value)
-            for i, j, _, value in lexicons.speaker_names.find(tokens, prep.article.body)
+            for i, j, _, value in lexicons.speaker_names.find(tokens, prep.article.body,
+                                                              prep.keys(lexicons.speaker_names))
             if not prep.in_quote(tokens[i][1])]
 
 
@@ -360,7 +371,7 @@ def reporting_verb_occurrences(articles, lexicons: Lexicons) -> pd.DataFrame:
                 for m in re.finditer(re.escape(q.verb), window):
                     by_verb_pos[offset + m.start()] = q
         tokens = prep.tokens
-        for i, j, _, (verb, category, blockers) in lexicons.verbs.find(tokens, body):
+        for i, j, _, (verb, category, blockers) in lexicons.verbs.find(tokens, body, prep.keys(lexicons.verbs)):
             start, end = tokens[i][1], tokens[j - 1][2]
             if prep.in_quote(start) or (i > 0 and tokens[i - 1][0].lower() in blockers):
                 continue
@@ -442,8 +453,9 @@ def naming_counts(articles, lexicons: Lexicons) -> pd.DataFrame:
     rows = []
     for article in articles:
         counts: dict[str, int] = {}
-        tokens = _prepare(article).tokens
-        for i, _, form, (place, origin, blockers) in matcher.find(tokens, article.body):
+        prep = _prepare(article)
+        tokens = prep.tokens
+        for i, _, form, (place, origin, blockers) in matcher.find(tokens, article.body, prep.keys(matcher)):
             if i > 0 and tokens[i - 1][0].lower() in blockers:
                 continue
             counts[form] = counts.get(form, 0) + 1
@@ -479,7 +491,7 @@ def loaded_phrase_occurrences(articles, lexicons: Lexicons) -> pd.DataFrame:
     for article in articles:
         prep = _prepare(article)
         tokens = prep.tokens
-        for i, j, phrase, frame in lexicons.phrases.find(tokens, article.body):
+        for i, j, phrase, frame in lexicons.phrases.find(tokens, article.body, prep.keys(lexicons.phrases)):
             start, end = tokens[i][1], tokens[j - 1][2]
             rows.append({"article": article.id, "sentence_id": sentence_id(article.id, prep.sentence_of(start)),
                          "phrase": phrase, "frame": frame, "matched": " ".join(article.body[start:end].split()),
@@ -512,7 +524,8 @@ def hedges_boosters(articles, lexicons: Lexicons) -> pd.DataFrame:
         body = article.body
         words = _prepare(article).words
         counts = {c: 0 for c in HEDGE_CATEGORIES}
-        for _, _, _, category in lexicons.hedge_hits(body, _prepare(article).tokens):
+        prep = _prepare(article)
+        for _, _, _, category in lexicons.hedge_hits(body, prep.tokens, prep.keys(lexicons.hedges)):
             counts[category] += 1
         for category in HEDGE_CATEGORIES:
             rows.append({"article": article.id, "category": category, "count": counts[category], "words": words,
@@ -524,7 +537,7 @@ def hedge_matches(article: Article, lexicons: Lexicons) -> pd.DataFrame:
     """Each hedge or booster in one article with the sentence it is in, so a reader can check its sense."""
     prep = _prepare(article)
     rows = []
-    for start, _, matched, category in lexicons.hedge_hits(article.body, prep.tokens):
+    for start, _, matched, category in lexicons.hedge_hits(article.body, prep.tokens, prep.keys(lexicons.hedges)):
         n = prep.sentence_of(start)
         rows.append({"sentence_id": sentence_id(article.id, n), "term": matched, "category": category,
                      "sentence": prep.sentences[n - 1]})
