@@ -145,6 +145,8 @@ def test_feedback_pages_show_visible_messages_but_no_hidden_tests_or_model_answe
     partly = (graded["out"] / "feedback" / "partly_right.html").read_text(encoding="utf-8")
     assert "✔ Q1: correct." in partly and "✘ Q2: not quite." in partly
     assert "Rubric" in partly
+    exits = (graded["out"] / "feedback" / "sys_exit.html").read_text(encoding="utf-8")
+    assert "Your answer cell raised SystemExit: bye" in exits
     blank = (graded["out"] / "feedback" / "blank.html").read_text(encoding="utf-8")
     assert "not answered yet" in blank
 
@@ -176,8 +178,8 @@ def test_written_export_and_manual_scores_survive_regrading(graded, exercise, tm
     page = (out / "written" / "q5.html").read_text(encoding="utf-8")
     assert html.escape(TOOL.WRITTEN_ANSWER) in page and "Rubric" in page
     scores = tmp_path / "scores.csv"
-    scores.write_text("student,question,points,comment\ncorrect,q5,2.5,good\ncorrect,q8,3,\nblank,q5,,\n",
-                      encoding="utf-8")
+    scores.write_text("\ufeffstudent;question;points;comment\ncorrect;q5;2,5;good\ncorrect;q8;3;\nblank;q5;;\n",
+                      encoding="utf-8")  # as a spreadsheet in a decimal-comma locale saves it
     assert cli.main(["merge", "ex01_reading", str(scores), "--out", str(out), "--quiet"]) == 0
     rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
     assert rows["correct"]["q5"] == "2.5" and rows["correct"]["q8"] == "3"

@@ -6,8 +6,9 @@ screen-reader user (and the printed notebook) gets the same information as the p
 """
 from __future__ import annotations
 
-import matplotlib
+import io
 
+import matplotlib
 from matplotlib.figure import Figure
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
@@ -94,11 +95,22 @@ def accessibility_problems(fig: Figure) -> list[str]:
     return problems
 
 
+def figure_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes, cropped to its content (as notebooks show figures)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
+
+
 def show(fig: Figure) -> None:
-    """Display a figure in the notebook, then its text alternative; close it so it shows once."""
-    from IPython.display import display
+    """Display a figure as an image with its alt text, then print the text alternative; close the figure.
+
+    The PNG is made here rather than left to the notebook's matplotlib backend, so a figure built without
+    pyplot shows as a picture too (not as "<Figure size …>"), in JupyterLab, Voila and nbval alike.
+    """
+    from IPython.display import Image, display
     import matplotlib.pyplot as plt
 
-    display(fig)
+    display(Image(data=figure_png(fig), format="png", alt=alt_text(fig) or None))
     print("Figure description:", alt_text(fig) or "(none given)")
     plt.close(fig)

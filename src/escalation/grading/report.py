@@ -79,7 +79,9 @@ def feedback_html(exercise: Exercise, result: Result, manual: dict) -> str:
         if q.kind == "auto":
             score = result.scores.get(q.key, 0.0) if gradable else 0.0
             total += score
-            msgs = result.test_messages.get(q.key, []) if gradable else []
+            msgs = list(result.test_messages.get(q.key, [])) if gradable else []
+            msgs = [f"Your answer cell raised {c['error']}" for c in result.cells
+                    if c.get("label") in q.answer_ids and c.get("status") == "error"] + msgs
             detail = "<br>".join(html.escape(m) for m in msgs) or ("✔ correct" if score == q.points else "")
             rows.append(f"<tr><th scope='row'>{html.escape(q.key)}</th><td>{_fmt(score)} / {_fmt(q.points)}</td>"
                         f"<td>{detail}</td></tr>")

@@ -45,7 +45,9 @@ def read_scores_csv(path: Path, exercise: Exercise, students: set[str]) -> dict[
         raise ManualScoreError(f"{path} does not exist.") from None
     except UnicodeDecodeError:
         raise ManualScoreError(f"{path} is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'.") from None
-    reader = csv.DictReader(io.StringIO(text))
+    header = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if header.count(";") > header.count(",") else ","  # spreadsheets in some locales use ;
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     missing = [f for f in ("student", "question", "points") if f not in (reader.fieldnames or [])]
     if missing:
         raise ManualScoreError(f"{path} needs the columns student, question, points (and optionally comment); "
