@@ -27,7 +27,7 @@ from escalation.grading.report import write_reports
 from escalation.grading.source import load_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT = 2.0
+TIMEOUT = 3.0
 
 
 def load_tool():
@@ -272,6 +272,10 @@ def test_student_ids_from_paths(tmp_path):
 def test_missing_folder_and_unknown_exercise_give_clear_errors(tmp_path, capsys):
     assert cli.main(["grade", "ex01_reading", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
     assert "does not exist" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["grade", "ex01_reading", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 1
+    assert "No submissions in" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
     assert cli.main(["grade", "ex77_nothing", str(tmp_path)]) == 2
     assert "No exercise source 'ex77_nothing'" in capsys.readouterr().err
 

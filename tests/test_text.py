@@ -125,3 +125,8 @@ def test_find_places_maps_variants_to_names():
     assert text.find_places("Kiev asked the US; Kyiv waited. USA?", names) == [
         ("Kiev", "Kyiv"), ("US", "United States"), ("Kyiv", "Kyiv")]
     assert text.find_places("anything", {}) == []
+
+
+def test_unbalanced_quote_does_not_swallow_the_next_paragraph():
+    quotes = text.find_quotations("He said “we will see.\n\nNext paragraph, “a real quote,” she said.")
+    assert [q.quote for q in quotes] == ["a real quote,"]

@@ -26,7 +26,7 @@ NUMBER = re.compile(
     r"million|billion))?|\b(?:" + NUMBER_WORDS + r")\b(?:\s(?:of\s)?(?:times|billions?|millions?|thousands?))?",
     re.IGNORECASE,
 )
-QUOTE_SPAN = re.compile(r"“([^”]+)”|\"([^\"]+)\"")
+QUOTE_SPAN = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"")  # within one line: never across paragraphs
 
 # Reporting verbs the attribution finder recognises, by base form. Forms that are mostly nouns in news
 # ("states", "notes") are left out; "claims" and "demands" stay, so counts can include nouns: a limit. Their classification into categories
@@ -250,10 +250,11 @@ def find_quotations(text: str, article_id: str = "") -> list[Quotation]:
     indirect speech without quotation marks are not found; scare quotes are listed like any quote.
     """
     quotes = []
+    sentences = split_sentences(text)
     for m in QUOTE_SPAN.finditer(text):
         inner = (m.group(1) or m.group(2)).strip()
         speaker, verb = _attribution(text[:m.start()], text[m.end():])
-        sentence = next((s for s in split_sentences(text) if inner[:40] in s), inner)
+        sentence = next((s for s in sentences if inner[:40] in s), inner)
         quotes.append(Quotation(article_id, inner, speaker, verb, VERB_FORMS.get(verb.lower(), ""), sentence,
                                 m.start(), m.end()))
     return quotes

@@ -457,18 +457,21 @@ def screenshot_notebook(page, path: Path, max_height: int = 14_000) -> list[Path
     page.evaluate("""() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })""")
     page.wait_for_timeout(300)
     page.screenshot(path=str(path))
-    boxes = [b for b in (widget_outputs(page).nth(i).bounding_box() for i in range(widget_outputs(page).count()))
-             if b]
-    page.set_viewport_size(VIEWPORT)
+    outputs = widget_outputs(page)
+    boxes = [outputs.nth(i).bounding_box() for i in range(outputs.count())]
     paths = [path]
     with Image.open(path) as picture:
         for i, box in enumerate(boxes):
             target = path.with_name(f"{path.stem}--widget{i + 1}.png")
-            left, top = max(0, int(box["x"]) - 4), max(0, int(box["y"]) - 4)
-            right = min(picture.width, int(box["x"] + box["width"]) + 4)
-            bottom = min(picture.height, int(box["y"] + box["height"]) + 4)
-            picture.crop((left, top, right, bottom)).save(target)
+            if box and box["y"] + box["height"] <= picture.height:
+                left, top = max(0, int(box["x"]) - 4), max(0, int(box["y"]) - 4)
+                right = min(picture.width, int(box["x"] + box["width"]) + 4)
+                bottom = min(picture.height, int(box["y"] + box["height"]) + 4)
+                picture.crop((left, top, right, bottom)).save(target)
+            else:  # below the picture of a very long notebook: capture the widget itself
+                outputs.nth(i).screenshot(path=str(target))
             paths.append(target)
+    page.set_viewport_size(VIEWPORT)
     return paths
 
 

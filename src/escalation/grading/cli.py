@@ -34,6 +34,12 @@ def cmd_grade(args) -> int:
 
     exercise = load_exercise(args.exercise)
     out = Path(args.out or Path("grades") / exercise.name)
+    from .batch import find_submissions
+
+    if not find_submissions(Path(args.submissions), exercise.name):
+        print(f"✘ No submissions in {args.submissions}: put one notebook (.ipynb) per student there, or one "
+              "folder per student.", file=sys.stderr)
+        return 1
     results = grade_folder(exercise, Path(args.submissions), out, jobs=args.jobs, timeout=args.timeout,
                            quiet=args.quiet, force=args.force)
     write_json_atomic(out / INDEX, [[r.student, safe_name(r.student)] for r in results])
