@@ -457,6 +457,16 @@ def screenshot_notebook(page, path: Path, max_height: int = 14_000) -> list[Path
     page.evaluate("""() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })""")
     page.wait_for_timeout(300)
     page.screenshot(path=str(path))
+    if height + 200 > max_height:  # a very long notebook: the rest in further pictures, NAME--part2.png, …
+        part, scrolled = 2, max_height - 300
+        while scrolled < height:
+            page.evaluate("""(top) => document.querySelectorAll('.jp-WindowedPanel-outer')
+                                     .forEach(e => { e.scrollTop = top; })""", scrolled)
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(path.with_name(f"{path.stem}--part{part}.png")))
+            part, scrolled = part + 1, scrolled + max_height - 300
+        page.evaluate("""() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })""")
+        page.wait_for_timeout(300)
     outputs = widget_outputs(page)
     boxes = [outputs.nth(i).bounding_box() for i in range(outputs.count())]
     paths = [path]
