@@ -90,6 +90,8 @@ def make_workspace(root: Path, parts=("notebooks", "data", "exercises/student", 
         if source.is_dir():
             shutil.copytree(source, repo / part, ignore=shutil.ignore_patterns(".ipynb_checkpoints",
                                                                               "__pycache__"))
+    # the self-test notebook of the browser checks (tests/browser/test_selftest.py)
+    shutil.copytree(Path(__file__).parent / "fixtures", repo / "selftest")
     for notebook in repo.rglob("*.ipynb"):
         strip_outputs(notebook)
     for folder in ("config", "runtime", "settings", "workspaces"):
@@ -308,6 +310,13 @@ def widget_problems(page) -> list[str]:
               .map(e => e.innerText)
               .filter(t => failures.some(f => t.includes(f)))
               .map(t => t.slice(0, 300))""", list(WIDGET_FAILURES))
+
+
+def figures_without_picture(page) -> list[str]:
+    """Outputs that show only a figure's text repr ("<Figure size 640x480 with 1 Axes>") and no picture."""
+    return page.eval_on_selector_all(
+        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output",
+        r"""els => els.map(e => e.innerText.trim()).filter(t => /^<Figure size \d+x\d+ with \d+ Axes>$/.test(t))""")
 
 
 def wait_widgets_rendered(page, timeout_ms: int = 30_000) -> None:

@@ -245,6 +245,7 @@ def test_notebook_runs_and_widgets_respond(name, lab, lab_page, screenshots, rec
         assert labdriver.unexecuted_cells(page) == [], "Run All stopped before these cells (see errors)"
         assert labdriver.error_outputs(page) == [], "error or stderr output in the notebook"
         assert labdriver.widget_problems(page) == [], "widgets that did not render"
+        assert labdriver.figures_without_picture(page) == [], "figures shown as text, without their picture"
 
         interaction = INTERACTIONS.get(name)
         if interaction is None:
