@@ -114,6 +114,10 @@ def samples(exercise: Exercise) -> list[Sample]:
     add("segfault", filled(exercise, keys - {first.key}, override={
         first.answer_ids[0]: "import ctypes\nctypes.string_at(0)\n" + solution_code(exercise, first.answer_ids[0])}),
         keys - {first.key}, "graded_with_problems", ["kernel stopped", "SIGSEGV"])
+    add("magics_and_plots", filled(exercise, keys, override={
+        first.answer_ids[0]: "%matplotlib inline\nimport matplotlib.pyplot as plt\nfrom IPython.display import display\n"
+                             "fig, ax = plt.subplots()\nax.plot([1, 2])\nplt.show()\ndisplay('a table')\n"
+                             + solution_code(exercise, first.answer_ids[0])}), keys)
     add("memory_hog", filled(exercise, keys - {first.key}, override={
         first.answer_ids[0]: "hog = bytearray(64 * 1024 ** 3)\n" + solution_code(exercise, first.answer_ids[0])}),
         keys - {first.key})

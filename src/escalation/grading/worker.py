@@ -61,10 +61,16 @@ def _warm_up():
         import escalation.tables  # noqa: F401
     except Exception:  # pragma: no cover - optional parts of the package
         pass
+    class GradingShell(InteractiveShell):
+        """A terminal-free shell: `%matplotlib inline` and GUI requests are accepted and do nothing visible."""
+
+        def enable_gui(self, gui=None):
+            return None
+
     config = Config()
     config.HistoryManager.enabled = False
     config.InteractiveShell.colors = "nocolor"
-    return InteractiveShell.instance(config=config)
+    return GradingShell.instance(config=config)
 
 
 def _make_encoder():
