@@ -15,6 +15,9 @@ import pytest
 
 import labdriver
 
+# The self-test notebook has defects on purpose; only test_selftest.py opens it (not nbval).
+collect_ignore = ["fixtures"]
+
 
 def pytest_collection_modifyitems(items):
     for item in items:
