@@ -20,7 +20,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium; ESCALATION_CHROMIUM names another Chromium binary (for example /usr/bin/chromium-browser).
+CHROMIUM = Path(os.environ.get("ESCALATION_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1280, "height": 900}
