@@ -33,12 +33,14 @@ WIDGET_FAILURES = ("Loading widget", "Error displaying widget", "Could not creat
 
 # Settings that make the front end quiet and predictable: no news pop-up over the lower right corner,
 # every cell rendered (JupyterLab 4 otherwise renders only the cells in view), the notebook's kernel
-# started without the "Select Kernel" dialog (which otherwise appears when the kernel list loads late).
+# started without the "Select Kernel" dialog (which otherwise appears when the kernel list loads late), no
+# blank screen after the last cell (so a screenshot ends with the notebook).
 LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                          "checkForUpdates": False},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none",
-                                                                  "autoStartDefaultKernel": True},
+                                                                  "autoStartDefaultKernel": True,
+                                                                  "scrollPastEnd": False},
 }
 
 
@@ -470,11 +472,16 @@ def screenshot_notebook(page, path: Path, max_height: int = 14_000) -> list[Path
     if height + 200 > max_height:  # a very long notebook: the rest in further pictures, NAME--part2.png, …
         part, scrolled = 2, max_height - 300
         while scrolled < height:
+            page.set_viewport_size({"width": VIEWPORT["width"],
+                                    "height": min(max_height, int(height) - scrolled + 200)})
+            page.wait_for_timeout(300)
             page.evaluate("""(top) => document.querySelectorAll('.jp-WindowedPanel-outer')
                                      .forEach(e => { e.scrollTop = top; })""", scrolled)
             page.wait_for_timeout(300)
             page.screenshot(path=str(path.with_name(f"{path.stem}--part{part}.png")))
             part, scrolled = part + 1, scrolled + max_height - 300
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": max_height})
+        page.wait_for_timeout(300)
         page.evaluate("""() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })""")
         page.wait_for_timeout(300)
     outputs = widget_outputs(page)
