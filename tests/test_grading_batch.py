@@ -24,7 +24,8 @@ import pytest
 from escalation.grading import cli
 from escalation.grading.batch import Progress, find_submissions, grade_folder, safe_name
 from escalation.grading.report import write_reports
-from escalation.grading.source import load_exercise
+from escalation.grading.runner import Worker, grade_notebook
+from escalation.grading.source import all_sources, load_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 3.0
@@ -287,3 +288,32 @@ def test_reports_can_be_rebuilt_from_results_only(graded, exercise, tmp_path):
                for p in sorted((graded["out"] / "results").glob("*.json"))]
     paths = write_reports(tmp_path, exercise, sorted(results, key=lambda r: r.student))
     assert paths["gradebook"].read_text(encoding="utf-8").splitlines()[0].startswith("student,file,status,q1")
+
+
+@pytest.mark.parametrize("source", all_sources(), ids=[p.stem for p in all_sources()])
+def test_every_set_grades_its_basic_samples_as_built(source, tmp_path):
+    """correct / partly right / blank / retyped / duplicated samples of each set give the constructed points."""
+    exercise = load_exercise(source)
+    wanted = {"correct", "partly_right", "blank", "retyped", "duplicated", "deleted_cells"}
+    samples = [s for s in TOOL.samples(exercise) if s.student in wanted]
+    worker = _shared_worker()
+    for s in samples:
+        path = tmp_path / s.path
+        path.write_bytes(s.content)
+        result = grade_notebook(exercise, path, s.student, worker, timeout=30)
+        want = {q.key: (q.points if q.key in s.right else 0.0) for q in exercise.questions if q.kind == "auto"}
+        assert (result.status, result.scores) == ("graded", want), (s.student, result.reasons, result.test_messages)
+
+
+_WORKER = []
+
+
+def _shared_worker():
+    if not _WORKER or not _WORKER[0].alive:
+        _WORKER[:] = [Worker()]
+    return _WORKER[0]
+
+
+def teardown_module(module):
+    for w in _WORKER:
+        w.close()

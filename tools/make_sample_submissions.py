@@ -18,7 +18,7 @@ from pathlib import Path
 
 from escalation.grading.source import (BEGIN_SOLUTION, END_SOLUTION, Exercise, cell_text, load_exercise,
                                        nbgrader_meta, split_region)
-from escalation.grading.student import dumps, student_notebook
+from escalation.grading.student import dumps, strip_code_solution, student_notebook
 
 WRITTEN_ANSWER = ("The first article spells the capital one way throughout while the second mixes the two "
                   "spellings, which may come from translation or editing rather than from the author's views.")
@@ -37,18 +37,27 @@ class Sample:
     written: set[str] = field(default_factory=set)  # written questions answered
 
 
-def solution_code(exercise: Exercise, grade_id: str) -> str:
-    """The code inside the solution region of a source answer cell."""
+def _source_cell(exercise: Exercise, grade_id: str) -> str:
     for cell in exercise.notebook["cells"]:
         if nbgrader_meta(cell).get("grade_id") == grade_id:
-            return "\n".join(line for inside, line in split_region(cell_text(cell), BEGIN_SOLUTION, END_SOLUTION, grade_id)
-                             if inside and BEGIN_SOLUTION not in line and END_SOLUTION not in line)
+            return cell_text(cell)
     raise KeyError(grade_id)
 
 
+def solution_code(exercise: Exercise, grade_id: str) -> str:
+    """A source answer cell as a student who got it right would have it: the markers removed."""
+    text = _source_cell(exercise, grade_id)
+    split_region(text, BEGIN_SOLUTION, END_SOLUTION, grade_id)  # raises on broken markers
+    return "\n".join(line for line in text.splitlines() if BEGIN_SOLUTION not in line and END_SOLUTION not in line)
+
+
 def wrong_code(exercise: Exercise, grade_id: str) -> str:
+    """The student version of an answer cell with a wrong value in place of each `...`."""
+    text = strip_code_solution(_source_cell(exercise, grade_id), grade_id)
     q = next(q for q in exercise.questions if grade_id in q.answer_ids)
-    return "\n".join(f"{v} = -12345" for v in q.variables)
+    for name in q.variables:
+        text = text.replace(f"{name} = ...", f"{name} = -12345")
+    return text
 
 
 def filled(exercise: Exercise, right: set[str], *, answer_written: bool = True, base: dict | None = None,

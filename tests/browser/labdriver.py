@@ -197,6 +197,7 @@ def start_lab(root: Path) -> Server:
 
 
 def start_voila(root: Path, notebook: str) -> Server:
+    """Voila on one notebook (its page at /) or on a folder (each notebook at /voila/render/NAME)."""
     repo, port = root / "repo", free_port()
     command = [executable("voila"), notebook, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
                "--Voila.port_retries=0"]

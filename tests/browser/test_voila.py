@@ -1,8 +1,10 @@
-"""Presentation mode: an app of apps/ served by Voila, opened in Chromium, its widget driven.
+"""Presentation mode: the apps of apps/ served by Voila, opened in Chromium.
 
-Starts `voila apps/range_explorer.ipynb --no-browser --port=P --Voila.ip=127.0.0.1` in the temporary copy
-(temporary Jupyter folders), picks another launch point and checks the page shows what the package
-computes for it.
+The range explorer is started as the README says (`voila apps/range_explorer.ipynb --no-browser
+--port=P --Voila.ip=127.0.0.1`, in the temporary copy with temporary Jupyter folders); the test picks
+launch points with the mouse and with the keyboard and checks the page shows what the package computes.
+Every other app is rendered by one Voila server on the apps/ folder: its widget must appear, with no
+error and nothing left loading.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import labdriver
 from labdriver import REPO_ROOT
 
 APP = "apps/range_explorer.ipynb"
+OTHER_APPS = sorted(p.name for p in (REPO_ROOT / "apps").glob("*.ipynb") if p.name != "range_explorer.ipynb")
 TITLE = "Range explorer: what lies within reach of a launch point?"
 
 
@@ -48,8 +51,50 @@ def test_voila_app_serves_and_responds(voila_app, page, screenshots):
         shown = output.evaluate("o => o.lastElementChild.innerText")
         assert f"From Odesa (★ on the map). {expected} listed place(s) in reach" in shown, shown[:300]
         assert output.locator("img[alt]").first.get_attribute("alt") == model.result["alt_text"]
+
+        # keyboard only: focus the drop-down and press the down arrow (the next place in the list)
+        before = output.evaluate("o => o.lastElementChild.innerHTML")
+        launch.focus()
+        page.keyboard.press("ArrowDown")
+        page.wait_for_function("([o, b]) => o.lastElementChild.innerHTML !== b",
+                               arg=[output.element_handle(), before], timeout=60_000)
+        names = [value for _, value in model.controls["launch"].options]
+        following = names[names.index("Odesa") + 1]
+        assert launch.input_value() == following
+        model.controls["launch"].value = following
+        expected = len(set(model.result["reach"]["name"]))
+        shown = output.evaluate("o => o.lastElementChild.innerText")
+        assert f"From {following} (★ on the map). {expected} listed place(s) in reach" in shown, shown[:300]
         page.set_viewport_size({"width": 1280, "height": 2000})  # Voila scrolls inside its own container
         page.screenshot(path=str(screenshots / "voila_range_explorer.png"))
     except Exception:
         page.screenshot(path=str(screenshots / "voila_range_explorer--failure.png"), full_page=True)
+        raise
+
+
+@pytest.fixture(scope="module")
+def voila_folder(browser_root):
+    server = labdriver.start_voila(browser_root, "apps")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("name", OTHER_APPS)
+def test_voila_app_renders(name, voila_folder, page, screenshots):
+    stem = screenshots / f"voila_{name.removesuffix('.ipynb')}"
+    try:
+        page.goto(f"{voila_folder.url}/voila/render/{name}", timeout=120_000)
+        widget = page.locator(".jupyter-widgets.widget-vbox").first
+        widget.wait_for(timeout=120_000)
+        page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=30_000)
+        text = page.inner_text("body")
+        for failure in labdriver.WIDGET_FAILURES + ("Traceback", "Error"):
+            assert failure not in text, f"{name}: {failure!r} on the page"
+        assert widget.locator("select, input, button").count() > 0, "the app shows no control"
+        page.set_viewport_size({"width": 1280, "height": 1600})
+        page.screenshot(path=str(stem.with_suffix(".png")))
+    except Exception:
+        page.screenshot(path=str(stem.with_name(stem.name + "--failure.png")))
         raise
