@@ -137,9 +137,7 @@ def draw_argument_map(table: pd.DataFrame, question: str | None = None) -> Figur
     heights = [max(2, *(len(c[e]) for e in ELEMENTS)) + 1 for c in cells]
     total = sum(heights)
     height_in = 1.9 + 0.17 * total
-    import matplotlib.pyplot as plt  # through pyplot, so a notebook displays the figure as an image
-
-    fig = plt.figure(figsize=(14, height_in))
+    fig = Figure(figsize=(14, height_in))
     ax = fig.add_axes([0.17, 0.5 / height_in, 0.82, 1 - 1.7 / height_in])
     ax.set_xlim(0, 3)
     ax.set_ylim(total, 0)

@@ -29,6 +29,12 @@ def _load_results(out: Path) -> list[Result]:
 
 
 def cmd_grade(args) -> int:
+    import os
+
+    if not hasattr(os, "fork"):
+        print("✘ Grading runs each submission in a forked process, which this system does not offer. "
+              "Run it on Linux or macOS (on Windows: inside WSL).", file=sys.stderr)
+        return 2
     from .batch import grade_folder, safe_name, write_json_atomic
     from .report import write_reports
 
