@@ -146,38 +146,12 @@ def describe_failures(name: str, report: dict) -> list[str]:
     return lines
 
 
-NO_IMAGE = "no image"
-# Notebooks whose figures (made with matplotlib.figure.Figure, not pyplot) are displayed before anything loads
-# the notebook's matplotlib backend, so they appear as "<Figure size …>" text with no image. The fix belongs in
-# the shared escalation.plotting (load the backend in use_style); remove a notebook from this set once its
-# figures display as images.
-PENDING_IMAGE_FIX = {"02_arms_supply_in_numbers.ipynb", "03_red_lines_and_escalation.ipynb"}
-_AUDITS: dict[Path, dict] = {}
-
-
-def cached_audit(path: Path, factory) -> dict:
-    """Run each notebook once per test session, however many tests read its report."""
-    if path not in _AUDITS:
-        _AUDITS[path] = audit(path, factory.mktemp(path.stem))
-    return _AUDITS[path]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_figures_and_widgets_are_accessible(path, tmp_path_factory):
-    report = cached_audit(path, tmp_path_factory)
+def test_notebook_figures_and_widgets_are_accessible(path, tmp_path):
+    report = audit(path, tmp_path)
     assert not report["errors"], f"{path.name} did not run cleanly: {report['errors']}"
-    failures = [line for line in describe_failures(path.name, report) if NO_IMAGE not in line]
-    assert not failures, "\n".join(failures)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem, marks=pytest.mark.xfail(
-    reason="figures shown as text only until escalation.plotting loads the notebook backend", strict=False))
-    if p.name in PENDING_IMAGE_FIX else pytest.param(p, id=p.stem) for p in NOTEBOOKS])
-def test_notebook_figures_display_as_images(path, tmp_path_factory):
-    report = cached_audit(path, tmp_path_factory)
-    failures = [line for line in describe_failures(path.name, report) if NO_IMAGE in line]
+    failures = describe_failures(path.name, report)
     assert not failures, "\n".join(failures)
 
 
@@ -188,8 +162,9 @@ def test_committed_figures_have_a_description_line(path):
 
 BAD_NOTEBOOK_CELLS = [
     # a figure made without pyplot, displayed before the notebook backend is loaded: text only, no image
-    "from matplotlib.figure import Figure\nfrom escalation.plotting import finish, show\nfig0 = Figure()\n"
-    "finish(fig0, fig0.add_subplot(), title='No image', xlabel='x', ylabel='y', alt_text='Nothing.')\nshow(fig0)",
+    "from IPython.display import display\nfrom matplotlib.figure import Figure\nfrom escalation.plotting import finish, show\n"
+    "fig0 = Figure()\nfinish(fig0, fig0.add_subplot(), title='No image', xlabel='x', ylabel='y', alt_text='Nothing.')\n"
+    "display(fig0)",
     "import matplotlib.pyplot as plt\nimport ipywidgets as widgets",
     # a figure with no title, labels or text alternative, shown as a cell's value
     "fig, ax = plt.subplots()\nax.plot([1, 2], [3, 4])\nfig",
@@ -218,7 +193,7 @@ def test_the_checker_finds_bad_figures_and_widgets(tmp_path):
     report = audit(path, run)
     assert report["errors"] == []
     no_image, *figures = report["figures"]
-    assert no_image["title"] == "No image" and len(no_image["problems"]) == 1
+    assert no_image["title"] == "No image" and no_image["how"] == "display" and len(no_image["problems"]) == 1
     assert no_image["problems"][0].startswith("no image")
     assert len(figures) == 4
     assert figures[0]["how"] == "display"
