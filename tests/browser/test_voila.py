@@ -3,8 +3,8 @@
 The range explorer is started as the README says (`voila apps/range_explorer.ipynb --no-browser
 --port=P --Voila.ip=127.0.0.1`, in the temporary copy with temporary Jupyter folders); the test picks
 launch points with the mouse and with the keyboard and checks the page shows what the package computes.
-Every other app is rendered by one Voila server on the apps/ folder: its widget must appear, with no
-error and nothing left loading.
+The timeline and coding apps are rendered by one Voila server on the apps/ folder: the widget must
+appear, with no error and nothing left loading.
 """
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import labdriver
 from labdriver import REPO_ROOT
 
 APP = "apps/range_explorer.ipynb"
-OTHER_APPS = sorted(p.name for p in (REPO_ROOT / "apps").glob("*.ipynb") if p.name != "range_explorer.ipynb")
+# The other presentation apps of the issue (the reading apps' widgets are driven in JupyterLab by
+# test_notebooks.py, and every app runs under nbclient in tests/test_apps.py; this keeps the suite short).
+OTHER_APPS = [name for name in ("timeline.ipynb", "coding.ipynb") if (REPO_ROOT / "apps" / name).exists()]
 TITLE = "Range explorer: what lies within reach of a launch point?"
 
 
