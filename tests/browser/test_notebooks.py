@@ -65,14 +65,17 @@ def check_kwic_window(page, output) -> None:
 
 
 def interact_00(page) -> None:
+    """KWIC: type a query, then restrict it to one article; the line counts are what kwic_table finds."""
+    from escalation.corpus import get_article
+
     output = labdriver.explorer(page, "Keyword in context")
     check_kwic_query(page, output, "ATACMS")
-    check_kwic_query(page, output, "Kiev", article_label=next(
-        a.label for a in __import__("escalation.corpus", fromlist=["load_articles"]).load_articles()
-        if a.id == "atacms_request_2023"))
+    check_kwic_query(page, output, "Kiev", article_label=get_article("atacms_request_2023").label)
 
 
 def interact_01(page) -> None:
+    """Article explorer: another article, its headline and as many marks of each kind as highlight_spans
+    finds; then the KWIC context slider by keyboard, its lines as kwic_table gives them."""
     from escalation.corpus import load_articles
     from escalation.widgets.reading import highlight_spans
 
@@ -145,14 +148,13 @@ def interact_03(page) -> None:
 def interact_04(page) -> None:
     """Coding widget: quick entry of code 1; the sentence and progress counts follow the package's units."""
     from escalation import coding
-    from escalation.corpus import get_article
+    from escalation.corpus import load_articles
 
     output = page.locator('.jp-OutputArea-output:has(h4:text-is("Code the sentences: Entman\'s four framing functions"))').first
-    article_id = output.locator('.widget-dropdown:has(label:text-is("Article")) select').evaluate(
-        "s => s.selectedOptions[0].textContent")
-    article = next(a for a in __import__("escalation.corpus", fromlist=["load_articles"]).load_articles()
-                   if a.label == article_id.replace("\xa0", " "))
-    units = coding.sentence_units(get_article(article.id))
+    label = output.locator('.widget-dropdown:has(label:text-is("Article")) select').evaluate(
+        "s => s.selectedOptions[0].textContent").replace("\xa0", " ")
+    article = next(a for a in load_articles() if a.label == label)
+    units = coding.sentence_units(article)
     progress = output.locator(".widget-html-content", has_text="Progress:").first
     before = progress.inner_text()
     box = output.locator(".widget-text:has(label:text-is(\"Quick entry: type a code's number and press Enter\")) input")
