@@ -34,3 +34,19 @@ def test_checks_detect_known_defects(lab, lab_page):
     finally:
         labdriver.close_documents(page)
         lab.shutdown_kernels_of(RELPATH)
+
+
+def test_leftover_process_check_sees_a_process_started_from_the_folder(tmp_path):
+    """The teardown's leftover check finds processes by the temporary folder in their command line."""
+    import subprocess
+    import sys
+
+    marker = str(tmp_path / "marker")
+    child = subprocess.Popen([sys.executable, "-c", "import time, sys; time.sleep(60)", marker])
+    try:
+        found = labdriver.processes_mentioning(marker)
+        assert [pid for pid, _ in found] == [child.pid]
+    finally:
+        child.kill()
+        child.wait(10)
+    assert labdriver.processes_mentioning(marker) == []
