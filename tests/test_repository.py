@@ -79,3 +79,20 @@ def test_setup_cell_only_imports_and_styles(path):
         ok = ok or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call))
         ok = ok or isinstance(node, ast.Assign)  # loading the data once, e.g. articles = load_articles()
         assert ok, f"{path.name}: the set-up cell should only import, style and load"
+
+
+def card_minutes(path) -> str:
+    card = nbformat.read(path, as_version=4).cells[0].source
+    return re.search(r"Estimated time\*\*\s*\|\s*([0-9–]+)", card).group(1)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_module_maps_give_each_notebook_its_own_time(path):
+    minutes = card_minutes(path)
+    readme_row = next(l for l in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+                      if l.startswith("|") and f"(notebooks/{path.name})" in l)
+    assert f"| {minutes}" in readme_row, f"README gives another time for {path.name} than its card ({minutes})"
+    start = nbformat.read(NOTEBOOKS[0], as_version=4)
+    map_row = next(l for c in start.cells for l in c.source.splitlines()
+                   if l.startswith("| ") and f"{path.stem[:2]} " in l and " min" in l)
+    assert f"| {minutes} min" in map_row, f"00_start_here's map gives another time for {path.name}"
