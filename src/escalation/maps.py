@@ -234,7 +234,7 @@ class RangeMapRenderer:
     as data (label, colour, line style) so the widget can show it as accessible HTML next to the image.
     """
 
-    def __init__(self, places: pd.DataFrame, extent=WIDGET_EXTENT, figsize=(6.0, 4.6), dpi: int = 80):
+    def __init__(self, places: pd.DataFrame, extent=WIDGET_EXTENT, figsize=(6.0, 4.6), dpi: int = 120):
         self.places = places
         self.extent = extent
         self._names = places["name"].to_numpy()

@@ -66,7 +66,7 @@ def range_view(renderer: maps.RangeMapRenderer, summary: pd.DataFrame, launch: s
     shown = (f"<p><strong>From {html.escape(label)}</strong> (★ on the map). {len(set(out['reach']['name']))} "
              f"listed place(s) in reach of at least one ring.</p>"
              f'<img src="data:image/png;base64,{png}" alt="{html.escape(out["alt_text"], quote=True)}" '
-             'style="max-width:100%">'
+             'style="width:100%; max-width:720px">'
              f"<p>Key:</p><ul>{legend}</ul><p>In reach (straight-line distance and direction from the launch "
              f"point):</p>{reach_html(rings, out['reach'])}"
              f"<p><em>{html.escape(maps.BORDERS_NOTE)} A ring is a straight-line distance: it says what a "
