@@ -1,0 +1,98 @@
+"""Every exercise set: the source runs with its solutions and passes every check; its format holds.
+
+(The student versions' freedom from solutions and hidden tests is tested for every set in
+test_student_versions.py.)
+"""
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = sorted((ROOT / "exercises" / "source").glob("ex*/ex*.ipynb"))
+# Per set: autograded test cells, written answers, total points, text that must stay out of the student file.
+SPEC = {
+    "ex01_reading": (6, 2, 14, ["BEGIN SOLUTION", "BEGIN HIDDEN TESTS"]),
+    "ex02_arms_supply": (5, 2, 14, ["Answer-key notes", 'kiel_2024_12_europe_commit") -']),
+    "ex03_red_lines": (4, 2, 12, ["Model answer", "_expected"]),
+    "ex04_rhetoric": (5, 2, 14, ["BEGIN SOLUTION", "BEGIN HIDDEN TESTS"]),
+    "ex05_synthesis": (5, 2, 14, ["Answer-key notes", "_start"]),
+}
+
+
+def nbgrader(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def run(notebook, folder):
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()  # raises on any failing cell
+    return notebook
+
+
+def test_every_set_has_a_spec():
+    assert sorted(p.stem for p in SOURCES) == sorted(SPEC)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_source_runs_with_solutions_and_every_visible_check_passes(source, tmp_path):
+    notebook = run(nbformat.read(source, as_version=4), tmp_path)
+    tests = [c for c in notebook.cells if nbgrader(c).get("grade") and c.cell_type == "code"]
+    assert len(tests) == SPEC[source.stem][0]
+    for cell in tests:
+        printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        assert printed.startswith("✔"), (nbgrader(cell)["grade_id"], printed)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_format_questions_points_and_rubrics(source):
+    _, n_written, points, _ = SPEC[source.stem]
+    notebook = nbformat.read(source, as_version=4)
+    ids = [nbgrader(c)["grade_id"] for c in notebook.cells if nbgrader(c).get("grade_id")]
+    assert len(ids) == len(set(ids)), "grade_ids must be unique"
+    graded = [c for c in notebook.cells if nbgrader(c).get("grade")]
+    questions = {nbgrader(c)["grade_id"].split("_")[0] for c in graded}
+    assert 4 <= len(questions) <= 8
+    written = [c for c in graded if c.cell_type == "markdown"]
+    assert len(written) == n_written
+    for cell in written:
+        assert "*Rubric:*" in cell.source and "### BEGIN SOLUTION" in cell.source
+    assert sum(nbgrader(c)["points"] for c in graded) == points
+    assert all(not c.outputs for c in notebook.cells if c.cell_type == "code"), "sources are committed without outputs"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_student_version_keeps_the_cells_and_none_of_the_answer_key(source):
+    student_path = ROOT / "exercises" / "student" / source.parent.name / source.name
+    cell_text = lambda path: "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    text = cell_text(student_path)
+    for secret in SPEC[source.stem][3]:
+        assert secret in cell_text(source), f"'{secret}' is not in the source: update SPEC"
+        assert secret not in text
+    ids = lambda nb: [nbgrader(c).get("grade_id") for c in nb.cells]
+    assert ids(nbformat.read(student_path, as_version=4)) == ids(nbformat.read(source, as_version=4))
+
+
+@pytest.mark.slow
+def test_ex02_map_question_draws_a_described_map(tmp_path):
+    source = next(p for p in SOURCES if p.stem == "ex02_arms_supply")
+    notebook = run(nbformat.read(source, as_version=4), tmp_path)
+    draw = next(c for c in notebook.cells if nbgrader(c).get("grade_id") == "q7_draw")
+    assert "Figure description: Map of the region" in "".join(o.get("text", "") for o in draw.outputs)
+
+
+def test_ex03_plausible_wrong_answer_fails_q2(tmp_path):
+    """Counting from the reported, not the confirmed, authorisation must fail Q2."""
+    source = next(p for p in SOURCES if p.stem == "ex03_red_lines")
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        if nbgrader(cell).get("grade_id") == "q2_answer":
+            cell.source = 'q2 = ev.days_between(events, "E10", "E31")'
+    cells = [c for c in notebook.cells if c.cell_type == "code"]
+    upto = next(i for i, c in enumerate(cells) if nbgrader(c)["grade_id"] == "q2_test")
+    notebook.cells = cells[:upto + 1]
+    with pytest.raises(Exception) as err:
+        run(notebook, tmp_path)
+    assert "Q2: not quite" in str(err.value)
