@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VENV_BIN = Path(sys.executable).parent
 
 
 def load_tool():
@@ -44,24 +43,14 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary course folder")
     args = parser.parse_args(argv)
 
+    from escalation.grading.nbgrader_course import NBGRADER, make_course
     from escalation.grading.source import load_exercise
 
     tool = load_tool()
     exercise = load_exercise(args.exercise)
     tmp = Path(tempfile.mkdtemp(prefix="grading-bench-"))
     root = tmp / "course"
-    (root / "source" / exercise.name).mkdir(parents=True)
-    shutil.copy(exercise.path, root / "source" / exercise.name / exercise.path.name)
-    (root / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        f"c.CourseDirectory.root = {str(root)!r}\n"
-        "c.CourseDirectory.course_id = 'bench'\n"
-        f"c.CourseDirectory.db_url = 'sqlite:///{root}/gradebook.db'\n"
-        f"c.Exchange.root = {str(root / 'exchange')!r}\n"
-        "c.ExecutePreprocessor.timeout = 120\n", encoding="utf-8")
-    env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-               JUPYTER_CONFIG_DIR=str(root / ".jupyter"), JUPYTER_DATA_DIR=str(root / ".jupyter-data"),
-               JUPYTER_RUNTIME_DIR=str(root / ".jupyter-runtime"), MPLBACKEND="Agg")
+    env = make_course(root, exercise, course_id="bench")
 
     def run(cmd):
         start = time.perf_counter()
@@ -72,7 +61,7 @@ def main(argv=None) -> int:
 
     print(f"exercise {exercise.name}: {len(exercise.questions)} questions; {args.students} submissions; "
           f"{os.cpu_count()} cores; our workers: {args.jobs}")
-    run([VENV_BIN / "nbgrader", "generate_assignment", exercise.name, "--create", "--force"])
+    run([NBGRADER, "generate_assignment", exercise.name, "--create", "--force"])
     release = json.loads((root / "release" / exercise.name / exercise.path.name).read_text(encoding="utf-8"))
     auto = [q.key for q in exercise.questions if q.kind == "auto"]
     rng = random.Random(20261121)
@@ -88,7 +77,7 @@ def main(argv=None) -> int:
     ours_out = tmp / "ours"
     t_ours = run([sys.executable, "-m", "escalation.grading", "grade", str(exercise.path), str(root / "submitted"),
                   "--out", str(ours_out), "--jobs", str(args.jobs), "--force", "--quiet"])
-    t_nbgrader = run([VENV_BIN / "nbgrader", "autograde", exercise.name, "--create", "--force"])
+    t_nbgrader = run([NBGRADER, "autograde", exercise.name, "--create", "--force"])
 
     from nbgrader.api import Gradebook
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +16,10 @@ from pathlib import Path
 import pytest
 
 from escalation.grading.runner import Worker, grade_notebook
+from escalation.grading.nbgrader_course import NBGRADER, make_course
 from escalation.grading.source import load_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
-VENV_BIN = Path(sys.executable).parent
-NBGRADER = VENV_BIN / "nbgrader"
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not NBGRADER.exists(), reason="nbgrader is not installed next to this Python")]
@@ -34,23 +31,6 @@ def load_tool():
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
-
-
-def make_course(root: Path, exercise) -> dict:
-    """A throwaway nbgrader course holding one assignment; returns the environment to run nbgrader in."""
-    (root / "source" / exercise.name).mkdir(parents=True)
-    shutil.copy(exercise.path, root / "source" / exercise.name / exercise.path.name)
-    (root / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        f"c.CourseDirectory.root = {str(root)!r}\n"
-        "c.CourseDirectory.course_id = 'escalation'\n"
-        f"c.CourseDirectory.db_url = 'sqlite:///{root}/gradebook.db'\n"
-        f"c.Exchange.root = {str(root / 'exchange')!r}\n"
-        "c.ExecutePreprocessor.timeout = 120\n", encoding="utf-8")
-    env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-               JUPYTER_CONFIG_DIR=str(root / ".jupyter"), JUPYTER_DATA_DIR=str(root / ".jupyter-data"),
-               JUPYTER_RUNTIME_DIR=str(root / ".jupyter-runtime"), MPLBACKEND="Agg")
-    return env
 
 
 def run_nbgrader(args: list[str], root: Path, env: dict) -> None:
