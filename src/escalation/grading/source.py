@@ -45,6 +45,14 @@ def normalise_code(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines() if line.strip())
 
 
+def cell_points(meta: dict, label: str, what: str) -> float:
+    """The points a graded cell is worth, from its nbgrader metadata (a number of 0 or more)."""
+    points = meta.get("points")
+    if not isinstance(points, (int, float)) or isinstance(points, bool) or points < 0:
+        raise FormatError(f"{label}: {what} needs 'points' (a number of 0 or more) in its metadata.")
+    return float(points)
+
+
 def split_region(text: str, begin: str, end: str, label: str) -> list[tuple[bool, str]]:
     """Split text into (inside_region, line) pairs for the marker pair; raise on unbalanced markers."""
     out, inside = [], False
@@ -232,24 +240,20 @@ def load_exercise(spec: str | Path) -> Exercise:
         elif cell.get("cell_type") == "code" and meta.get("grade"):
             if not gid:
                 raise FormatError(f"{label}: a test cell needs a grade_id.")
-            points = meta.get("points")
-            if not isinstance(points, (int, float)) or isinstance(points, bool) or points < 0:
-                raise FormatError(f"{label}: a test cell needs 'points' (a number of 0 or more) in its metadata.")
+            points = cell_points(meta, label, "a test cell")
             parts = split_region(text, BEGIN_HIDDEN, END_HIDDEN, label)
             visible = "\n".join(line for inside, line in parts if not inside)
             hidden = "\n".join(line for inside, line in parts
                                if inside and BEGIN_HIDDEN not in line and END_HIDDEN not in line)
             key = question_key(gid)
-            tests[gid] = TestCell(gid, float(points), visible, hidden, key, read_names(text))
+            tests[gid] = TestCell(gid, points, visible, hidden, key, read_names(text))
             q = questions.setdefault(key, Question(key=key, kind="auto"))
             q.test_ids.append(gid)
-            q.points += float(points)
+            q.points += points
         elif cell.get("cell_type") == "markdown" and meta.get("grade") and meta.get("solution"):
             if not gid:
                 raise FormatError(f"{label}: a written-answer cell needs a grade_id.")
-            points = meta.get("points")
-            if not isinstance(points, (int, float)) or isinstance(points, bool) or points < 0:
-                raise FormatError(f"{label}: a written-answer cell needs 'points' in its metadata.")
+            points = cell_points(meta, label, "a written-answer cell")
             region = split_region(text, BEGIN_SOLUTION, END_SOLUTION, label)
             if not any(inside for inside, _ in region):
                 raise FormatError(f"{label}: a written answer needs its model answer between "
@@ -261,7 +265,7 @@ def load_exercise(spec: str | Path) -> Exercise:
             key = question_key(gid)
             if key in questions:
                 raise FormatError(f"{label}: question '{key}' already has answer or test cells.")
-            questions[key] = Question(key=key, kind="written", points=float(points), written_id=gid,
+            questions[key] = Question(key=key, kind="written", points=points, written_id=gid,
                                       prompt=rubric, rubric=rubric, model_answer=model)
         elif BEGIN_SOLUTION in text or BEGIN_HIDDEN in text:
             raise FormatError(f"{label}: solution or hidden-test markers in a cell that is not marked as an "
