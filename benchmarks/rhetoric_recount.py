@@ -32,22 +32,21 @@ def main():
         edited = rhetoric.recategorise_verbs(lexicons, flip[state["i"] % 2])   # new lexicon: patterns rebuilt
         rhetoric.recount(corpus, edited)
 
-    rhetoric._prepare.cache_clear()
-    start = time.perf_counter()
-    rhetoric.recount(articles, lexicons)
-    cold = time.perf_counter() - start
-    med, lo, hi = timed(lambda: edit_and_recount(articles), 30)
+    def cold_then_edits(corpus, runs):
+        """Time the first count (caches cleared), then the median of `runs` recounts after an edit."""
+        rhetoric._prepare.cache_clear()
+        start = time.perf_counter()
+        rhetoric.recount(corpus, lexicons)
+        return (time.perf_counter() - start, *timed(lambda: edit_and_recount(corpus), runs))
+
+    cold, med, lo, hi = cold_then_edits(articles, 30)
     print(f"two articles, first count (cold: sentences and quotations found): {1000 * cold:.1f} ms")
     print(f"two articles, recount after a lexicon edit: median {1000 * med:.1f} ms (min {1000 * lo:.1f}, "
           f"max {1000 * hi:.1f}; 30 runs; target < 100 ms)")
 
     corpus = rhetoric.synthetic_corpus(articles, 500, seed=0)
     words = sum(len(a.body.split()) for a in corpus) / len(corpus)
-    rhetoric._prepare.cache_clear()
-    start = time.perf_counter()
-    rhetoric.recount(corpus, lexicons)
-    cold = time.perf_counter() - start
-    med, lo, hi = timed(lambda: edit_and_recount(corpus), 5)
+    cold, med, lo, hi = cold_then_edits(corpus, 5)
     print(f"SYNTHETIC corpus of 500 resampled articles (~{words:.0f} words each, seed 0):")
     print(f"  first count (cold): {cold:.2f} s; recount after a lexicon edit: median {med:.2f} s "
           f"(min {lo:.2f}, max {hi:.2f}; 5 runs; target < 5 s)")

@@ -76,24 +76,25 @@ def chromium(browser_root):
             context.close()
 
 
-@pytest.fixture
-def page(chromium):
-    """A fresh tab, closed after the test (also when it fails)."""
+def open_tab(chromium):
+    """Yield a new tab and close it afterwards, also when the test fails."""
     tab = chromium.new_page()
     try:
         yield tab
     finally:
         tab.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh tab for one test."""
+    yield from open_tab(chromium)
 
 
 @pytest.fixture(scope="session")
 def lab_page(chromium, lab):
     """One tab with JupyterLab loaded once for the whole session; tests open and close notebooks in it."""
-    tab = chromium.new_page()
-    try:
-        yield tab
-    finally:
-        tab.close()
+    yield from open_tab(chromium)
 
 
 @pytest.fixture(scope="session")
