@@ -76,3 +76,18 @@ def test_kwic_explorer_special_characters_are_literal(articles):
     explorer.controls["query"].value = "long-range"
     assert len(explorer.result) == sum(a.body.lower().count("long-range") for a in articles)
     assert isinstance(explorer, widgets.VBox)
+
+
+def test_marks_are_properly_nested_with_every_highlight_on(articles):
+    import re
+
+    for article in articles:
+        html = render_article_html(article, ("quotes", "attributions", "numbers", "places"))
+        depth = 0
+        for tag in re.findall(r"</?mark", html):
+            depth += 1 if tag == "<mark" else -1
+            assert 0 <= depth <= 2, article.id
+        assert depth == 0
+        spans = highlight_spans(article, ("quotes", "attributions", "numbers", "places"))
+        for (s1, e1, k1), (s2, e2, k2) in zip(spans, spans[1:]):
+            assert e1 <= s2 or (k1 == "quotes" and e2 <= e1), (article.id, (s1, e1, k1), (s2, e2, k2))

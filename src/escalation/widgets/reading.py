@@ -45,11 +45,11 @@ def highlight_spans(article: Article, show: tuple[str, ...], place_names: dict |
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, str]] = []
     for span in spans:
-        if kept and span[0] < kept[-1][1]:
-            if span[2] != "quotes" and kept[-1][2] == "quotes":
-                pass  # an attribution or number inside a quote is nested, not overlapping
-            else:
-                continue
+        previous = kept[-1] if kept else None
+        # A number or attribution wholly inside a quote is nested (marked inside it); any other overlap is dropped.
+        nested = previous and previous[2] == "quotes" and span[2] != "quotes" and span[1] <= previous[1]
+        if previous and span[0] < previous[1] and not nested:
+            continue
         kept.append(span)
     return kept
 
