@@ -123,3 +123,45 @@ def test_confusion_matrix_and_compare():
     from escalation.plotting import accessibility_problems
     assert accessibility_problems(fig) == []
     assert "2 of 3" in fig.alt_text
+
+
+def test_float32_nan_and_pd_na_count_as_missing():
+    import numpy as np
+    import pandas as pd
+
+    a = ["a", "b", np.float32("nan"), "a", pd.NA, np.float64("nan"), pd.NaT]
+    b = ["a", "b", "a", pd.NA, "b", "b", "a"]
+    assert ag.percent_agreement(a, b) == 1
+    assert ag.cohen_kappa(a, b) == pytest.approx(1)
+    assert ag.krippendorff_alpha_nominal([a, b]) == pytest.approx(1)
+    values, _, n = ag.coincidence_matrix([a, b])
+    assert values == ["a", "b"] and n == 4
+    assert ag.confusion_matrix(a, b).to_numpy().sum() == 2
+    # the same through compare(), with the codes in a pandas column of dtype "string" (pd.NA) or float32
+    ta = pd.DataFrame({"sentence_id": ["s1", "s2", "s3"], "code": pd.array(["x", pd.NA, "y"], dtype="string")})
+    tb = pd.DataFrame({"sentence_id": ["s1", "s2", "s3"], "code": pd.array(["x", "y", "y"], dtype="string")})
+    result = ag.compare(ta, tb)
+    assert (result.both_coded, result.units, result.percent) == (2, 3, 1.0)
+    fa = pd.DataFrame({"sentence_id": ["s1", "s2", "s3"], "code": np.array([1, np.nan, 2], dtype="float32")})
+    fb = pd.DataFrame({"sentence_id": ["s1", "s2", "s3"], "code": np.array([1, 2, 2], dtype="float32")})
+    assert ag.compare(fa, fb).both_coded == 2
+
+
+def test_compare_gives_the_right_reason_for_an_undefined_kappa():
+    import pandas as pd
+
+    empty = pd.DataFrame({"sentence_id": [], "code": []})
+    result = ag.compare(empty, empty)
+    assert result.units == 0 and math.isnan(result.kappa)
+    assert "nothing to compare" in result.summary()["kappa reading"]
+    assert "chance agreement" not in result.summary()["kappa reading"]
+    gaps = pd.DataFrame({"sentence_id": ["s1", "s2"], "code": ["x", None]})
+    other = pd.DataFrame({"sentence_id": ["s1", "s2"], "code": [None, "y"]})
+    assert "no unit was coded by both" in ag.compare(gaps, other).summary()["kappa reading"]
+    same = pd.DataFrame({"sentence_id": ["s1", "s2", "s3"], "code": ["x", "x", "x"]})
+    result = ag.compare(same, same)
+    note = next(n for n in result.notes if n.startswith("Kappa is undefined"))
+    assert "undefined: undefined" not in note and "one and the same code" in note
+    assert "one and the same code" in result.summary()["kappa reading"]
+    assert ag.kappa_undefined_reason(["x"], ["x"]) and ag.kappa_undefined_reason(["x", "y"], ["x", "y"]) == ""
+    assert ag.kappa_undefined_reason([None], ["x"]) == ag.NO_UNITS

@@ -41,7 +41,15 @@ ALPHA_CAVEAT = ("Krippendorff's thresholds are conventions for drawing conclusio
 
 
 def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+    """None, "", NaN of any float type (Python, NumPy float32/float64), pd.NA and pd.NaT count as missing."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return value == ""
+    try:
+        return bool(value != value)  # NaN is the only value not equal to itself
+    except (TypeError, ValueError):  # objects whose comparison is ambiguous are codes, not gaps
+        return False
 
 
 def _pairs(a, b) -> list[tuple]:
@@ -123,11 +131,27 @@ def krippendorff_alpha_nominal(data) -> float:
     return 1 - (n - 1) * observed / expected
 
 
-def interpret_kappa(kappa: float) -> str:
-    """Landis & Koch's (1977) label for a kappa value, or why there is none."""
+NO_UNITS = "no unit was coded by both coders, so there is nothing to compare"
+ONE_CODE = ("chance agreement is already perfect (both coders used one and the same code throughout), so kappa "
+            "cannot say anything")
+
+
+def kappa_undefined_reason(a, b) -> str:
+    """Why Cohen's kappa is undefined for these codings ("" when it is defined)."""
+    pairs = _pairs(a, b)
+    if not pairs:
+        return NO_UNITS
+    return ONE_CODE if math.isnan(cohen_kappa(a, b)) else ""
+
+
+def interpret_kappa(kappa: float, reason: str | None = None) -> str:
+    """Landis & Koch's (1977) label for a kappa value, or why there is none.
+
+    For an undefined kappa (NaN) pass `reason` (from `kappa_undefined_reason`) when the codings are at hand;
+    without it the usual cause, one and the same code throughout, is given.
+    """
     if kappa is None or math.isnan(kappa):
-        return ("undefined: chance agreement is already perfect (both coders used one and the same code "
-                "throughout), so kappa cannot say anything")
+        return "undefined: " + (reason or ONE_CODE)
     if kappa < 0:
         return "poor (less than chance agreement)"
     for upper, label in LANDIS_KOCH[1:]:
@@ -173,6 +197,7 @@ class Comparison:
     disagreements: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     figure: object = None
+    kappa_reason: str = ""  # why kappa is undefined ("" when it is defined)
 
     @property
     def caveats(self) -> list[str]:
@@ -183,7 +208,7 @@ class Comparison:
         return {"units": self.units, "coded by both": self.both_coded,
                 "percent agreement": round(100 * self.percent, 1) if not math.isnan(self.percent) else float("nan"),
                 "Cohen's kappa": round(self.kappa, 3) if not math.isnan(self.kappa) else float("nan"),
-                "kappa reading": interpret_kappa(self.kappa),
+                "kappa reading": interpret_kappa(self.kappa, self.kappa_reason),
                 "Krippendorff's alpha": round(self.alpha, 3) if not math.isnan(self.alpha) else float("nan"),
                 "alpha reading": interpret_alpha(self.alpha)}
 
@@ -194,22 +219,23 @@ def compare(a: pd.DataFrame, b: pd.DataFrame, codes: list[str] | None = None,
     for label, table in zip(names, (a, b)):
         if not {"sentence_id", "code"} <= set(table.columns):
             raise QueryError(f"The coding of {label} needs the columns sentence_id and code.")
-    ids = sorted(set(a["sentence_id"]) | set(b["sentence_id"]))
+    ids = sorted((i for i in set(a["sentence_id"]) | set(b["sentence_id"]) if not _is_missing(i)), key=str)
     code_a = dict(zip(a["sentence_id"], a["code"]))
     code_b = dict(zip(b["sentence_id"], b["code"]))
-    va = [code_a.get(i, "") or "" for i in ids]
-    vb = [code_b.get(i, "") or "" for i in ids]
-    both = sum(1 for x, y in zip(va, vb) if x and y)
+    va = ["" if _is_missing(code_a.get(i)) else code_a[i] for i in ids]
+    vb = ["" if _is_missing(code_b.get(i)) else code_b[i] for i in ids]
+    both = sum(1 for x, y in zip(va, vb) if x != "" and y != "")
     comparison = Comparison(units=len(ids), both_coded=both, percent=percent_agreement(va, vb),
                             kappa=cohen_kappa(va, vb), alpha=krippendorff_alpha_nominal([va, vb]),
-                            matrix=confusion_matrix(va, vb, codes, names=names), disagreements=pd.DataFrame())
+                            matrix=confusion_matrix(va, vb, codes, names=names), disagreements=pd.DataFrame(),
+                            kappa_reason=kappa_undefined_reason(va, vb))
     text = {}
     for table in (a, b):
         if "sentence" in table:
-            text.update({k: v for k, v in zip(table["sentence_id"], table["sentence"]) if v})
+            text.update({k: v for k, v in zip(table["sentence_id"], table["sentence"]) if not _is_missing(v)})
     comparison.disagreements = pd.DataFrame(
         [{"sentence_id": i, names[0]: x, names[1]: y, "sentence": text.get(i, "")}
-         for i, x, y in zip(ids, va, vb) if x and y and x != y],
+         for i, x, y in zip(ids, va, vb) if x != "" and y != "" and x != y],
         columns=["sentence_id", names[0], names[1], "sentence"])
     if both < len(ids):
         comparison.notes.append(f"{len(ids) - both} of {len(ids)} sentences lack a code from one coder or both; "
@@ -218,7 +244,7 @@ def compare(a: pd.DataFrame, b: pd.DataFrame, codes: list[str] | None = None,
     if both == 0:
         comparison.notes.append("No sentence was coded by both: there is nothing to compare yet.")
     elif math.isnan(comparison.kappa):
-        comparison.notes.append("Kappa is undefined: " + interpret_kappa(comparison.kappa) + ".")
+        comparison.notes.append(f"Kappa is undefined: {comparison.kappa_reason}.")
     if both and both < 30:
         comparison.notes.append(f"Only {both} sentences: one changed code moves the figures a lot, so read them "
                                 "as rough.")
