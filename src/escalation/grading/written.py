@@ -1,5 +1,8 @@
 """Written answers: export them question by question with the rubric; merge the instructor's scores.
 
+The export also writes `written/similar.html` and `similar.csv` (similarity.py): pairs of near-identical
+answers worth a human look.
+
 The instructor's scores live in `<out>/manual_scores.csv` (columns student, question, points, comment).
 Only `escalation-grade merge` writes that file, merging a CSV the instructor filled in; grading reads it
 and never writes it, so re-running the autograder never overwrites manual scores.
@@ -118,7 +121,8 @@ def export_written(out: Path, exercise: Exercise, results: list[Result]) -> list
                      f"<details><summary>Model answer (instructor only)</summary><div class='answer'>"
                      f"{html.escape(q.model_answer)}</div></details>"
                      f"<p>{len(graded)} submissions. Enter scores in manual_scores_template.csv, then run "
-                     f"<code>escalation-grade merge</code>.</p>" + "".join(rows))
+                     f"<code>escalation-grade merge</code>. Pairs of near-identical answers worth a human look: "
+                     f"<a href='similar.html'>similar.html</a>.</p>" + "".join(rows))
         path = folder / f"{q.key}.html"
         path.write_text(page, encoding="utf-8")
         paths.append(path)
@@ -131,7 +135,10 @@ def export_written(out: Path, exercise: Exercise, results: list[Result]) -> list
             writer.writerow([r.student, q.key, "" if points is None else f"{points:g}", comment, f"{q.points:g}"])
     template = folder / "manual_scores_template.csv"
     template.write_text(buffer.getvalue(), encoding="utf-8")
-    return paths + [template]
+    from .similarity import write_report
+
+    similar = write_report(folder, exercise, results) if written else []
+    return paths + [template] + similar
 
 
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:50em;margin:2em auto;padding:0 1em;line-height:1.5}"
