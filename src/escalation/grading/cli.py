@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out")
     m.add_argument("--quiet", "-q", action="store_true")
     m.set_defaults(func=cmd_merge)
+    from .collect import add_parser as add_collect_parser  # gather notebooks from hub homes (collect.py)
+
+    add_collect_parser(sub)
     return parser
 
 

@@ -1,0 +1,250 @@
+"""`escalation-grade collect`: gather a class's exercise notebooks from hub home folders (stage: grade).
+
+    escalation-grade collect ex03_red_lines --from /home --to submissions/ex03_red_lines \
+        --roster roster.csv --deadline 2026-03-01T23:59+01:00
+
+Where a notebook is: `--layout` (relative to HOMES) with the placeholders {user}, {targetpath} and {set};
+the default `{user}/{targetpath}/exercises/student/{set}/{set}.ipynb` is where an `escalation-link` link
+puts it (targetpath `escalation-debates`). On The Littlest JupyterHub home folders are named
+`jupyter-<user>`: use `--layout 'jupyter-{user}/{targetpath}/exercises/student/{set}/{set}.ipynb'`.
+
+Each notebook is copied to `SUBMISSIONS/<user>/<set>.ipynb` (the layout `escalation-grade grade` reads),
+byte for byte with its modification time, and the copy is checked against the original by SHA-256. The
+student's file is only ever read. A student on the roster without a notebook gets an empty folder (so the
+gradebook gives them a row with status `missing`) and a row in `collect_report.csv`, which lists every
+student with the file's modification time, whether it came after the deadline, and its hash.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+DEFAULT_TARGETPATH = "escalation-debates"  # the same default as escalation-link (escalation.hub.link)
+DEFAULT_LAYOUT = "{user}/{targetpath}/exercises/student/{set}/{set}.ipynb"
+REPORT = "collect_report.csv"
+ROSTER_COLUMNS = ("student", "username", "user", "login", "id", "student_id")
+REPORT_COLUMNS = ["student", "status", "late", "modified_utc", "sha256", "source", "note"]
+
+
+class CollectError(ValueError):
+    """A problem with the command's input (folders, roster, deadline, layout), explained in plain words."""
+
+
+@dataclass
+class Row:
+    student: str
+    status: str  # collected | missing | late | unreadable | refused | not_on_roster …
+    late: str = ""
+    modified_utc: str = ""
+    sha256: str = ""
+    source: str = ""
+    note: str = ""
+
+
+def parse_deadline(text: str | None) -> datetime | None:
+    """An ISO 8601 date or date-time; without a time zone it is the machine's local time."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CollectError(f"The deadline '{text}' is not an ISO 8601 date-time: write it as 2026-03-01T23:59 "
+                           "(local time) or 2026-03-01T23:59+01:00.") from None
+    if len(text.strip()) == 10:  # a date alone: the end of that day
+        when = when.replace(hour=23, minute=59, second=59)
+    return when.astimezone() if when.tzinfo is None else when
+
+
+def read_roster(path: Path) -> list[str]:
+    """Students' user names from a CSV: the column student/username/user/login/id, else the first column."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CollectError(f"The roster {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CollectError(f"The roster {path} cannot be read as UTF-8 text ({exc}).") from None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise CollectError(f"The roster {path} is empty: put one student's hub user name per line, under a "
+                           "header 'username'.")
+    dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t") if any(d in lines[0] for d in ",;\t") else csv.excel
+    rows = list(csv.reader(lines, dialect))
+    header = [h.strip().casefold() for h in rows[0]]
+    column = next((header.index(c) for c in ROSTER_COLUMNS if c in header), None)
+    body = rows[1:] if column is not None else rows
+    column = column or 0
+    names = [r[column].strip() for r in body if len(r) > column and r[column].strip()]
+    if not names:
+        raise CollectError(f"The roster {path} lists no students (a header and no names under it).")
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise CollectError(f"The roster {path} lists {', '.join(duplicates)} more than once.")
+    return names
+
+
+def _layout_regex(layout: str, set_name: str, targetpath: str) -> tuple[str, re.Pattern]:
+    if "{user}" not in layout:
+        raise CollectError(f"The layout '{layout}' has no {{user}}: it must say where the user name is.")
+    try:
+        glob = layout.format(user="*", set=set_name, targetpath=targetpath)
+        pattern = re.escape(layout.replace("{user}", "\0")).replace("\0", "(?P<user>[^/]+)")
+        pattern = pattern.replace(re.escape("{set}"), re.escape(set_name))
+        pattern = pattern.replace(re.escape("{targetpath}"), re.escape(targetpath))
+    except (KeyError, IndexError, ValueError) as exc:
+        raise CollectError(f"The layout '{layout}' uses an unknown placeholder ({exc}); "
+                           "the placeholders are {user}, {targetpath} and {set}.") from None
+    return glob, re.compile(pattern + r"\Z")
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _copy_verified(src: Path, dest: Path) -> str:
+    """Copy bytes and modification time; return the hash, after checking the copy matches the original."""
+    for _ in range(3):  # a student saving during the copy: try again
+        before = sha256(src)
+        tmp = dest.with_name(f".{dest.name}.collecting")
+        shutil.copyfile(src, tmp)
+        shutil.copystat(src, tmp)
+        if sha256(tmp) == before == sha256(src):
+            os.replace(tmp, dest)
+            return before
+        tmp.unlink(missing_ok=True)
+    raise OSError("the file kept changing while it was copied (is the student still saving it?)")
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
+
+
+def find_notebooks(homes: Path, set_name: str, layout: str = DEFAULT_LAYOUT,
+                   targetpath: str = DEFAULT_TARGETPATH) -> dict[str, Path]:
+    """user name -> path of that user's notebook, for every home folder that has one."""
+    glob, regex = _layout_regex(layout, set_name, targetpath)
+    found = {}
+    for path in sorted(homes.glob(glob)):
+        m = regex.match(path.relative_to(homes).as_posix())
+        if m:
+            found[m.group("user")] = path
+    return found
+
+
+def collect(set_name: str, homes: Path, out: Path, *, roster: list[str] | None = None,
+            deadline: datetime | None = None, layout: str = DEFAULT_LAYOUT,
+            targetpath: str = DEFAULT_TARGETPATH) -> list[Row]:
+    """Copy every student's notebook into `out/<user>/<set>.ipynb`; return one report row per student."""
+    homes, out = Path(homes), Path(out)
+    if not homes.is_dir():
+        raise CollectError(f"The home folders {homes} do not exist (give the folder that holds the students' "
+                           "home folders, e.g. /home on The Littlest JupyterHub).")
+    if out.resolve() == homes.resolve() or homes.resolve() in out.resolve().parents:
+        raise CollectError(f"The submissions folder {out} is inside {homes}: collect into a folder of your own.")
+    found = find_notebooks(homes, set_name, layout, targetpath)
+    earlier = {d.name for d in out.iterdir() if d.is_dir() and not d.name.startswith(".")} if out.is_dir() else set()
+    users = sorted(set(found) | set(roster or []) | earlier)
+    bad = [u for u in users if u in (".", "..") or "/" in u or "\\" in u]
+    if bad:
+        raise CollectError(f"These user names cannot be folder names: {', '.join(bad)}.")
+    if not users:
+        example = layout.format(user="<user>", set=set_name, targetpath=targetpath)
+        raise CollectError(f"No notebook of {set_name} in {homes} (looked for {example}); give --roster to list "
+                           "who is missing, or --layout if the notebooks are elsewhere.")
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for user in users:
+        folder = out / user
+        folder.mkdir(exist_ok=True)
+        src = found.get(user)
+        if src is None:
+            kept = folder / f"{set_name}.ipynb"
+            expected = Path(layout.format(user=user, set=set_name, targetpath=targetpath))
+            note = (f"no notebook at {expected}" if (homes / expected.parts[0]).is_dir()
+                    else f"no home folder {expected.parts[0]}")
+            if kept.exists():
+                note += "; the copy collected earlier is kept"
+            rows.append(Row(user, "missing", note=note, sha256=sha256(kept) if kept.exists() else ""))
+            continue
+        rel = str(src.relative_to(homes))
+        row = Row(user, "collected", source=rel)
+        if roster is not None and user not in roster:
+            row.status, row.note = "not_on_roster", "collected, but this user is not on the roster"
+        try:
+            home = homes / Path(rel).parts[0]
+            if src.is_symlink() or home.resolve() not in src.resolve().parents:
+                row.status, row.note = "refused", "the notebook is a link to a file outside the student's home: not collected"
+                rows.append(row)
+                continue
+            row.sha256 = _copy_verified(src, folder / f"{set_name}.ipynb")
+            mtime = src.stat().st_mtime
+        except OSError as exc:
+            row.status, row.note = "unreadable", f"cannot be read: {exc.strerror or exc}"
+            rows.append(row)
+            continue
+        row.modified_utc = _iso(mtime)
+        if deadline is not None:
+            row.late = "yes" if mtime > deadline.timestamp() else "no"
+            if row.late == "yes" and row.status == "collected":
+                row.status = "late"
+        rows.append(row)
+    write_report(out / REPORT, rows)
+    return rows
+
+
+def write_report(path: Path, rows: list[Row]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(REPORT_COLUMNS)
+        for r in rows:
+            writer.writerow([getattr(r, c) for c in REPORT_COLUMNS])
+    os.replace(tmp, path)
+
+
+def add_parser(sub) -> None:
+    """Register `collect` on the `escalation-grade` command line (called from cli.build_parser)."""
+    c = sub.add_parser("collect", help="gather a class's notebooks from hub home folders for grading")
+    c.add_argument("exercise", help="exercise set name, e.g. ex03_red_lines")
+    c.add_argument("--from", dest="homes", required=True, help="folder holding the students' home folders (e.g. /home)")
+    c.add_argument("--to", dest="out", required=True, help="submissions folder to create (one folder per student)")
+    c.add_argument("--roster", help="CSV of enrolled students' hub user names (column 'username'), to list who has none")
+    c.add_argument("--deadline", help="ISO 8601 date-time; notebooks saved after it are flagged as late")
+    c.add_argument("--layout", default=DEFAULT_LAYOUT,
+                   help=f"where a notebook is, relative to --from (default: {DEFAULT_LAYOUT})")
+    c.add_argument("--targetpath", default=DEFAULT_TARGETPATH,
+                   help=f"the folder the hand-out link pulled the module into (default: {DEFAULT_TARGETPATH})")
+    c.add_argument("--quiet", "-q", action="store_true")
+    c.set_defaults(func=cmd_collect)
+
+
+def cmd_collect(args) -> int:
+    set_name = Path(args.exercise).name.removesuffix(".ipynb")
+    try:
+        roster = read_roster(Path(args.roster)) if args.roster else None
+        rows = collect(set_name, Path(args.homes), Path(args.out), roster=roster,
+                       deadline=parse_deadline(args.deadline), layout=args.layout, targetpath=args.targetpath)
+    except CollectError as exc:
+        print(f"✘ {exc}", file=sys.stderr)
+        return 2
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    if not args.quiet:
+        print(f"{len(rows)} students: " + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(counts.items())))
+        for r in rows:
+            if r.status not in ("collected",):
+                print(f"  {r.student}: {r.status}" + (f" ({r.note})" if r.note else ""))
+        print(f"report: {Path(args.out) / REPORT}\nnext:   escalation-grade grade {set_name} {args.out}")
+    return 1 if counts.get("unreadable") else 0

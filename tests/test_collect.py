@@ -1,0 +1,157 @@
+"""escalation-grade collect: hub home folders -> one folder per student, never touching the student's file."""
+import csv
+import hashlib
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from escalation.grading.batch import find_submissions
+from escalation.grading.cli import main
+from escalation.grading.collect import CollectError, collect, parse_deadline, read_roster
+
+REPO = Path(__file__).resolve().parents[1]
+SET = "ex03_red_lines"
+STUDENT_FILE = REPO / "exercises" / "student" / SET / f"{SET}.ipynb"
+DEADLINE = datetime(2026, 3, 1, 23, 59, tzinfo=timezone.utc)
+
+
+def place(homes: Path, user: str, text: str, when: datetime, prefix: str = "") -> Path:
+    path = homes / f"{prefix}{user}" / "escalation-debates" / "exercises" / "student" / SET / f"{SET}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def report(out: Path) -> dict[str, dict]:
+    with open(out / "collect_report.csv", encoding="utf-8") as f:
+        return {r["student"]: r for r in csv.DictReader(f)}
+
+
+@pytest.fixture
+def homes(tmp_path) -> Path:
+    homes = tmp_path / "home"
+    base = STUDENT_FILE.read_text(encoding="utf-8")
+    place(homes, "alice", base.replace("q1 = ...", "q1 = 3", 1), datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc))
+    place(homes, "bob", base, datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))  # after the deadline
+    place(homes, "zoe", base, datetime(2026, 2, 1, tzinfo=timezone.utc))  # not on the roster
+    (homes / "carol").mkdir()  # logged in, never pulled the module
+    return homes
+
+
+def test_every_student_gets_a_folder_and_a_report_row(homes, tmp_path):
+    before = {p: (digest(p), p.stat().st_mtime_ns) for p in homes.rglob("*.ipynb")}
+    out = tmp_path / "submissions"
+    rows = collect(SET, homes, out, roster=["alice", "bob", "carol", "dave"], deadline=DEADLINE)
+    assert [(r.student, r.status) for r in rows] == [
+        ("alice", "collected"), ("bob", "late"), ("carol", "missing"), ("dave", "missing"), ("zoe", "not_on_roster")]
+    for path, (h, mtime) in before.items():  # the students' files are untouched
+        assert (digest(path), path.stat().st_mtime_ns) == (h, mtime)
+    for user in ("alice", "bob", "zoe"):
+        src = next(p for p in before if p.parts[len(homes.parts)] == user)
+        copy = out / user / f"{SET}.ipynb"
+        assert copy.read_bytes() == src.read_bytes()
+        assert copy.stat().st_mtime_ns == src.stat().st_mtime_ns
+    rep = report(out)
+    assert set(rep) == {"alice", "bob", "carol", "dave", "zoe"}
+    assert rep["bob"]["late"] == "yes" and rep["alice"]["late"] == "no"
+    assert rep["bob"]["modified_utc"] == "2026-03-02T09:30:00+00:00"
+    assert rep["alice"]["sha256"] == digest(out / "alice" / f"{SET}.ipynb")
+    assert "no notebook at carol/escalation-debates" in rep["carol"]["note"]
+    assert rep["dave"]["note"] == "no home folder dave"
+    # the layout `escalation-grade grade` reads: one folder per student, empty for those who have none
+    subs = {s.student: s for s in find_submissions(out, SET)}
+    assert set(subs) == {"alice", "bob", "carol", "dave", "zoe"}
+    assert subs["alice"].path == out / "alice" / f"{SET}.ipynb" and subs["carol"].path is None
+
+
+def test_a_link_out_of_the_home_is_refused(tmp_path):
+    homes = tmp_path / "home"
+    secret = tmp_path / "teacher" / "key.ipynb"
+    secret.parent.mkdir()
+    secret.write_text("solutions", encoding="utf-8")
+    path = place(homes, "mallory", "x", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    path.unlink()
+    path.symlink_to(secret)
+    rows = collect(SET, homes, tmp_path / "out")
+    assert rows[0].status == "refused" and not (tmp_path / "out" / "mallory" / f"{SET}.ipynb").exists()
+
+
+def test_tljh_layout_and_unreadable_file(tmp_path):
+    homes = tmp_path / "home"
+    place(homes, "alice", "{}", datetime(2026, 1, 1, tzinfo=timezone.utc), prefix="jupyter-")
+    broken = homes / "jupyter-eve" / "escalation-debates" / "exercises" / "student" / SET / f"{SET}.ipynb"
+    broken.mkdir(parents=True)  # a folder where the notebook should be: cannot be read as a file
+    layout = "jupyter-{user}/{targetpath}/exercises/student/{set}/{set}.ipynb"
+    rows = {r.student: r for r in collect(SET, homes, tmp_path / "out", layout=layout)}
+    assert rows["alice"].status == "collected" and rows["eve"].status == "unreadable"
+    assert "cannot be read" in rows["eve"].note
+
+
+def test_collecting_again_updates_and_keeps_what_was_collected(homes, tmp_path):
+    out = tmp_path / "submissions"
+    collect(SET, homes, out)
+    alice = homes / "alice" / "escalation-debates" / "exercises" / "student" / SET / f"{SET}.ipynb"
+    alice.write_text("{}", encoding="utf-8")
+    bob = homes / "bob" / "escalation-debates" / "exercises" / "student" / SET / f"{SET}.ipynb"
+    kept = (out / "bob" / f"{SET}.ipynb").read_bytes()
+    bob.unlink()
+    rows = {r.student: r for r in collect(SET, homes, out)}
+    assert (out / "alice" / f"{SET}.ipynb").read_text() == "{}"
+    assert rows["bob"].status == "missing" and "kept" in rows["bob"].note
+    assert (out / "bob" / f"{SET}.ipynb").read_bytes() == kept
+
+
+def test_roster_forms_and_errors(tmp_path):
+    r = tmp_path / "roster.csv"
+    r.write_text("name;username\nAlice A;alice\nBob B;bob\n", encoding="utf-8")
+    assert read_roster(r) == ["alice", "bob"]
+    r.write_text("alice\nbob\n", encoding="utf-8")
+    assert read_roster(r) == ["alice", "bob"]
+    r.write_text("", encoding="utf-8")
+    with pytest.raises(CollectError, match="is empty"):
+        read_roster(r)
+    r.write_text("username\n", encoding="utf-8")
+    with pytest.raises(CollectError, match="no students"):
+        read_roster(r)
+    r.write_text("username\nalice\nalice\n", encoding="utf-8")
+    with pytest.raises(CollectError, match="more than once"):
+        read_roster(r)
+    with pytest.raises(CollectError, match="does not exist"):
+        read_roster(tmp_path / "nope.csv")
+
+
+def test_deadline_forms():
+    assert parse_deadline("2026-03-01T23:59+01:00").utcoffset().total_seconds() == 3600
+    assert parse_deadline("2026-03-01").hour == 23
+    assert parse_deadline("2026-03-01T10:00").tzinfo is not None
+    with pytest.raises(CollectError, match="ISO 8601"):
+        parse_deadline("1 March")
+
+
+def test_command_line(homes, tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("username\nalice\nbob\ncarol\n", encoding="utf-8")
+    out = tmp_path / "subs"
+    code = main(["collect", SET, "--from", str(homes), "--to", str(out), "--roster", str(roster),
+                 "--deadline", "2026-03-01T23:59Z"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "4 students: 1 collected, 1 late, 1 missing, 1 not on roster" in printed
+    assert f"escalation-grade grade {SET} {out}" in printed
+    assert main(["collect", SET, "--from", str(tmp_path / "nohomes"), "--to", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("✘ The home folders") and "Traceback" not in err
+    roster.write_text("", encoding="utf-8")
+    assert main(["collect", SET, "--from", str(homes), "--to", str(out), "--roster", str(roster)]) == 2
+    assert "is empty" in capsys.readouterr().err
+    assert main(["collect", "ex09_nothing", "--from", str(homes), "--to", str(tmp_path / "o2")]) == 2
+    assert "No notebook of ex09_nothing" in capsys.readouterr().err
+    assert main(["collect", SET, "--from", str(homes), "--to", str(homes / "x")]) == 2
+    assert "inside" in capsys.readouterr().err
