@@ -99,3 +99,42 @@ def test_describe_reach_mentions_rings_without_places():
     text = maps.describe_reach("Lviv", [maps.Ring("Tiny, 1 km", 1, 1)], maps.reach_table(
         geo.load_places(), 10.0, 10.0, [maps.Ring("Tiny, 1 km", 1, 1)]))
     assert "no listed place" in text
+
+
+@pytest.mark.parametrize("launch, weapons", [("Sumy", ["glsdb", "atacms_300", "taurus"]),
+                                             ("Kharkiv", ["gmlrs", "atacms_300"]),
+                                             ("Bryansk", ["atacms_300"]), ("Rostov-on-Don", ["storm_shadow"])])
+def test_map_labels_every_place_shown_without_overlaps(launch, weapons):
+    places = geo.load_places()
+    fig = maps.plot_range_map(places, launch, maps.rings_for(weapons, geo.load_weapons()))
+    ax = fig.axes[0]
+    labelled = {label.place_name for label in fig.place_labels}
+    assert ax.unlabelled == [] and launch in labelled
+    assert maps.label_overlaps(fig, fig.place_labels, fig.marker_boxes) == []
+    # the boxes are the rendered ones: moving a label onto its neighbour is detected
+    names = {label.place_name: label for label in fig.place_labels}
+    if {"Taganrog", "Rostov-on-Don"} <= set(names):
+        names["Taganrog"].xy = names["Rostov-on-Don"].xy
+        names["Taganrog"].set_position(names["Rostov-on-Don"].get_position())
+        names["Taganrog"].set_horizontalalignment(names["Rostov-on-Don"].get_horizontalalignment())
+        names["Taganrog"].set_verticalalignment(names["Rostov-on-Don"].get_verticalalignment())
+        assert maps.label_overlaps(fig, fig.place_labels, fig.marker_boxes) != []
+
+
+def test_explorer_map_labels_do_not_overlap_each_other_or_any_possible_star():
+    renderer = maps.RangeMapRenderer(geo.load_places())
+    assert renderer.ax.unlabelled == []
+    assert maps.label_overlaps(renderer.fig, renderer.labels, renderer.marker_boxes) == []
+    assert {"Bryansk", "Karachev", "Oryol", "Taganrog", "Rostov-on-Don", "Kharkiv"} <= {
+        label.place_name for label in renderer.labels}
+
+
+def test_launch_point_outside_the_map_says_so():
+    places, weapons = geo.load_places(), geo.load_weapons()
+    fig = maps.plot_range_map(places, (60.0, 10.0), maps.rings_for(["taurus"], weapons))
+    assert fig.outside.startswith("This point is outside the map area: 60.00° N, 10.00° E")
+    assert "outside the map area" in plotting.alt_text(fig)
+    renderer = maps.RangeMapRenderer(places)
+    out = renderer.render((40.0, 60.0), maps.rings_for(["taurus"], weapons))
+    assert out["outside"].startswith("This point is outside the map area")
+    assert renderer.render("Kharkiv", maps.rings_for(["taurus"], weapons))["outside"] == ""

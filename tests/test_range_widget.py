@@ -71,3 +71,13 @@ def test_aid_explorer_switches_measure():
     widget.controls["measure"].value = "allocations"
     assert "allocated" in widget.result.axes[0].get_title()
     assert "<table>" in widget.display_area.value and widget.message == ""
+
+
+def test_custom_point_off_the_map_is_not_claimed_to_be_on_it(explorer):
+    explorer.controls["launch"].value = "custom"
+    explorer.controls["latitude"].value = 40.0
+    explorer.controls["longitude"].value = 60.0
+    shown = explorer.display_area.value
+    assert "This point is outside the map area" in shown and "★ on the map" not in shown
+    explorer.controls["launch"].value = "Kharkiv"
+    assert "★ on the map" in explorer.display_area.value

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 from . import geo, plotting
 from .errors import DataError, EscalationError
@@ -141,12 +143,144 @@ def map_extent(lat: float, lon: float, radius_km: float, margin_deg: float = 1.0
     return (max(west0, lon - dlon), min(east0, lon + dlon), max(south0, lat - dlat), min(north0, lat + dlat))
 
 
-def plot_range_map(places: pd.DataFrame, launch, rings: list[Ring], *, figsize=(6.4, 5.0),
+# Candidate label positions around a point, in order of preference (cartographic practice after Imhof:
+# upper right first, then right, upper left, left, above, below, lower right, lower left). Each is the
+# direction of the label's anchor from the point, with the text alignment that keeps the text clear of it.
+LABEL_POSITIONS = [(1, 1, "left", "bottom"), (1, 0, "left", "center"), (-1, 1, "right", "bottom"),
+                   (-1, 0, "right", "center"), (0, 1, "center", "bottom"), (0, -1, "center", "top"),
+                   (1, -1, "left", "top"), (-1, -1, "right", "top")]
+
+
+def _marker_box(ax, lon: float, lat: float, radius_px: float):
+    from matplotlib.transforms import Bbox
+
+    x, y = ax.transData.transform((lon, lat))
+    return Bbox([[x - radius_px, y - radius_px], [x + radius_px, y + radius_px]])
+
+
+def _text_box(label, renderer):
+    """The rendered box of an annotation's text alone (without its leader line)."""
+    label.update_positions(renderer)
+    return Text.get_window_extent(label, renderer)
+
+
+def place_labels(ax, names, lons, lats, *, fontsize: float, clearance_pt, gap_pt: float = 2.0,
+                 zorder: float = 5) -> list:
+    """Label points without overlaps: a deterministic greedy placement checked on rendered text boxes.
+
+    Points are labelled in the order given; each label takes the first candidate position (see
+    `LABEL_POSITIONS`, tried at the marker's clearance and then at twice and three times that distance, the
+    farther ones joined to their point by a thin leader line) whose rendered bounding box stays inside the
+    axes and overlaps neither a label already placed nor any marker. `clearance_pt` is the marker's
+    half-size in points (one number, or one per point). A label that finds no free place is left out and
+    its name kept on `ax.unlabelled` (the figure's text alternative still names every place). Returns the
+    labels placed; each keeps its point's name on `.place_name`.
+    """
+    fig = ax.figure
+    fig.canvas.draw()  # applies the map's aspect ratio, so data-to-pixel positions are final
+    renderer = fig.canvas.get_renderer()
+    to_px = fig.dpi / 72
+    clearances = list(clearance_pt) if np.iterable(clearance_pt) else [clearance_pt] * len(names)
+    points = list(zip(names, lons, lats, clearances))
+    markers = [_marker_box(ax, lon, lat, c * to_px) for _, lon, lat, c in points]
+    frame = ax.get_window_extent(renderer)
+
+    def attempt(order):
+        placed, boxes, unlabelled = [], [], []
+        for name, lon, lat, clearance in order:
+            chosen = _first_free(ax, renderer, name, lon, lat, clearance, gap_pt, fontsize, zorder, frame,
+                                 boxes + markers)
+            if chosen is None:
+                unlabelled.append(name)
+            else:
+                placed.append(chosen[0])
+                boxes.append(chosen[1])
+        return placed, unlabelled
+
+    # Greedy, with a deterministic repair: a point left without a label moves to the front and all are
+    # placed again (at most once per point), keeping the attempt that labels the most points.
+    order, best, tried = points, None, set()
+    for _ in range(len(points) + 1):
+        placed, unlabelled = attempt(order)
+        if best is None or len(unlabelled) < len(best[1]):
+            if best is not None:
+                for label in best[0]:
+                    label.remove()
+            best = (placed, unlabelled)
+        else:
+            for label in placed:
+                label.remove()
+        if not best[1]:
+            break
+        key = tuple(n for n, *_ in order)
+        tried.add(key)
+        keep_first = order[:1] if order[0][0] not in unlabelled else []
+        front = [p for p in order if p[0] in unlabelled and p not in keep_first]
+        order = keep_first + front + [p for p in order if p not in front and p not in keep_first]
+        if tuple(n for n, *_ in order) in tried:
+            break
+    ax.unlabelled = best[1]
+    return best[0]
+
+
+def _first_free(ax, renderer, name, lon, lat, clearance, gap_pt, fontsize, zorder, frame, obstacles):
+    """The first candidate label (and its box) that stays in the frame and clear of the obstacles."""
+    for step in (1, 2, 3):
+        for dx, dy, ha, va in LABEL_POSITIONS:
+            distance = clearance * step + gap_pt
+            factor = 0.7 if dx and dy else 1.0
+            label = ax.annotate(name, (lon, lat), xytext=(dx * distance * factor, dy * distance * factor),
+                                textcoords="offset points", ha=ha, va=va, fontsize=fontsize, zorder=zorder,
+                                arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.6,
+                                            "shrinkA": 0, "shrinkB": clearance} if step > 1 else None)
+            box = _text_box(label, renderer).padded(1.0)
+            inside = box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(other) for other in obstacles):
+                label.place_name = name
+                return label, box
+            label.remove()
+    return None
+
+
+def label_overlaps(fig: Figure, labels, marker_boxes) -> list[tuple[str, str]]:
+    """Pairs (label, label-or-marker) whose rendered boxes overlap; empty when the labels are clear."""
+    renderer = fig.canvas.get_renderer()
+    boxes = [(label.place_name, _text_box(label, renderer)) for label in labels]
+    clashes = []
+    for i, (name, box) in enumerate(boxes):
+        for other, other_box in boxes[i + 1:]:
+            if box.overlaps(other_box):
+                clashes.append((name, other))
+        for marker_name, marker_box in marker_boxes:
+            if box.overlaps(marker_box):
+                clashes.append((name, marker_name))
+    return clashes
+
+
+PLACE_DOT_PT = 3.0       # half-size of a place dot (scatter s=22 is a disc about 4.7 pt across), plus a margin
+STAR_PT = 8.0            # half-size of the launch star (markersize 15)
+LABEL_PT = 8.0           # place names: 11 px at 100 dpi
+NOTE_PT = 8.0
+
+
+def outside_message(label: str, lat: float, lon: float, extent) -> str:
+    """The message for a launch point that the map's view does not show (empty when it is on the map)."""
+    west, east, south, north = extent
+    if west <= lon <= east and south <= lat <= north:
+        return ""
+    return (f"This point is outside the map area: {label} lies beyond the map's view "
+            f"({west:.1f} to {east:.1f}° E, {south:.1f} to {north:.1f}° N), so no star is drawn. Any ring that crosses "
+            "the view is still drawn, and the list of places in reach is complete.")
+
+
+def plot_range_map(places: pd.DataFrame, launch, rings: list[Ring], *, figsize=(8.0, 7.4),
                    label_places: bool = True) -> Figure:
     """The map: outline, places (filled if in reach of any ring), the launch point and its rings.
 
-    `launch` is a place name or a (lat, lon) pair. The figure carries a text alternative listing what
-    falls inside each ring, and keeps the reach table on `fig.reach`.
+    `launch` is a place name or a (lat, lon) pair. Place names are placed by `place_labels`, so none
+    overlaps another or a marker; the key sits under the map so it hides no place. The figure carries a
+    text alternative listing what falls inside each ring, and keeps the reach table on `fig.reach` and the
+    drawn place labels on `fig.place_labels`.
     """
     if not rings:
         raise EscalationError("No range chosen: give at least one ring to draw.")
@@ -186,23 +320,36 @@ def plot_range_map(places: pd.DataFrame, launch, rings: list[Ring], *, figsize=(
     handles += [Line2D([], [], marker="o", color="black", linestyle="none", label="Place in reach"),
                 Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="#555555", color="#555555",
                        linestyle="none", label="Place out of reach")]
-    if label_places:
-        for row in shown.itertuples():
-            ax.annotate(row.name, (row.longitude, row.latitude), xytext=(3, 3), textcoords="offset points",
-                        fontsize=7, zorder=5)
-    ax.plot([lon], [lat], marker="*", markersize=15, color="black", zorder=6, linestyle="none")
+    outside = outside_message(label, lat, lon, (west, east, south, north))
+    if not outside:
+        ax.plot([lon], [lat], marker="*", markersize=15, color="black", zorder=6, linestyle="none")
 
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
-    ax.legend(handles=handles, loc="upper left", fontsize=7, frameon=True, framealpha=0.9)
-    ax.text(0.01, 0.01, BORDERS_NOTE, transform=ax.transAxes, fontsize=6, va="bottom",
-            bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})
-    ax.tick_params(labelsize=7)
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.93, bottom=0.09)
+    ax.tick_params(labelsize=NOTE_PT)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, fontsize=NOTE_PT,
+              frameon=False)
+    note = BORDERS_NOTE + (f"\n{outside}" if outside else "")
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.19)
     plotting.finish(fig, ax, title=f"Range rings from {label}", xlabel="Longitude (° E)",
-                    ylabel="Latitude (° N)", alt_text=describe_reach(label, rings, reach))
+                    ylabel="Latitude (° N)", alt_text=describe_reach(label, rings, reach)
+                    + (" " + outside if outside else ""))
+    fig.text(0.01, 0.005, "\n".join(textwrap.wrap(note, 100)) if not outside else
+             "\n".join(textwrap.wrap(BORDERS_NOTE, 100) + textwrap.wrap(outside, 100)),
+             fontsize=NOTE_PT, va="bottom", ha="left")
+    fig.place_labels = []
+    fig.marker_boxes = []
+    if label_places:
+        # the launch point first (it must not lose its name), then places by longitude for a stable order
+        order = shown.assign(first=shown["name"] != label).sort_values(["first", "longitude", "latitude"])
+        clearance = [STAR_PT if (name == label and not outside) else PLACE_DOT_PT for name in order["name"]]
+        fig.place_labels = place_labels(ax, list(order["name"]), order["longitude"].to_numpy(),
+                                        order["latitude"].to_numpy(), fontsize=LABEL_PT, clearance_pt=clearance)
+        fig.marker_boxes = [(f"marker of {n}", _marker_box(ax, x, y, c * fig.dpi / 72 - 1))
+                            for n, x, y, c in zip(order["name"], order["longitude"], order["latitude"], clearance)]
     fig.reach = reach
+    fig.outside = outside
     return fig
 
 
@@ -225,6 +372,7 @@ def figure_img_html(fig: Figure, dpi: int = 72) -> str:
 # The range explorer redraws often, so it keeps one fixed view whose background (outline, places,
 # labels, axes) is drawn once; each update draws only the rings and markers on top (matplotlib blitting).
 WIDGET_EXTENT = (22.0, 46.0, 43.0, 57.5)
+WIDGET_STAR_PT = 6.0     # half-size of the explorer's launch star
 
 
 class RangeMapRenderer:
@@ -249,25 +397,27 @@ class RangeMapRenderer:
         shown = places.loc[places["longitude"].between(west, east) & places["latitude"].between(south, north)]
         ax.scatter(shown["longitude"], shown["latitude"], s=18, marker="o", facecolors="white",
                    edgecolors="#555555", zorder=4)
-        for row in shown.itertuples():
-            ax.annotate(row.name, (row.longitude, row.latitude), xytext=(3, 3), textcoords="offset points",
-                        fontsize=6.5, zorder=5)
         ax.set_xlim(west, east)
         ax.set_ylim(south, north)
         ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
-        ax.text(0.01, 0.01, BORDERS_NOTE, transform=ax.transAxes, fontsize=5.5, va="bottom",
-                bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})
         ax.tick_params(labelsize=7)
-        self.fig.subplots_adjust(left=0.09, right=0.98, top=0.93, bottom=0.1)
+        self.fig.subplots_adjust(left=0.09, right=0.98, top=0.93, bottom=0.12)
+        self.fig.text(0.01, 0.01, BORDERS_NOTE, fontsize=6.5, va="bottom", ha="left")
         plotting.finish(self.fig, ax, title="Range rings (filled dots: places in reach)",
                         xlabel="Longitude (° E)", ylabel="Latitude (° N)", alt_text="Range map (not drawn yet).")
+        # Every place can become the launch point, so every label keeps clear of a star-sized marker.
+        self.labels = place_labels(ax, list(shown["name"]), shown["longitude"].to_numpy(),
+                                   shown["latitude"].to_numpy(), fontsize=6.5, clearance_pt=WIDGET_STAR_PT)
+        self.marker_boxes = [(f"marker of {row.name}", _marker_box(ax, row.longitude, row.latitude,
+                                                                   WIDGET_STAR_PT * dpi / 72 - 1))
+                             for row in shown.itertuples()]
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
         # Artists drawn on top at each update: animated, so they never enter the saved background.
         self._pool: list = []
         self._inside = ax.plot([], [], marker="o", markersize=4.2, color="black", linestyle="none",
                                animated=True, zorder=4)[0]
-        self._star = ax.plot([], [], marker="*", markersize=14, color="black", linestyle="none",
+        self._star = ax.plot([], [], marker="*", markersize=2 * WIDGET_STAR_PT - 1, color="black", linestyle="none",
                              animated=True, zorder=6)[0]
 
     def _line(self, index: int):
@@ -298,14 +448,17 @@ class RangeMapRenderer:
             legend.append((ring.label, colour, style, ring.high_km > ring.low_km))
         inside = np.isin(self._names, reach["name"].to_numpy())
         self._inside.set_data(self._lons[inside], self._lats[inside])
-        self._star.set_data([lon], [lat])
+        outside = outside_message(label, lat, lon, self.extent)
+        self._star.set_data([], []) if outside else self._star.set_data([lon], [lat])
         for artist in drawn + [self._inside, self._star]:
             self.ax.draw_artist(artist)
         png = _encode_png(self.canvas)
         alt = describe_reach(label, rings, reach)
         plotting.set_alt_text(self.fig, alt)
+        if outside:
+            alt += " " + outside
         return {"png": png, "reach": reach, "alt_text": alt, "legend": legend, "launch": (label, lat, lon),
-                "figure": self.fig}
+                "figure": self.fig, "outside": outside}
 
 
 def _encode_png(canvas: FigureCanvasAgg) -> bytes:

@@ -6,10 +6,20 @@ screen-reader user (and the printed notebook) gets the same information as the p
 """
 from __future__ import annotations
 
+import html
 import io
 
 import matplotlib
+import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+# Width in CSS px of a notebook's output area in JupyterLab 4.6 in a 1366x768 window with the file browser
+# closed (measured in Chromium: `.jp-OutputArea-output` is 1186 px wide; 1220 px at 1400x900). A wider
+# image is scaled down to this width, and its text with it.
+NOTEBOOK_WIDTH_PX = 1186
+# The smallest text size a student should have to read, in CSS px as displayed.
+MIN_TEXT_PX = 10.0
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = {
@@ -114,3 +124,115 @@ def show(fig: Figure) -> None:
     display(Image(data=figure_png(fig), format="png", alt=alt_text(fig) or None))
     print("Figure description:", alt_text(fig) or "(none given)")
     plt.close(fig)
+
+
+def image_width_px(fig: Figure, *, dpi: float | None = None, tight: bool = True) -> float:
+    """Width in pixels of the PNG a figure becomes (cropped to its content, as `show` saves it, when `tight`)."""
+    dpi = dpi or fig.dpi
+    if not tight:
+        return fig.get_figwidth() * dpi
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    if renderer is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        renderer = FigureCanvasAgg(fig).get_renderer()
+    box = fig.get_tightbbox(renderer)
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    return (box.width + 2 * pad) * dpi
+
+
+def text_sizes(fig: Figure, display_width: float = NOTEBOOK_WIDTH_PX, *, dpi: float | None = None,
+               tight: bool = True) -> list[tuple[float, str]]:
+    """Every visible, non-empty text of a figure as (size in CSS px as displayed, the text), smallest first.
+
+    Displayed size = font size (pt) x dpi / 72 x scale, where scale = min(1, display_width / image width):
+    a notebook shows a PNG at its own pixel size unless it is wider than the output area.
+    """
+    dpi = dpi or fig.dpi
+    scale = min(1.0, display_width / image_width_px(fig, dpi=dpi, tight=tight))
+    sizes = []
+    for artist in fig.findobj(Text):
+        if not artist.get_visible() or not artist.get_text().strip():
+            continue
+        if not _shown(artist):
+            continue
+        sizes.append((artist.get_fontsize() * dpi / 72 * scale, artist.get_text()))
+    return sorted(sizes, key=lambda item: item[0])
+
+
+def _shown(artist: Text) -> bool:
+    """False for a text on a hidden axes or a hidden axis (their tick labels are not drawn)."""
+    axes = artist.axes
+    if axes is None:
+        return True
+    if not axes.get_visible():
+        return False
+    for axis in (axes.xaxis, axes.yaxis):
+        if not axis.get_visible() and any(artist in (t.label1, t.label2) for t in axis.get_major_ticks()):
+            return False
+    return True
+
+
+def smallest_text_px(fig: Figure, display_width: float = NOTEBOOK_WIDTH_PX, *, dpi: float | None = None,
+                     tight: bool = True) -> float:
+    """The displayed size in CSS px of a figure's smallest text (infinity for a figure without text)."""
+    sizes = text_sizes(fig, display_width, dpi=dpi, tight=tight)
+    return sizes[0][0] if sizes else float("inf")
+
+
+def small_text(fig: Figure, display_width: float = NOTEBOOK_WIDTH_PX, *, minimum: float = MIN_TEXT_PX,
+               dpi: float | None = None, tight: bool = True) -> list[str]:
+    """Descriptions of the texts smaller than `minimum` px as displayed (empty when all are readable)."""
+    return [f"{size:.1f} px: {text[:60]!r}" for size, text in text_sizes(fig, display_width, dpi=dpi, tight=tight)
+            if size < minimum - 1e-9]
+
+
+def table_html(table: pd.DataFrame, *, caption: str = "", index: bool = False, max_height_px: int | None = None,
+               empty: str = "") -> str:
+    """A table as HTML that wraps long text and scrolls sideways when wide; missing values shown as `empty`.
+
+    Cells wrap at word boundaries (never mid-word), headers stay on top, and the wrapper scrolls when the
+    table is wider than the notebook, so no column is cut off.
+    """
+    shown = table.reset_index() if index else table
+    head = "".join(f'<th scope="col" style="text-align:left; vertical-align:bottom; padding:4px 8px; '
+                   f'border-bottom:1px solid #555">{html.escape(str(c))}</th>' for c in shown.columns)
+    rows = []
+    for values in shown.itertuples(index=False):
+        cells = []
+        for value in values:
+            text = empty if _missing(value) else _format(value)
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool) and not _missing(value)
+            align = "right" if numeric else "left"
+            cells.append(f'<td style="text-align:{align}; vertical-align:top; padding:4px 8px; '
+                         f'border-bottom:1px solid #ddd">{html.escape(text)}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    height = f" max-height:{max_height_px}px; overflow-y:auto;" if max_height_px else ""
+    caption_html = (f'<caption style="text-align:left; font-weight:bold; padding:4px 0">{html.escape(caption)}'
+                    "</caption>") if caption else ""
+    return (f'<div class="escalation-table" style="overflow-x:auto;{height} max-width:100%">'
+            '<table style="border-collapse:collapse; table-layout:auto; font-size:14px; line-height:1.35; '
+            'overflow-wrap:normal; word-break:normal; hyphens:none">'
+            f"{caption_html}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def _missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _format(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def show_table(table: pd.DataFrame, *, caption: str = "", index: bool = False, max_height_px: int | None = None,
+               empty: str = "") -> None:
+    """Display a table readably in a notebook: wrapped text, sideways scrolling when wide, no `<NA>`."""
+    from IPython.display import HTML, display
+
+    display(HTML(table_html(table, caption=caption, index=index, max_height_px=max_height_px, empty=empty)))

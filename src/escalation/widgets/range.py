@@ -63,7 +63,9 @@ def range_view(renderer: maps.RangeMapRenderer, summary: pd.DataFrame, launch: s
         f'stroke-width="3" stroke-dasharray="{DASHES[style]}"/></svg> {html.escape(text)} — {STYLE_WORDS[style]} line'
         + (" at the lowest figure, thin dotted line at the highest" if spread else "") + "</li>"
         for text, colour, style, spread in out["legend"])
-    shown = (f"<p><strong>From {html.escape(label)}</strong> (★ on the map). {len(set(out['reach']['name']))} "
+    where = (f"</strong>. {html.escape(out['outside'])}" if out.get("outside")
+             else "</strong> (★ on the map).")
+    shown = (f"<p><strong>From {html.escape(label)}{where} {len(set(out['reach']['name']))} "
              f"listed place(s) in reach of at least one ring.</p>"
              f'<img src="data:image/png;base64,{png}" alt="{html.escape(out["alt_text"], quote=True)}" '
              'style="width:100%; max-width:720px">'
