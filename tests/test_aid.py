@@ -8,6 +8,7 @@ from escalation import aid as aidlib
 from escalation import plotting
 from escalation.errors import EscalationError
 from escalation.paths import data_path
+from escalation.aid import KIEL as KIEL_NAME, plot_aid
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +87,68 @@ def test_plot_sipri_keeps_tiv_apart_from_euros(aid):
 def test_bad_choices_are_explained(aid, measure, aid_type, words):
     with pytest.raises(EscalationError, match=words):
         aidlib.plot_aid(aid, measure, aid_type)
+
+
+# --- "as of", cut-off note, readable text, too little data (C3, issue 12) -----------------------------
+
+def _smallest_text_px(fig, shown_width=1000):
+    """Smallest text as displayed: points at the figure's dpi, scaled down if the image is wider than shown."""
+    helper = getattr(plotting, "smallest_text_px", None)
+    if helper is not None:
+        return helper(fig)
+    fig.canvas.draw()
+    texts = [t for t in fig.findobj(lambda o: hasattr(o, "get_fontsize") and hasattr(o, "get_text"))
+             if t.get_text().strip() and t.get_visible()]
+    width = fig.get_figwidth() * fig.dpi
+    return min(t.get_fontsize() * fig.dpi / 72 for t in texts) * min(1.0, shown_width / width)
+
+
+def test_as_of_keeps_releases_published_by_then(aid):
+    from escalation.aid import as_of
+    shown = as_of(aid, "2024-03-01")
+    assert set(shown["release_date"]) <= {d for d in aid["release_date"] if d < "2024-03"}
+    assert "kiel_2024_02_eu_alloc" in set(shown["id"]) and "kiel_2024_04_us_alloc" not in set(shown["id"])
+    # a month-only release counts from the month's last day
+    assert "kiel_2023_09_us_commit" not in set(as_of(aid, "2023-09-15")["id"])
+    assert "kiel_2023_09_us_commit" in set(as_of(aid, "2023-09-30")["id"])
+
+
+@pytest.mark.parametrize("measure,aid_type", [("commitments", "total"), ("allocations", "military")])
+def test_aid_chart_text_is_readable_and_carries_the_cutoff(aid, measure, aid_type):
+    from escalation.tables import cutoff_note
+    fig = plot_aid(aid, measure, aid_type)
+    assert _smallest_text_px(fig) >= 10
+    texts = [t.get_text() for t in fig.texts]
+    assert cutoff_note("aid") in texts and cutoff_note("aid") in plotting.alt_text(fig)
+
+
+def test_aid_value_labels_do_not_overlap(aid):
+    fig = plot_aid(aid, "allocations", "total")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_text()[:1].isdigit()
+             or t.get_text().startswith(("about", "more"))]
+    assert len(boxes) >= 4
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)
+
+
+def test_aid_chart_says_when_a_choice_has_too_few_figures(aid):
+    one = aid[aid["id"].isin(["kiel_2023_12_us_mil"]) | (aid["publisher"] != KIEL_NAME)]
+    fig = plot_aid(one, "commitments", "military")
+    assert "too few to show a change over time" in plotting.alt_text(fig)
+
+
+def test_aid_explorer_as_of_and_spaced_table():
+    import datetime as dt
+    from escalation.widgets.aid import aid_explorer
+    widget = aid_explorer()
+    assert "padding:4px 10px" in widget.display_area.value and "Data as of" in widget.display_area.value
+    widget.controls["as_of"].value = dt.date(2024, 3, 1)
+    assert "As of 01 March 2024" in widget.display_area.value
+    widget.controls["measure"].value = "allocations"
+    assert widget.message == ""
+    widget.controls["as_of"].value = dt.date(2023, 1, 1)
+    assert "No Kiel release published by 01 January 2023" in widget.message
+    assert all(c.description for c in widget.controls.values())

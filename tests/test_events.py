@@ -260,3 +260,36 @@ def test_event_card_shows_summary_status_and_source(events):
     row = events.set_index("event_id").loc["E31"]
     assert "Reported, not officially confirmed" in card
     assert "kyivindependent.com" in card and row["summary"][:30] in card
+
+
+# --- "as of": what had been published by a date (C3) -----------------------------------------------------
+
+def test_as_of_uses_the_publication_date_where_it_differs():
+    from escalation.events import as_of, load_statements
+    statements = load_statements()
+    row = statements.set_index("statement_id").loc["S27"]
+    assert row["date"] == "2024-11-25" and row["published"] == pd.Timestamp("2024-12-12")
+    before = as_of(statements, "2024-12-11")
+    after = as_of(statements, "2024-12-12")
+    assert "S27" not in set(before["statement_id"]) and "S27" in set(after["statement_id"])
+
+
+def test_as_of_keeps_only_rows_known_by_the_day_and_counts_month_dates_from_their_end():
+    from escalation.events import as_of, load_events
+    events = load_events()
+    shown = as_of(events, "2024-07-17")
+    assert len(shown) < len(events)
+    assert (shown["start"] <= "2024-07-17").all()
+    assert "E31" not in set(shown["event_id"])  # reported on 17 November 2024
+    month_rows = events[events["date_precision"] == "month"]
+    first = month_rows.iloc[0]
+    mid_month = first["start"] + pd.Timedelta(days=10)
+    assert first["event_id"] not in set(as_of(events, mid_month)["event_id"])
+    assert first["event_id"] in set(as_of(events, first["end"])["event_id"])
+    assert as_of(events, None) is events
+
+
+def test_as_of_refuses_a_date_that_is_not_one():
+    from escalation.events import as_of, load_events
+    with pytest.raises(QueryError, match="as-of date 'next week' is not a date"):
+        as_of(load_events(), "next week")

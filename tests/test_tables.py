@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -101,3 +102,45 @@ def test_types_are_applied(data_copy):
     for expected in ["'3.5' expected a whole number", "'-1' is below the minimum 0", "'maybe' expected true or false",
                      "'19/11/2024' expected a date written YYYY-MM-DD"]:
         assert expected in message
+
+
+# --- cut-offs (C3) -----------------------------------------------------------------------------------------
+
+def test_every_table_states_a_cutoff_and_the_note_words_it():
+    from escalation.tables import cutoff, cutoff_note
+    for res in read_package()["resources"]:
+        day = cutoff(res["name"])
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", day), (res["name"], day)
+    assert cutoff_note("events") == f"Data as of {cutoff('events')} (events)"
+    note = cutoff_note("events", "red_line_ledger")
+    assert note == f"Data as of {cutoff('events')} (events, red_line_ledger)"
+
+
+def test_cutoff_follows_new_rows_after_refresh(data_copy):
+    from escalation.tables import computed_cutoff, cutoff, refresh_cutoffs
+    path = data_copy / "lexicons" / "spelling_changes.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    old = cutoff("spelling_changes")
+    row = lines[-1]
+    # a copy of the last row, dated later
+    import csv as _csv, io as _io
+    values = next(_csv.reader([row]))
+    values[header.index("date")] = "2030-01-02"
+    values[header.index("date_precision")] = "day"
+    values[0] = values[0] + "_later"
+    out = _io.StringIO()
+    _csv.writer(out, lineterminator="\n").writerow(values)
+    path.write_text("\n".join(lines) + "\n" + out.getvalue(), encoding="utf-8")
+    assert computed_cutoff("spelling_changes") == "2030-01-02"
+    assert refresh_cutoffs() == {"spelling_changes": (old, "2030-01-02")}
+    assert cutoff("spelling_changes") == "2030-01-02"
+
+
+def test_missing_cutoff_is_explained(data_copy):
+    from escalation.tables import cutoff
+    package = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
+    package["resources"][0].pop("cutoff")
+    (data_copy / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    with pytest.raises(DataError, match="states no cut-off"):
+        cutoff(package["resources"][0]["name"])

@@ -71,7 +71,7 @@ def test_unknown_lane(events):
 
 def test_svg_has_a_tooltip_per_event_and_an_aria_label(events):
     svg = timeline_svg(events, "event_type")
-    tooltips = re.findall(r"<g><title>(E\d\d) ·", svg)
+    tooltips = re.findall(r"<g[^>]*><title>(E\d+) ·", svg)
     assert sorted(tooltips) == sorted(events["event_id"])
     assert 'role="img"' in svg and "aria-label=" in svg
     assert svg.count('stroke-dasharray="3,2"') == int((events["confirmation"] != "confirmed").sum()) + 1
@@ -156,3 +156,70 @@ def test_ladder_widget_explains_each_choice(events):
     row = widget.result.set_index("event_id").loc[first]
     assert row["agreement"] in {"alternative", "different reading"}
     assert "wrong" not in widget.display_area.value.lower()
+
+
+# --- no overlapping markers, cut-off note, "as of" control (C3, issue 12) -------------------------------
+
+def _svg_marker_boxes(svg):
+    """Each event's bounding box in the SVG: its ring (radius SVG_RING) or its marker (16 px across)."""
+    from escalation.timeline import SVG_RING
+    boxes = []
+    for group in re.findall(r'<g class="event".*?</g></g>', svg):
+        x, y = map(float, re.search(r'translate\(([-\d.]+),([-\d.]+)\)', group).groups())
+        r = SVG_RING if "stroke-dasharray" in group else 8
+        boxes.append((x - r, y - r, x + r, y + r))
+    return boxes
+
+
+@pytest.mark.parametrize("lane", ["country", "side", "event_type"])
+def test_svg_markers_never_overlap(events, lane):
+    boxes = _svg_marker_boxes(timeline_svg(events, lane))
+    assert len(boxes) == len(events)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            overlap = a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+            assert not overlap, (a, b)
+
+
+@pytest.mark.parametrize("lane", ["country", "event_type"])
+def test_figure_markers_never_overlap_as_drawn(events, lane):
+    fig = timeline_figure(events, lane)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    points = [p for c in scatters(ax, 60) for p in ax.transData.transform(c.get_offsets())]
+    radius = (220 ** 0.5) / 2 * fig.dpi / 72  # the ring's radius in pixels
+    for i, a in enumerate(points):
+        for b in points[i + 1:]:
+            assert ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 >= radius * 1.9, (a, b)
+
+
+def test_dodge_levels_packs_close_points():
+    from escalation.timeline import dodge_levels
+    assert dodge_levels([0, 5, 30, 31, 32], 10) == [0, 1, 0, 1, 2]
+
+
+def test_figure_and_svg_carry_the_cutoff_note_with_readable_text(events):
+    from escalation.tables import cutoff_note
+    note = cutoff_note("events")
+    fig = timeline_figure(events, "country")
+    assert note in [t.get_text() for t in fig.texts] and note in plotting.alt_text(fig)
+    fig.canvas.draw()
+    texts = [t for t in fig.findobj(lambda o: hasattr(o, "get_fontsize") and hasattr(o, "get_text"))
+             if t.get_text().strip() and t.get_visible()]
+    width_px = fig.get_figwidth() * fig.dpi
+    assert min(t.get_fontsize() for t in texts) * fig.dpi / 72 * min(1, 1000 / width_px) >= 10
+    svg = timeline_svg(events, "country", note=note)
+    assert note in svg
+    assert min(int(v) for v in re.findall(r'font-size="(\d+)"', svg)) >= 11
+
+
+def test_widget_as_of_shows_only_what_was_published(events):
+    import datetime as dt
+    widget = timeline_explorer(events)
+    assert "Data as of" in widget.display_area.value
+    widget.controls["as_of"].value = dt.date(2024, 7, 17)
+    shown = set(widget.result.events["event_id"])
+    assert shown and "E31" not in shown and "E38" not in shown
+    assert "Showing only what had been published by 17 July 2024" in widget.display_area.value
+    widget.controls["as_of"].value = None
+    assert len(widget.result.events) == len(events)

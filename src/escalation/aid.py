@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -18,7 +19,7 @@ from matplotlib.figure import Figure
 
 from . import plotting
 from .errors import EscalationError
-from .tables import load_table
+from .tables import cutoff_note, load_table
 
 KIEL = "Kiel Institute for the World Economy (Ukraine Support Tracker)"
 SIPRI = "SIPRI (Trends in International Arms Transfers fact sheet)"
@@ -28,7 +29,6 @@ AID_TYPES = ("total", "military")
 SIPRI_CREDIT = "Information from the SIPRI Arms Transfers Database"
 # Fixed colour and marker per donor group, so switching measure does not repaint the groups.
 DONOR_ORDER = ["United States", "Europe", "EU and member states", "Germany", "All donors"]
-LABEL_OFFSETS = [(5, 5), (5, -12), (-30, 5), (5, 5), (5, 5)]
 
 
 def load_aid() -> pd.DataFrame:
@@ -44,6 +44,28 @@ def load_aid() -> pd.DataFrame:
 def _as_date(partial: str) -> dt.date:
     parts = [int(p) for p in partial.split("-")]
     return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def as_of(aid: pd.DataFrame, date) -> pd.DataFrame:
+    """The releases published by `date` (inclusive). A release known only to the month counts from the
+    month's last day, so it is never shown before it surely was out."""
+    if date is None or date == "":
+        return aid
+    try:
+        day = pd.Timestamp(date)
+    except (ValueError, TypeError):
+        raise EscalationError(f"The as-of date '{date}' is not a date: write it as YYYY-MM-DD.") from None
+    released = pd.to_datetime([_release_end(v, p) for v, p in zip(aid["release_date"], aid["release_precision"])])
+    return aid[pd.Series(released, index=aid.index) <= day]
+
+
+def _release_end(partial: str, precision: str) -> dt.date:
+    start = _as_date(partial)
+    if precision == "month" or len(partial) == 7:
+        return (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
+    if precision == "year" or len(partial) == 4:
+        return dt.date(start.year, 12, 31)
+    return start
 
 
 def _check_choice(value: str, allowed: tuple[str, ...], what: str) -> None:
@@ -98,24 +120,52 @@ def share(part: float, whole: float) -> float:
     return float(part) / float(whole) * 100.0
 
 
-def plot_aid(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "total") -> Figure:
-    """Kiel figures for one measure by release date, one line and marker shape per donor group."""
+def _spread_labels(positions: list[float], min_gap: float) -> list[float]:
+    """Move label positions (pixels, any order) apart so neighbours are at least `min_gap` apart, keeping
+    their order and staying as close as possible to where they were."""
+    order = sorted(range(len(positions)), key=lambda i: positions[i])
+    placed = [positions[i] for i in order]
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + min_gap)
+    shift = (sum(placed) - sum(positions[i] for i in order)) / max(len(placed), 1)
+    placed = [v - shift for v in placed]
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + min_gap)
+    out = [0.0] * len(positions)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
+
+
+FEW_FIGURES = 3
+
+
+def plot_aid(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "total", *,
+             note: str | None = "cutoff") -> Figure:
+    """Kiel figures for one measure by release date, one line and marker shape per donor group.
+
+    The x-axis spans every Kiel release the table holds, so gaps show where a release gave no figure for
+    this choice; when the choice has fewer than three figures the chart says so. Value labels are spread
+    so they never overlap. Drawn 9.5 in wide at 100 dpi with text of at least 10 pt (about 14 px).
+    `note` defaults to the aid table's cut-off note, printed under the chart and added to the alt text.
+    """
     rows = kiel_figures(aid, measure, aid_type)
     if rows.empty:
         raise EscalationError(f"The aid table has no Kiel figures for {aid_type} {measure}. "
                               "Try the other measure or kind of aid.")
-    fig = Figure(figsize=(7.5, 4.2), dpi=100)
+    if note == "cutoff":
+        note = cutoff_note("aid")
+    fig = Figure(figsize=(9.5, 5.2), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    sentences = []
+    sentences, points = [], []
     for group, part in rows.groupby("donor_group", sort=True):
         i = DONOR_ORDER.index(group) if group in DONOR_ORDER else len(DONOR_ORDER)
         ax.plot(part["release"], part["figure"], color=plotting.colour(i), marker=plotting.marker(i),
-                linestyle="-", linewidth=1.5, markersize=7, label=group)
+                linestyle="-" if len(part) > 1 else "", linewidth=2, markersize=9, markeredgecolor="black",
+                label=group)
         for r in part.itertuples():
-            qual = f"{r.qualifier} " if r.qualifier else ""
-            ax.annotate(f"{qual}{r.figure:g}", (r.release, r.figure), xytext=LABEL_OFFSETS[i % len(LABEL_OFFSETS)],
-                        textcoords="offset points", fontsize=8)
+            points.append((r.release, r.figure, f"{(r.qualifier + ' ') if r.qualifier else ''}{r.figure:g}"))
         sentences.append(f"{group}: " + ", ".join(
             f"{(r.qualifier + ' ') if r.qualifier else ''}{r.figure:g} bn in the {r.release_date} release"
             for r in part.itertuples()))
@@ -123,17 +173,40 @@ def plot_aid(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "t
     ax.axvline(switch, color="black", linestyle=":", linewidth=1)
     ax.annotate("16 Feb 2024: Kiel introduces 'allocations'\n(its main measure from the April 2024 update)",
                 (switch, 0.99), xycoords=("data", "axes fraction"), xytext=(4, 0), textcoords="offset points",
-                ha="left", va="top", fontsize=7)
-    ax.set_ylim(bottom=0, top=max(rows["figure"]) * 1.25)
+                ha="left", va="top", fontsize=10)
+    ax.set_ylim(bottom=0, top=max(rows["figure"]) * 1.3)
     releases = aid.loc[aid["publisher"] == KIEL, "release"]
-    ax.set_xlim(releases.min() - pd.Timedelta(days=45), releases.max() + pd.Timedelta(days=45))
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlim(releases.min() - pd.Timedelta(days=60), releases.max() + pd.Timedelta(days=120))
+    ax.tick_params(labelsize=10)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.legend(loc="upper left", fontsize=10, title="Donor group", title_fontsize=10)
+    fig.subplots_adjust(left=0.09, right=0.97, bottom=0.2, top=0.9)
+    # Value labels to the right of each point, spread apart vertically within each release.
+    to_px = ax.transData.transform
+    from_px = ax.transData.inverted().transform
+    by_release: dict = {}
+    for x, y, text in points:
+        by_release.setdefault(x, []).append((y, text))
+    for x, items in by_release.items():
+        ys = [to_px((mdates.date2num(x), y))[1] for y, _ in items]
+        spread = _spread_labels(ys, 16)
+        for (y, text), y_px in zip(items, spread):
+            x_px = to_px((mdates.date2num(x), y))[0] + 8
+            ax.annotate(text, (mdates.date2num(x), y), xytext=from_px((x_px, y_px)), textcoords="data",
+                        fontsize=10, va="center", ha="left")
+    few = ""
+    if len(rows) < FEW_FIGURES:
+        few = (f"Only {len(rows)} figure{'s' if len(rows) != 1 else ''} in the data for {aid_type} aid "
+               f"{measure}: too few to show a change over time. The table lists them.")
+        ax.text(0.5, 0.55, few.replace(": ", ":\n", 1), transform=ax.transAxes, ha="center", va="center",
+                fontsize=11, bbox={"facecolor": "white", "edgecolor": "#E69F00", "boxstyle": "round"})
     fig.autofmt_xdate()
-    fig.subplots_adjust(bottom=0.2)
+    if note:
+        fig.text(0.01, 0.01, note, ha="left", va="bottom", fontsize=10)
     word = {"commitments": "committed (promised)", "allocations": "allocated (earmarked for delivery)"}[measure]
     alt = (f"Line chart of {aid_type} aid {word} to Ukraine in billions of euros, cumulative, by Kiel Institute "
            f"release. " + "; ".join(sentences) + ". A dotted line marks 16 February 2024, when the tracker "
-           "introduced allocations.")
+           "introduced allocations." + (f" {few}" if few else "") + (f" {note}." if note else ""))
     short = {"commitments": "committed", "allocations": "allocated"}[measure]
     return plotting.finish(fig, ax, title=f"{aid_type.capitalize()} aid to Ukraine, {short} (Kiel Institute releases)",
                            xlabel="Release date (month-only dates on the 1st)", ylabel="EUR billion (cumulative)",
@@ -154,7 +227,7 @@ def plot_sipri_shares(aid: pd.DataFrame) -> Figure:
     if table.empty:
         raise EscalationError("The aid table has no SIPRI supplier shares to plot.")
     table = table.loc[table.max(axis=1).sort_values().index]
-    fig = Figure(figsize=(7.0, 3.6), dpi=100)
+    fig = Figure(figsize=(9.5, 1.6 + 0.45 * len(table) * len(table.columns) ** 0.5 + 1.2), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     height = 0.8 / len(table.columns)
@@ -166,14 +239,18 @@ def plot_sipri_shares(aid: pd.DataFrame) -> Figure:
                 edgecolor="black", linewidth=0.4, label=period)
         for yy, v in zip(y + i * height, values):
             ax.annotate("not listed" if np.isnan(v) else f"{v:g}%", (0 if np.isnan(v) else v, yy),
-                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=10)
         sentences.append(f"{period}: " + ", ".join(f"{d} {v:g}%" for d, v in values.dropna().items()))
     ax.set_yticks(y + height * (len(table.columns) - 1) / 2, table.index)
-    ax.legend(loc="lower right", fontsize=8, title="Period", title_fontsize=8)
-    fig.subplots_adjust(left=0.2, bottom=0.24, top=0.9)
-    fig.text(0.99, 0.01, SIPRI_CREDIT, ha="right", va="bottom", fontsize=6)
+    ax.tick_params(labelsize=10)
+    ax.set_xlim(0, max(table.max(axis=1)) * 1.25)
+    ax.legend(loc="lower right", fontsize=10, title="Period", title_fontsize=10)
+    inches = fig.get_figheight()
+    fig.subplots_adjust(left=0.2, right=0.97, bottom=1.1 / inches, top=1 - 0.45 / inches)
+    fig.text(0.99, 0.01, SIPRI_CREDIT, ha="right", va="bottom", fontsize=10)
+    fig.text(0.01, 0.01, cutoff_note("aid"), ha="left", va="bottom", fontsize=10)
     alt = ("Bar chart of suppliers' shares of Ukraine's imports of major arms, measured by SIPRI in "
-           "trend-indicator values (not money). " + "; ".join(sentences) + ".")
+           "trend-indicator values (not money). " + "; ".join(sentences) + ". " + cutoff_note("aid") + ".")
     return plotting.finish(fig, ax, title="Who supplied Ukraine's imported major arms (SIPRI, % of TIV)",
                            xlabel="Share of Ukraine's imports of major arms (% of TIV)", ylabel="Supplier",
                            alt_text=alt)

@@ -173,6 +173,36 @@ def filter_events(events: pd.DataFrame, *, start=None, end=None, countries=None,
     return events[keep]
 
 
+def knowable_from(table: pd.DataFrame) -> pd.Series:
+    """The day from which each row of the events or statements table had been published.
+
+    The `published` column where it is filled (the first report came later than the event), else the
+    row's date; a date known only to the month counts from the month's last day, so a row is never shown
+    as knowable before it surely was.
+    """
+    if "date" not in table or "date_precision" not in table:
+        raise QueryError("as_of needs the events or statements table (columns 'date' and 'date_precision').")
+    ends = pd.to_datetime([date_bounds(d, p)[1] if p in ("day", "month") else pd.Timestamp(int(d[:4]), 12, 31)
+                           for d, p in zip(table["date"], table["date_precision"])])
+    known = pd.Series(ends, index=table.index)
+    if "published" in table:
+        published = pd.to_datetime(table["published"].replace("", None), errors="coerce")
+        known = published.where(published.notna(), known)
+    return known
+
+
+def as_of(table: pd.DataFrame, date) -> pd.DataFrame:
+    """The rows of the events or statements table that had been published by `date` (inclusive).
+
+    "What was knowable then": a report published on 18 November about an event of 17 November is not
+    shown as of the 17th. Publication is the `published` column where it differs from the date.
+    """
+    day = _timestamp(date, "as-of")
+    if day is None:
+        return table
+    return table[knowable_from(table) <= day]
+
+
 def get_event(events: pd.DataFrame, event_id: str) -> pd.Series:
     """One event by id, or a QueryError saying which ids exist."""
     match = events[events["event_id"] == event_id]

@@ -5,6 +5,13 @@ Package: one resource per table, with a schema that names each column, its type,
 constraints. `load_table` reads a table and refuses it, naming the row and column, when a value breaks
 its schema. Supported field types: string, integer, number, boolean, date (YYYY-MM-DD) and
 partial-date (YYYY, YYYY-MM or YYYY-MM-DD, for dates known only to the month or year).
+
+Each table also states its cut-off, `"cutoff": "YYYY-MM-DD"` in the catalogue: the latest date its
+sources reach. `cutoff(name)` reads it and `cutoff_note(*names)` words it for a figure's caption. How
+the cut-off is found is stated per table: `cutoffFields` (the latest day those date columns reach),
+`cutoffFrom` (a table derived from another has that table's cut-off) or neither (an undated list: the
+day it was last revised, with `cutoffNote` saying so). `computed_cutoff(name)` recomputes it from the
+rows; the tests and `tools/update_data.py` keep the two equal.
 """
 from __future__ import annotations
 
@@ -204,7 +211,8 @@ def data_dictionary_markdown(folder: Path | None = None) -> str:
     lines = [f"# Data dictionary", "",
              "Generated from `data/datapackage.json` by `python tools/write_data_dictionary.py`; do not edit by hand.", ""]
     for res in package["resources"]:
-        lines += [f"## `{res['path']}` — {res.get('title', res['name'])}", "", res.get("description", ""), ""]
+        lines += [f"## `{res['path']}` — {res.get('title', res['name'])}", "", res.get("description", ""), "",
+                  f"Data as of {res.get('cutoff', 'not stated')} ({_cutoff_basis(res)}).", ""]
         if res.get("sources"):
             lines.append("Sources: " + "; ".join(s.get("title", "") for s in res["sources"]))
         if res.get("licenses"):
@@ -217,6 +225,78 @@ def data_dictionary_markdown(folder: Path | None = None) -> str:
                          f"{field.get('description', '')} | {allowed} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _latest_day(values) -> dt.date | None:
+    """The latest first day of a set of partial dates ('2025-10' counts from 1 October 2025)."""
+    days = []
+    for value in values:
+        if value is None or (isinstance(value, float) and value != value) or str(value).strip() in ("", "NaT"):
+            continue
+        text = str(value)[:10]
+        parts = [int(p) for p in text.split("-")]
+        days.append(dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1))
+    return max(days) if days else None
+
+
+def computed_cutoff(name: str, folder: Path | None = None) -> str | None:
+    """The cut-off a table's rows give (ISO date), or None for an undated list (its cut-off is declared)."""
+    res = resource(name, folder)
+    if res.get("cutoffFrom"):
+        return computed_cutoff(res["cutoffFrom"], folder)
+    fields = res.get("cutoffFields")
+    if not fields:
+        return None
+    frame = load_table(name, folder)
+    latest = _latest_day(v for f in fields for v in frame[f])
+    return latest.isoformat() if latest else None
+
+
+def refresh_cutoffs(folder: Path | None = None, *, write: bool = True) -> dict[str, tuple[str | None, str]]:
+    """Set each dated table's `cutoff` to what its rows give; return {table: (old, new)} for those that moved.
+
+    Undated lists keep the cut-off the catalogue declares (the day they were last revised).
+    """
+    folder = folder or data_dir()
+    package = read_package(folder)
+    changed = {}
+    for res in package["resources"]:
+        new = computed_cutoff(res["name"], folder)
+        if new is not None and new != res.get("cutoff"):
+            changed[res["name"]] = (res.get("cutoff"), new)
+            res["cutoff"] = new
+    if changed and write:
+        (folder / PACKAGE_FILE).write_text(json.dumps(package, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return changed
+
+
+def cutoff(name: str, folder: Path | None = None) -> str:
+    """The table's cut-off as the catalogue states it: the latest date its sources reach (YYYY-MM-DD)."""
+    res = resource(name, folder)
+    value = res.get("cutoff")
+    if not value:
+        raise DataError(f"The table '{name}' states no cut-off in data/{PACKAGE_FILE}; "
+                        "run: python tools/update_data.py")
+    return value
+
+
+def cutoff_note(*names: str, folder: Path | None = None) -> str:
+    """'Data as of 2026-01-20 (events)' for one or more tables; tables with the same cut-off share it."""
+    if not names:
+        raise DataError("Name at least one table for the cut-off note, for example cutoff_note('events').")
+    by_date: dict[str, list[str]] = {}
+    for name in names:
+        by_date.setdefault(cutoff(name, folder), []).append(name)
+    parts = [f"{day} ({', '.join(tables)})" for day, tables in sorted(by_date.items(), reverse=True)]
+    return "Data as of " + "; ".join(parts)
+
+
+def _cutoff_basis(res: dict) -> str:
+    if res.get("cutoffFrom"):
+        return f"derived from the table `{res['cutoffFrom']}`, so its cut-off"
+    if res.get("cutoffFields"):
+        return "the latest date in column(s) " + ", ".join(f"`{f}`" for f in res["cutoffFields"])
+    return res.get("cutoffNote", "the day the list was last revised; its rows carry no dates")
 
 
 def catalogue_markdown(folder: Path | None = None) -> str:
@@ -232,6 +312,7 @@ def catalogue_markdown(folder: Path | None = None) -> str:
         rows = len(load_table(res["name"], folder))
         lines += [f"## {res.get('title', res['name'])}", "",
                   f"- File: `data/{res['path']}` ({rows} rows); table name `{res['name']}`",
+                  f"- Data as of: {res.get('cutoff', 'not stated')} ({_cutoff_basis(res)})",
                   f"- What it is: {res.get('description', '')}"]
         for source in res.get("sources", []):
             lines.append(f"- Source: {source.get('title', '')}" + (f" <{source['path']}>" if source.get("path") else ""))

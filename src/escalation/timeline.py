@@ -20,11 +20,16 @@ from matplotlib.lines import Line2D
 from . import plotting
 from .errors import QueryError
 from .events import EVENT_TYPES
+from .tables import cutoff_note
 
 LANES = {"country": "Country of the actor", "side": "Side in the debate", "event_type": "Type of event"}
 COUNTRY_ORDER = ("Russia", "Ukraine", "United States", "United Kingdom", "Germany", "France")
 SIDE_ORDER = ("Russia", "Ukraine", "Ukraine's suppliers")
 MAX_LISTED = 12
+# The matplotlib timeline: 9.5 in at 100 dpi (950 px, shown unscaled in a notebook), the plot between these
+# fractions of the width; markers stacked when closer than MIN_GAP_PT, one level LEVEL_INCHES tall.
+FIG_WIDTH, PLOT_LEFT, PLOT_RIGHT = 9.5, 0.18, 0.76
+MIN_GAP_PT, LEVEL_INCHES = 16.0, 0.24
 
 
 def _lane_values(events: pd.DataFrame, lane: str) -> list[str]:
@@ -50,6 +55,50 @@ def _encoding(lane: str) -> tuple[str, tuple[str, ...]]:
     if lane == "event_type":
         return "country", COUNTRY_ORDER
     return "event_type", EVENT_TYPES
+
+
+def dodge_levels(xs, min_gap: float) -> list[int]:
+    """Stack points that would overlap: the level (0, 1, 2, …) of each x so that points on one level are at
+    least `min_gap` apart. Greedy interval packing, in the order of x (a beeswarm for a single row)."""
+    xs = list(xs)
+    levels = [0] * len(xs)
+    last: list[float] = []  # the last x placed on each level
+    for i in sorted(range(len(xs)), key=lambda k: xs[k]):
+        for level, right in enumerate(last):
+            if xs[i] - right >= min_gap:
+                levels[i], last[level] = level, xs[i]
+                break
+        else:
+            levels[i] = len(last)
+            last.append(xs[i])
+    return levels
+
+
+def level_offset(level: int) -> int:
+    """Level 0 on the lane's line, then alternately above and below: 0, -1, 1, -2, 2, …"""
+    return 0 if level == 0 else (-(level + 1) // 2 if level % 2 else level // 2)
+
+
+def lane_layout(events: pd.DataFrame, lane: str, x: pd.Series, min_gap: float) -> tuple[pd.Series, dict, float]:
+    """Vertical positions in "level" units so that no two markers overlap.
+
+    `x` is each event's horizontal position in the same unit as `min_gap` (pixels or points). Returns the
+    y of each event, the centre of each lane and the total height (each lane as tall as its stack).
+    """
+    lanes = _lane_values(events, lane)
+    y = pd.Series(0.0, index=events.index)
+    centres, top = {}, 0.0
+    for value in lanes:
+        part = events.index[events[lane] == value]
+        levels = dodge_levels(x.loc[part], min_gap)
+        offsets = [level_offset(v) for v in levels]
+        above, below = -min(offsets + [0]), max(offsets + [0])
+        centre = top + 0.9 + above
+        centres[value] = centre
+        for index, off in zip(part, offsets):
+            y.loc[index] = centre + off
+        top = centre + below + 0.9
+    return y, centres, top
 
 
 def timeline_text(events: pd.DataFrame, lane: str = "country", limit: int | None = MAX_LISTED) -> str:
@@ -102,8 +151,13 @@ def _date_axis(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
                                                            label.replace(" ", "\n") for _, label in ticks])
 
 
-def draw_timeline(fig: Figure, events: pd.DataFrame, lane: str = "country", *, title: str | None = None) -> Figure:
-    """Draw the timeline on `fig` (cleared first) and return it; `timeline_figure` makes a new one."""
+def draw_timeline(fig: Figure, events: pd.DataFrame, lane: str = "country", *, title: str | None = None,
+                  note: str | None = None) -> Figure:
+    """Draw the timeline on `fig` (cleared first) and return it; `timeline_figure` makes a new one.
+
+    Markers that would overlap on a lane are stacked (see `lane_layout`). `note` (for example the data's
+    cut-off, `tables.cutoff_note("events")`) is printed under the figure and added to its text alternative.
+    """
     if lane not in LANES:
         raise QueryError(f"Unknown lane '{lane}'. Choose from: {', '.join(LANES)}.")
     fig.clear()
@@ -113,19 +167,21 @@ def draw_timeline(fig: Figure, events: pd.DataFrame, lane: str = "country", *, t
         ax.text(0.5, 0.5, "No event matches the chosen filters.", ha="center", va="center", transform=ax.transAxes)
         ax.set_yticks([])
         return plotting.finish(fig, ax, title=title, xlabel="Date", ylabel=LANES[lane],
-                               alt_text=timeline_text(events, lane))
+                               alt_text=timeline_text(events, lane) + (f" {note}." if note else ""))
     lanes = _lane_values(events, lane)
-    y_of = {v: i for i, v in enumerate(lanes)}
     column, order = _encoding(lane)
     categories = [c for c in order if c in set(events[column])] + sorted(set(events[column]) - set(order))
+    # Marker positions in points across the plot, so stacking keeps rings (about 15 pt wide) apart.
+    low, high = date_range_shown(events["start"].min(), events["end"].max())
+    width_pt = fig.get_figwidth() * (PLOT_RIGHT - PLOT_LEFT) * 72
+    x_pt = (events["start"] - low).dt.days / max((high - low).days, 1) * width_pt
+    y_all, centres, total = lane_layout(events, lane, x_pt, MIN_GAP_PT)
     handles = []
     for value in categories:
         idx = _style_index(column, value, order)
         colour, marker = plotting.colour(idx), plotting.marker(idx)
         part = events[events[column] == value]
-        y = part[lane].map(y_of).to_numpy()
-        # A small vertical offset per category keeps same-day events on one lane apart.
-        y = y + (categories.index(value) - (len(categories) - 1) / 2) * 0.06
+        y = y_all.loc[part.index].to_numpy()
         x = mdates.date2num(part["start"])
         solid = (part["confirmation"] == "confirmed").to_numpy()
         month = (part["date_precision"] == "month").to_numpy()
@@ -138,24 +194,37 @@ def draw_timeline(fig: Figure, events: pd.DataFrame, lane: str = "country", *, t
         ax.scatter(x, y, s=60, marker=marker, color=colour, edgecolors="black", linewidths=0.6, zorder=3)
         handles.append(Line2D([], [], linestyle="", marker=marker, color=colour, markeredgecolor="black",
                               markersize=8, label=value))
-    handles.append(Line2D([], [], linestyle="", marker="o", markerfacecolor="none", markeredgecolor="black",
-                          markersize=14, label="ringed: reported or claimed"))
-    ax.set_yticks(range(len(lanes)), lanes)
-    ax.set_ylim(-0.6, len(lanes) - 0.4)
+    ax.set_yticks([centres[v] for v in lanes], lanes)
+    ax.set_ylim(0, total)
     ax.invert_yaxis()
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     _date_axis(ax, events["start"].min(), events["end"].max())
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
-              title=column.replace("_", " "), title_fontsize=8)
-    fig.subplots_adjust(left=0.2, right=0.75, bottom=0.14)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10,
+              title=column.replace("_", " "), title_fontsize=10)
+    inches = fig.get_figheight()
+    fig.subplots_adjust(left=PLOT_LEFT, right=PLOT_RIGHT, bottom=1.0 / inches, top=1 - 0.5 / inches)
+    if note:
+        fig.text(0.01, 0.005, note, ha="left", va="bottom", fontsize=10)
+    alt = timeline_text(events, lane) + (f" {note}." if note else "")
     return plotting.finish(fig, ax, title=title, xlabel="Date (month-only dates drawn as a bar across the month)",
-                           ylabel=LANES[lane], alt_text=timeline_text(events, lane))
+                           ylabel=LANES[lane], alt_text=alt)
 
 
-def timeline_figure(events: pd.DataFrame, lane: str = "country", *, title: str | None = None) -> Figure:
-    """A new timeline figure of the given events, one lane per country, side or event type."""
-    fig = Figure(figsize=(9, 0.45 * max(3, events[lane].nunique() if lane in events else 3) + 2.2))
-    return draw_timeline(fig, events, lane, title=title)
+def timeline_figure(events: pd.DataFrame, lane: str = "country", *, title: str | None = None,
+                    note: str | None = "cutoff") -> Figure:
+    """A new timeline figure of the given events, one lane per country, side or event type.
+
+    Its height follows the stacks of markers; `note` defaults to the events table's cut-off note.
+    """
+    if note == "cutoff":
+        note = cutoff_note("events")
+    height_units = 3.0
+    if lane in LANES and not events.empty:
+        low, high = date_range_shown(events["start"].min(), events["end"].max())
+        x_pt = (events["start"] - low).dt.days / max((high - low).days, 1) * FIG_WIDTH * (PLOT_RIGHT - PLOT_LEFT) * 72
+        height_units = max(height_units, lane_layout(events, lane, x_pt, MIN_GAP_PT)[2])
+    fig = Figure(figsize=(FIG_WIDTH, LEVEL_INCHES * height_units + 1.6), dpi=100)
+    return draw_timeline(fig, events, lane, title=title, note=note)
 
 
 def figure_png_html(fig: Figure, dpi: int = 72) -> str:
@@ -166,6 +235,10 @@ def figure_png_html(fig: Figure, dpi: int = 72) -> str:
     alt = html.escape(plotting.alt_text(fig), quote=True)
     return f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%;">'
 
+
+# SVG marker layout: markers at most 16 px across, rings 2 * SVG_RING; stacked when closer than SVG_GAP px,
+# one stacking level SVG_LEVEL px tall.
+SVG_RING, SVG_GAP, SVG_LEVEL = 10, 22.0, 22.0
 
 # SVG shapes for the eight marker codes of plotting.MARKERS, centred on (0, 0), about 12 px across.
 SVG_SHAPES = {
@@ -181,23 +254,27 @@ SVG_SHAPES = {
 
 
 def timeline_svg(events: pd.DataFrame, lane: str = "country", *, title: str | None = None,
-                 width: int = 860) -> str:
+                 width: int = 860, note: str | None = None) -> str:
     """The timeline as inline SVG: the same encoding as `draw_timeline`, fast enough to redraw on every
-    filter change, with each event's date, actor and summary as a hover tooltip (an SVG <title>)."""
+    filter change, with each event's date, actor and summary as a hover tooltip (an SVG <title>).
+
+    Markers that would overlap are stacked on their lane (`lane_layout`); `note` (the cut-off) is printed
+    under the plot and added to the text alternative. All text is at least 11 px.
+    """
     if lane not in LANES:
         raise QueryError(f"Unknown lane '{lane}'. Choose from: {', '.join(LANES)}.")
     title = title or "The long-range weapons debate: events over time"
-    alt = timeline_text(events, lane)
+    alt = timeline_text(events, lane) + (f" {note}." if note else "")
     esc = html.escape
     if events.empty:
-        return (f'<svg role="img" aria-label="{esc(alt, quote=True)}" width="{width}" height="80" '
-                f'xmlns="http://www.w3.org/2000/svg"><title>{esc(alt)}</title><text x="20" y="45" '
-                'font-size="14">No event matches the chosen filters.</text></svg>')
+        extra = f'<text x="20" y="70" font-size="12">{esc(note)}</text>' if note else ""
+        return (f'<svg role="img" aria-label="{esc(alt, quote=True)}" width="{width}" height="90" '
+                f'xmlns="http://www.w3.org/2000/svg"><title>{esc(alt)}</title><text x="20" y="40" '
+                f'font-size="14">No event matches the chosen filters.</text>{extra}</svg>')
     lanes = _lane_values(events, lane)
     column, order = _encoding(lane)
     categories = [c for c in order if c in set(events[column])] + sorted(set(events[column]) - set(order))
-    left, right, top, row_h = 150, 200, 40, 40
-    height = top + row_h * len(lanes) + 50
+    left, right, top = 150, 210, 40
     plot_w = width - left - right
     low, high = date_range_shown(events["start"].min(), events["end"].max())
     span = max((high - low).days, 1)
@@ -205,45 +282,50 @@ def timeline_svg(events: pd.DataFrame, lane: str = "country", *, title: str | No
     def x_of(day: pd.Timestamp) -> float:
         return left + plot_w * (day - low).days / span
 
-    out = [f'<svg role="img" aria-label="{esc(alt, quote=True)}" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
+    xs = pd.Series([x_of(d) for d in events["start"]], index=events.index)
+    levels_y, centres, total = lane_layout(events, lane, xs, SVG_GAP)
+    bottom = top + SVG_LEVEL * total
+    legend_bottom = top + 18 * (len(categories) + 2)
+    bottom = max(bottom, legend_bottom - 10)
+    height = bottom + 50 + (22 if note else 0)
+    out = [f'<svg role="img" aria-label="{esc(alt, quote=True)}" width="{width}" height="{height:.0f}" '
+           f'viewBox="0 0 {width} {height:.0f}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
            f"<title>{esc(alt)}</title>",
            f'<text x="{left + plot_w / 2:.0f}" y="22" text-anchor="middle" font-size="15">{esc(title)}</text>']
-    bottom = top + row_h * len(lanes)
     for tick, label in date_ticks(low, high):
         x = x_of(tick)
-        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{bottom}" stroke="#dddddd"/>'
-                   f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" font-size="11">{esc(label)}</text>')
-    out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{bottom}" y2="{bottom}" stroke="black"/>'
-               f'<line x1="{left}" x2="{left}" y1="{top}" y2="{bottom}" stroke="black"/>'
-               f'<text x="{left + plot_w / 2:.0f}" y="{bottom + 40}" text-anchor="middle" font-size="12">'
+        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{bottom:.1f}" stroke="#dddddd"/>'
+                   f'<text x="{x:.1f}" y="{bottom + 16:.1f}" text-anchor="middle" font-size="11">{esc(label)}</text>')
+    out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{bottom:.1f}" y2="{bottom:.1f}" stroke="black"/>'
+               f'<line x1="{left}" x2="{left}" y1="{top}" y2="{bottom:.1f}" stroke="black"/>'
+               f'<text x="{left + plot_w / 2:.0f}" y="{bottom + 36:.1f}" text-anchor="middle" font-size="12">'
                "Date (month-only dates drawn as a bar across the month; hover over a marker for its summary)</text>"
                f'<text transform="translate(14,{(top + bottom) / 2:.0f}) rotate(-90)" text-anchor="middle" '
                f'font-size="12">{esc(LANES[lane])}</text>')
-    for i, value in enumerate(lanes):
-        y = top + row_h * (i + 0.5)
+    if note:
+        out.append(f'<text x="10" y="{bottom + 58:.1f}" font-size="12">{esc(note)}</text>')
+    for value in lanes:
+        y = top + SVG_LEVEL * centres[value]
         out.append(f'<text x="{left - 8}" y="{y + 4:.0f}" text-anchor="end" font-size="12">{esc(value)}</text>')
-    y_of = {v: top + row_h * (i + 0.5) for i, v in enumerate(lanes)}
     records = events[["event_id", "date", "date_precision", "actor", "country", "side", "event_type", "summary",
                       "confirmation", "start", "end"]].to_dict("records")
-    for value in categories:
+    for index, row in zip(events.index, records):
+        value = row[column]
         idx = _style_index(column, value, order)
         colour, shape = plotting.colour(idx), SVG_SHAPES[plotting.marker(idx)]
-        offset = (categories.index(value) - (len(categories) - 1) / 2) * 2.4
-        for row in (r for r in records if r[column] == value):
-            x, y = x_of(row["start"]), y_of[row[lane]] + offset
-            status = "" if row["confirmation"] == "confirmed" else f" [{row['confirmation']}]"
-            tip = f"{row['event_id']} · {row['date']} · {row['actor']} · {row['event_type']}{status}: {row['summary']}"
-            parts = [f"<g><title>{esc(tip)}</title>"]
-            if row["date_precision"] == "month":
-                parts.append(f'<line x1="{x:.1f}" x2="{x_of(row["end"]):.1f}" y1="{y:.1f}" y2="{y:.1f}" '
-                             f'stroke="{colour}" stroke-width="5" opacity="0.6"/>')
-            if row["confirmation"] != "confirmed":
-                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="none" stroke="black" '
-                             'stroke-dasharray="3,2"/>')
-            parts.append(f'<g transform="translate({x:.1f},{y:.1f})" fill="{colour}" stroke="black" '
-                         f'stroke-width="0.7">{shape}</g></g>')
-            out.append("".join(parts))
+        x, y = xs.loc[index], top + SVG_LEVEL * levels_y.loc[index]
+        status = "" if row["confirmation"] == "confirmed" else f" [{row['confirmation']}]"
+        tip = f"{row['event_id']} · {row['date']} · {row['actor']} · {row['event_type']}{status}: {row['summary']}"
+        parts = [f'<g class="event" data-event="{esc(row["event_id"], quote=True)}"><title>{esc(tip)}</title>']
+        if row["date_precision"] == "month":
+            parts.append(f'<line x1="{x:.1f}" x2="{x_of(row["end"]):.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+                         f'stroke="{colour}" stroke-width="5" opacity="0.6"/>')
+        if row["confirmation"] != "confirmed":
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{SVG_RING}" fill="none" stroke="black" '
+                         'stroke-dasharray="3,2"/>')
+        parts.append(f'<g transform="translate({x:.1f},{y:.1f})" fill="{colour}" stroke="black" '
+                     f'stroke-width="0.7">{shape}</g></g>')
+        out.append("".join(parts))
     lx = left + plot_w + 20
     out.append(f'<text x="{lx}" y="{top}" font-size="12" font-weight="bold">{esc(column.replace("_", " "))}</text>')
     for i, value in enumerate(categories):

@@ -1,4 +1,4 @@
-"""The aid explorer: switch between committed and allocated aid, total or military, and read the figures."""
+"""The aid explorer: committed or allocated aid, total or military, as of a date; chart and table."""
 from __future__ import annotations
 
 import html
@@ -8,26 +8,55 @@ import pandas as pd
 
 from .. import aid as aidlib
 from ..maps import figure_img_html
+from ..errors import EscalationError
+from ..tables import cutoff_note
 from .base import Explorer
 
+WRAP_STYLE = "overflow-x:auto;margin-top:8px;font-size:14px;line-height:1.4;"
+CELL = "padding:4px 10px;border-bottom:1px solid #cccccc;vertical-align:top;text-align:left;"
+NUMBER = "padding:4px 10px;border-bottom:1px solid #cccccc;vertical-align:top;text-align:right;white-space:nowrap;"
 
-def aid_view(aid: pd.DataFrame, measure: str, aid_type: str) -> tuple[str, object]:
-    """The chart and the table of Kiel figures for one measure and kind of aid: (html, figure)."""
-    fig = aidlib.plot_aid(aid, measure, aid_type)
-    rows = aidlib.kiel_figures(aid, measure, aid_type)
+
+def aid_table_html(rows: pd.DataFrame) -> str:
+    """The figures as a spaced table: one row per figure, padded cells, numbers right-aligned."""
+    head = "".join(f'<th scope="col" style="{CELL}border-bottom:2px solid black;">{html.escape(h)}</th>'
+                   for h in ("release", "donor (the release's words)", "EUR bn", "period covered",
+                             "Kiel's main measure then"))
     body = "".join(
-        f"<tr><td>{html.escape(r.release_date)}</td><td>{html.escape(r.donor_as_reported)}</td>"
-        f"<td style='text-align:right'>{html.escape(r.qualifier + ' ' if r.qualifier else '')}{r.figure:g}</td>"
-        f"<td>{html.escape(r.period_covered)}</td><td>{html.escape(r.main_measure_at_release)}</td></tr>"
+        f'<tr><td style="{CELL}white-space:nowrap;">{html.escape(r.release_date)}</td>'
+        f'<td style="{CELL}">{html.escape(r.donor_as_reported)}</td>'
+        f'<td style="{NUMBER}">{html.escape(r.qualifier + " " if r.qualifier else "")}{r.figure:g}</td>'
+        f'<td style="{CELL}">{html.escape(r.period_covered)}</td>'
+        f'<td style="{CELL}">{html.escape(r.main_measure_at_release)}</td></tr>'
         for r in rows.itertuples())
-    table = ("<table><thead><tr><th>release</th><th>donor (release's words)</th><th>EUR bn</th>"
-             "<th>period covered</th><th>Kiel's main measure then</th></tr></thead>"
-             f"<tbody>{body}</tbody></table>")
-    return figure_img_html(fig, dpi=72) + table, fig
+    return (f'<div style="{WRAP_STYLE}"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
+def aid_view(aid: pd.DataFrame, measure: str, aid_type: str, as_of=None) -> tuple[str, object]:
+    """The chart and the table of Kiel figures for one measure and kind of aid: (html, figure).
+
+    `as_of` (a date or None) keeps only the releases published by that day (`aid.as_of`)."""
+    shown = aidlib.as_of(aid, as_of)
+    note = cutoff_note("aid")
+    when = ""
+    if as_of:
+        hidden = int((aid["publisher"] == aidlib.KIEL).sum() - (shown["publisher"] == aidlib.KIEL).sum())
+        when = (f"<p>As of {pd.Timestamp(as_of):%d %B %Y}: only releases published by then "
+                f"({hidden} later Kiel figure(s) hidden).</p>")
+    if aidlib.kiel_figures(shown, measure, aid_type).empty:
+        raise EscalationError(
+            f"No Kiel release published by {pd.Timestamp(as_of):%d %B %Y} gives a figure for {aid_type} aid "
+            f"{measure}. Choose a later date, the other measure or the other kind of aid." if as_of else
+            f"The aid table has no Kiel figures for {aid_type} {measure}. Try the other measure or kind of aid.")
+    fig = aidlib.plot_aid(shown, measure, aid_type, note=note)
+    rows = aidlib.kiel_figures(shown, measure, aid_type)
+    return when + figure_img_html(fig, dpi=100) + aid_table_html(rows) + f"<p>{html.escape(note)}.</p>", fig
 
 
 def aid_explorer(aid: pd.DataFrame | None = None) -> Explorer:
-    """Widget: choose committed or allocated aid, total or military; chart and table update."""
+    """Widget: choose committed or allocated aid, total or military, and an "as of" date; chart and table
+    update. Every control is reachable with Tab and changed with the keyboard (arrows, Space, typing)."""
     aid = aid if aid is not None else aidlib.load_aid()
     controls = {
         "measure": widgets.ToggleButtons(options=[("Committed (promised)", "commitments"),
@@ -37,6 +66,9 @@ def aid_explorer(aid: pd.DataFrame | None = None) -> Explorer:
         "aid_type": widgets.Dropdown(options=[("All aid (military, financial, humanitarian)", "total"),
                                               ("Military aid only", "military")],
                                      value="total", description="Kind of aid", style={"description_width": "initial"}),
+        "as_of": widgets.DatePicker(value=None, description="As of (published by)",
+                                    style={"description_width": "initial"},
+                                    tooltip="Show only releases published by this day; clear it to show all"),
     }
-    return Explorer(controls, lambda measure, aid_type: aid_view(aid, measure, aid_type),
+    return Explorer(controls, lambda measure, aid_type, as_of: aid_view(aid, measure, aid_type, as_of),
                     title="Aid explorer: Kiel Institute headline figures by release")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import events as ev
 from ..ladder import KAHN_GROUPS, compare_placements, group_name, load_ladder_reference, placement_summary
+from ..tables import cutoff_note
 from ..timeline import LANES, timeline_svg, timeline_text
 from .base import Explorer
 
@@ -35,23 +36,31 @@ def month_options(events: pd.DataFrame) -> list[tuple[str, pd.Timestamp]]:
     return [(m.strftime("%b %Y"), m) for m in months]
 
 
-def timeline_view(events: pd.DataFrame, dates, countries, types, lane: str, actor: str = "") -> tuple[str, TimelineView]:
+def timeline_view(events: pd.DataFrame, dates, countries, types, lane: str, actor: str = "",
+                  as_of=None) -> tuple[str, TimelineView]:
     """Filter the events and draw them: (html, TimelineView). `dates` is a (first month, last month) pair;
-    `actor` keeps events whose actor contains that text."""
+    `actor` keeps events whose actor contains that text; `as_of` (a date or None) keeps only what had been
+    published by that day (`events.as_of`)."""
     first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[1])
     end = last + pd.offsets.MonthEnd(0)
-    shown = ev.filter_events(events, start=first, end=end, countries=list(countries), types=list(types),
+    known = ev.as_of(events, as_of)
+    shown = ev.filter_events(known, start=first, end=end, countries=list(countries), types=list(types),
                              actor=actor)
-    svg = timeline_svg(shown, lane)
-    alt = timeline_text(shown, lane, limit=None)
-    count = (f"<p>{len(shown)} of {len(events)} events shown, {first:%b %Y} to {last:%b %Y}. Hover over a marker "
-             "for its summary, or pick an event in the list above to read its summary and source.</p>")
+    note = cutoff_note("events")
+    svg = timeline_svg(shown, lane, note=note)
+    alt = timeline_text(shown, lane, limit=None) + f" {note}."
+    when = (f" Showing only what had been published by {pd.Timestamp(as_of):%d %B %Y} "
+            f"({len(events) - len(known)} later event(s) hidden)." if as_of else "")
+    count = (f"<p>{len(shown)} of {len(events)} events shown, {first:%b %Y} to {last:%b %Y}.{when} {note}. "
+             "Hover over a marker for its summary, or pick an event in the list above to read its summary and "
+             "source.</p>")
     text = f"<details><summary>Text description of the timeline</summary><p>{html.escape(alt)}</p></details>"
     return count + svg + text, TimelineView(shown, svg, alt)
 
 
 class TimelineExplorer(Explorer):
-    """Date-range slider, country, event-type and actor filters, lane choice, and a list of the events shown.
+    """Date-range slider, country, event-type and actor filters, lane choice, an "as of" date (what had been
+    published by then: type a date or pick one, clear it to see everything), and a list of the events shown.
 
     The list and the chosen event's card sit above the timeline, so the timeline stays the box's last
     child (the display area), as in every Explorer."""
@@ -77,6 +86,8 @@ class TimelineExplorer(Explorer):
                                   continuous_update=False, style=WIDE),
             "lane": widgets.Dropdown(options=[(v, k) for k, v in LANES.items()], value="country",
                                      description="One lane per", style=WIDE),
+            "as_of": widgets.DatePicker(value=None, description="As of (published by)", style=WIDE,
+                                        tooltip="Show only events reported by this day; clear it to show all"),
         }
         self.event_list.observe(self.show_event, names="value")
         super().__init__(controls, lambda **values: timeline_view(events, **values),
