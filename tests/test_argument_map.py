@@ -1,4 +1,5 @@
 """Tests for the argument map (escalation.argument_map) and its data table."""
+import html
 import re
 
 import pandas as pd
@@ -119,22 +120,67 @@ def test_figure_is_accessible_and_drawn_from_the_data(table):
     fig = am.draw_argument_map(table)
     assert plotting.accessibility_problems(fig) == []
     ax = fig.axes[0]
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert len(labels) == len(am.bands(table))
-    assert labels[0].startswith("Ukraine")
-    drawn = " ".join(t.get_text() for t in ax.texts)
-    for summary in table["summary"]:
-        assert summary.split()[0] in drawn
+    drawn = [t.get_text() for t in ax.texts]
+    # one panel per side, in table order, and one band per side and stage
+    side_headers = [t for t in drawn if t in am.sides(table)]
+    assert side_headers == am.sides(table) and side_headers[0] == "Ukraine"
+    assert len(fig.bands) == len(am.bands(table))
+    joined = " ".join(drawn)
+    for row in table.to_dict("records"):
+        # every entry keeps its mark, and a quote or paraphrase keeps who said it and when
+        assert am.entry_text(row).split()[1] in joined
+        if row["text_kind"] != "discussion question":
+            assert am.entry_credit(row) in " ".join(" ".join(t.split()) for t in drawn)
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert {"for permitting", "limited permission", "against permitting"} <= set(legend)
-    markers = {line.get_marker() for line in ax.lines}
+    markers = {line.get_marker() for line in ax.lines if line.get_marker() not in ("None", None, "")}
     assert markers == {"^", "D", "s"}, "each stance has its own shape, not only its own colour"
+
+
+def test_figure_fits_the_notebook_width_and_grows_only_in_height(table):
+    fig = am.draw_argument_map(table)
+    assert plotting.image_width_px(fig) <= plotting.NOTEBOOK_WIDTH_PX
+    assert plotting.small_text(fig) == []
+    bigger = pd.concat([table, table.assign(side="Extra " + table["side"])], ignore_index=True)
+    fig2 = am.draw_argument_map(bigger)
+    assert fig2.get_figwidth() == fig.get_figwidth() and fig2.get_figheight() > fig.get_figheight()
+    assert plotting.small_text(fig2) == []
+
+
+def test_each_entry_stays_inside_its_column(table):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    fig = am.draw_argument_map(table)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    ax = fig.axes[0]
+    for text in ax.texts:
+        column = int(text.get_position()[0])
+        right = ax.transData.transform((column + 1, 0))[0]
+        assert text.get_window_extent(canvas.get_renderer()).x1 <= right + 1, text.get_text()[:40]
+
+
+def test_one_side_only_and_unknown_side(table):
+    fig = am.draw_argument_map(table, only=["Russia"])
+    assert {b["side"] for b in fig.bands} == {"Russia"}
+    with pytest.raises(QueryError, match="No side 'Narnia'"):
+        am.draw_argument_map(table, only=["Narnia"])
+
+
+def test_html_map_keeps_every_entry_with_mark_speaker_date_and_source(table):
+    out = am.argument_map_html(table)
+    assert out.count("<table") == len(am.sides(table))
+    for row in table.to_dict("records"):
+        if row["text_kind"] == "discussion question":
+            continue
+        assert html.escape(row["source"]) in out and html.escape(row["text"]) in out
+        assert html.escape(str(row["date"])) in out
+    assert "[Q]" in out and "[P]" in out and "[?]" in out
 
 
 def test_changing_the_question_changes_the_map():
     fig = am.draw_argument_map(mini())
     assert "Should Taurus be sent?" in fig.axes[0].get_title()
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Germany\n(2024)", "Ukraine\n(2024)"]
+    assert [(b["side"], b["stage"]) for b in fig.bands] == [("Germany", "2024"), ("Ukraine", "2024")]
     alt = plotting.alt_text(fig)
     assert "2 sides and stages (1 for permitting, 0 for limited permission, 1 against)" in alt
     assert "(Q) Send it" in alt and "(P) Involvement in targeting" in alt
