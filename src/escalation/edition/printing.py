@@ -1,0 +1,201 @@
+"""Print-ready PDFs of the lessons and the graded sets, through Debian's Chromium (stage: report).
+
+Each lesson prints as its reading (text, tables, figures, widgets as static pictures), its exercises with
+room to write and no code or solutions; each graded set prints from its student version in
+exercises/student/. Every PDF is then opened with pypdf and checked to contain its headings.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from . import content
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+PRINT_CSS = """
+@page { size: A4; margin: 18mm 16mm 20mm 16mm; }
+body { font-family: "DejaVu Serif", Georgia, serif; font-size: 11pt; line-height: 1.45; color: #111; }
+h1 { font-size: 20pt; margin: 0 0 .4em; } h2 { font-size: 15pt; margin-top: 1.2em; break-after: avoid; }
+h3 { font-size: 12.5pt; break-after: avoid; }
+img { max-width: 100%; break-inside: avoid; }
+table { border-collapse: collapse; font-size: 9pt; margin: .5em 0; break-inside: auto; }
+th, td { border: 1px solid #999; padding: 2px 4px; vertical-align: top; }
+pre { white-space: pre-wrap; font-size: 9pt; background: #f4f4f4; padding: 4px; }
+.answer { border: 1px solid #444; border-radius: 3px; margin: .6em 0 1em; padding: .3em .6em; break-inside: avoid; }
+.answer .label { font-size: 9.5pt; color: #333; }
+.answer .line { border-bottom: 1px solid #aaa; height: 2.1em; }
+.note { font-style: italic; color: #333; }
+.cite { font-size: 9pt; border-top: 1px solid #999; margin-top: 2em; padding-top: .4em; }
+.cite-this { font-size: 9pt; border-top: 1px solid #999; margin-top: 2em; }
+"""
+
+_md = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def md(text: str) -> str:
+    return _md.render(text)
+
+
+def answer_box(label: str, lines: int) -> str:
+    return (f'<div class="answer"><div class="label">{html.escape(label)}</div>'
+            + '<div class="line"></div>' * lines + "</div>")
+
+
+def _outputs_html(cell) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            text = out.get("text", "")
+            if text.startswith("Figure description:"):
+                parts.append(f'<p class="note">{html.escape(text.strip())}</p>')
+            elif text.strip():
+                parts.append(f"<pre>{html.escape(text.rstrip())}</pre>")
+            continue
+        data = out.get("data", {})
+        if "image/png" in data:
+            alt = out.get("metadata", {}).get("image/png", {}).get("alt", "Figure")
+            parts.append(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data["image/png"]}">')
+        elif "text/html" in data:
+            parts.append(data["text/html"] if isinstance(data["text/html"], str) else "".join(data["text/html"]))
+        elif "text/plain" in data and content.WIDGET_MIME not in data:
+            parts.append(f"<pre>{html.escape(data['text/plain'])}</pre>")
+    return "\n".join(parts)
+
+
+def page(title: str, body: str, footer: str) -> str:
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{PRINT_CSS}</style></head><body>{body}\n<div class=\"cite\">{footer}</div></body></html>")
+
+
+def lesson_html(lesson: content.Lesson, nb, footer: str) -> str:
+    """The reading and the exercises of one lesson, ready to print (no code, no solutions)."""
+    nb = content.for_edition(nb, lesson.number, keep_code=False)
+    parts = []
+    pending_label = "Your answer"
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            src = cell.source
+            if src.startswith("**Your answer**") or src.startswith("*In JupyterLab, a check cell"):
+                continue
+            heads = re.findall(r"^#{2,4}\s*(.+)$", src, re.M)
+            if heads:
+                pending_label = heads[-1].strip()
+            parts.append(md(src))
+            continue
+        if content.is_answer_cell(cell):
+            written = "written" in pending_label.lower() or "argue" in pending_label.lower() \
+                or "describe" in pending_label.lower()
+            parts.append(answer_box(f"{pending_label}: your answer", 8 if written else 2))
+            continue
+        if content.is_setup_cell(cell):
+            continue
+        parts.append(_outputs_html(cell))
+    return page(lesson.title, "\n".join(parts), footer)
+
+
+def graded_set_html(path: Path, footer: str) -> tuple[str, str, list[str]]:
+    """(title, HTML, headings) of a student version of a graded set, with space to write."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    parts, heads = [], []
+    title = path.stem
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown":
+            src = cell.source
+            if meta.get("solution"):
+                prompt = src.replace("YOUR ANSWER HERE", "").strip()
+                if prompt:
+                    parts.append(md(prompt))
+                parts.append(answer_box("Your written answer", 12))
+                continue
+            found = re.findall(r"^(#{1,2})\s+(.+)$", src, re.M)
+            heads += [h for _, h in found]
+            if not title or title == path.stem:
+                title = next((h for lvl, h in found if lvl == "#"), title)
+            parts.append(md(src))
+        elif cell.cell_type == "code":
+            if meta.get("grade") or meta.get("grade_id") == "setup":
+                continue
+            if meta.get("solution") or "YOUR CODE HERE" in cell.source or re.search(r"=\s*\.\.\.", cell.source):
+                names = re.findall(r"^\s*([A-Za-z_]\w*)\s*=", cell.source, re.M)
+                label = ("Answer: " + ", ".join(dict.fromkeys(names))) if names else "Answer"
+                parts.append(answer_box(label, 2))
+    return title, page(title, "\n".join(parts), footer), heads
+
+
+def chromium_available() -> str | None:
+    """None when PDFs can be made, else the reason they cannot."""
+    if not CHROMIUM.exists() and not shutil.which("chromium"):
+        return "Chromium is not installed (/usr/bin/chromium): PDFs skipped (install Debian's chromium)."
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed: PDFs skipped (pip install -r requirements.txt)."
+    return None
+
+
+def print_pdfs(jobs: list[tuple[Path, Path]]) -> None:
+    """Print each (html file, pdf file) pair with one Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    exe = str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium"))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(offline=True)
+            tab = context.new_page()
+            for source, target in jobs:
+                tab.goto(source.resolve().as_uri(), wait_until="load")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tab.pdf(path=str(target), format="A4", print_background=True, display_header_footer=True,
+                        header_template="<span></span>",
+                        footer_template='<div style="font-size:8px;width:100%;text-align:center;">'
+                                        '<span class="title"></span> · page <span class="pageNumber"></span> of '
+                                        '<span class="totalPages"></span></div>',
+                        margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"})
+        finally:
+            browser.close()
+
+
+def squash(text: str) -> str:
+    """Letters and digits only, ligatures unfolded (PDF text has "ﬁ" for "fi")."""
+    return re.sub(r"[^0-9a-z]+", "", unicodedata.normalize("NFKC", text).lower())
+
+
+def pdf_text(path: Path) -> tuple[int, str]:
+    """(number of pages, text) of a PDF; raises if it does not open."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    return len(reader.pages), "\n".join(p.extract_text() or "" for p in reader.pages)
+
+
+def check_pdf(path: Path, headings: list[str]) -> list[str]:
+    """Problems with a PDF: it does not open, has no pages, or lacks one of its headings."""
+    try:
+        pages, text = pdf_text(path)
+    except Exception as exc:  # noqa: BLE001 - any reading failure is the finding
+        return [f"{path.name} does not open: {exc}"]
+    if pages == 0:
+        return [f"{path.name} has no pages"]
+    flat = squash(text)
+    return [f"{path.name} lacks the heading '{h}'" for h in headings if squash(strip_md(h)) not in flat]
+
+
+def strip_md(text: str) -> str:
+    return re.sub(r"[*_`]|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", text)
+
+
+def image_b64(path: Path) -> str:
+    return base64.b64encode(path.read_bytes()).decode()

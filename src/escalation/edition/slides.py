@@ -1,0 +1,99 @@
+"""One self-contained HTML slide deck per lesson, for the projector (stage: report).
+
+Built from the notebook itself (title and objectives from its first cell, its first figure with the
+figure's text alternative, the prompts it marks for discussion, the in-class exercise), so a deck never
+drifts from its notebook. No CDN: the CSS and the few lines of keyboard script are inline, the figure is
+embedded. Keys: → ↓ Space PageDown next, ← ↑ PageUp previous, Home first, End last.
+"""
+from __future__ import annotations
+
+import html
+
+from . import content
+from .printing import md
+
+CSS = """
+html, body { margin: 0; height: 100%; background: #fff; color: #111;
+  font-family: "DejaVu Sans", Verdana, sans-serif; }
+.slide { display: none; box-sizing: border-box; width: 100vw; height: 100vh; padding: 4vh 6vw 7vh;
+  overflow: auto; font-size: clamp(22px, 2.7vw, 40px); line-height: 1.35; }
+.slide.active { display: block; }
+.slide h1 { font-size: 1.9em; margin: 0 0 .4em; color: #0b3c5d; }
+.slide h2 { font-size: 1.4em; margin: 0 0 .5em; color: #0b3c5d; border-bottom: 4px solid #E69F00; }
+.slide h3, .slide h4 { font-size: 1.1em; margin: .3em 0; }
+.slide img { display: block; max-width: 100%; max-height: 62vh; margin: 0 auto; border: 1px solid #ccc; }
+.slide .caption { font-size: .62em; color: #222; margin-top: .5em; }
+.slide .small { font-size: .7em; }
+.slide table { font-size: .6em; border-collapse: collapse; } .slide td, .slide th { border: 1px solid #999; padding: 2px 6px; }
+.slide code { background: #f1f1f1; padding: 0 .2em; }
+.footer { position: fixed; bottom: 1.5vh; left: 6vw; right: 6vw; font-size: 16px; color: #333;
+  display: flex; justify-content: space-between; }
+:focus-visible { outline: 4px solid #0072B2; }
+@media print { .slide { display: block; page-break-after: always; height: auto; } .footer { display: none; } }
+"""
+
+JS = """
+(function () {
+  var slides = Array.prototype.slice.call(document.querySelectorAll('.slide'));
+  var counter = document.getElementById('counter');
+  var i = Math.max(0, Math.min(slides.length - 1, parseInt((location.hash || '#1').slice(1), 10) - 1 || 0));
+  function show(n) {
+    i = Math.max(0, Math.min(slides.length - 1, n));
+    slides.forEach(function (s, k) { s.classList.toggle('active', k === i); s.setAttribute('aria-hidden', k === i ? 'false' : 'true'); });
+    counter.textContent = 'Slide ' + (i + 1) + ' of ' + slides.length;
+    history.replaceState(null, '', '#' + (i + 1));
+    slides[i].focus();
+  }
+  document.addEventListener('keydown', function (e) {
+    var next = ['ArrowRight', 'ArrowDown', 'PageDown', ' ', 'Enter'];
+    var prev = ['ArrowLeft', 'ArrowUp', 'PageUp', 'Backspace'];
+    if (next.indexOf(e.key) >= 0) { show(i + 1); e.preventDefault(); }
+    else if (prev.indexOf(e.key) >= 0) { show(i - 1); e.preventDefault(); }
+    else if (e.key === 'Home') { show(0); e.preventDefault(); }
+    else if (e.key === 'End') { show(slides.length - 1); e.preventDefault(); }
+  });
+  document.addEventListener('click', function (e) { if (!e.target.closest('a')) show(i + 1); });
+  show(i);
+})();
+"""
+
+
+def _slide(inner: str, label: str) -> str:
+    return f'<section class="slide" tabindex="-1" aria-label="{html.escape(label)}">{inner}</section>'
+
+
+def deck_html(lesson: content.Lesson, nb, *, citation: str) -> str:
+    """The HTML of one lesson's deck."""
+    slides = []
+    intro = f"<h1>{html.escape(lesson.title)}</h1>"
+    if lesson.summary:
+        intro += f"<p>{html.escape(lesson.summary)}</p>"
+    if lesson.minutes:
+        intro += f'<p class="small">Estimated time: {html.escape(lesson.minutes)}</p>'
+    slides.append(_slide(intro, "Title"))
+    if lesson.objectives:
+        items = "".join(f"<li>{md(o).strip().removeprefix('<p>').removesuffix('</p>')}</li>"
+                        for o in lesson.objectives)
+        slides.append(_slide(f"<h2>By the end you will be able to</h2><ol>{items}</ol>", "Objectives"))
+    figure = content.first_figure(nb)
+    if figure:
+        png, alt = figure
+        slides.append(_slide(
+            f'<h2>Key figure</h2><figure><img class="key-figure" alt="{html.escape(alt or "Key figure")}" '
+            f'src="data:image/png;base64,{png}"><figcaption class="caption">{html.escape(alt)}</figcaption>'
+            "</figure>", "Key figure"))
+    for n, prompt in enumerate(content.discussion_prompts(nb), 1):
+        slides.append(_slide(f"<h2>Discuss ({n})</h2>{md(prompt)}", f"Discussion prompt {n}"))
+    exercise = content.in_class_exercise(nb)
+    if exercise:
+        slides.append(_slide(f"<h2>In class: exercise</h2>{md(exercise)}"
+                             f'<p class="small">Work in notebook {lesson.number}; the check cell gives feedback.</p>',
+                             "In-class exercise"))
+    slides.append(_slide(f'<h2>Cite this</h2><p class="small">{html.escape(citation)}</p>', "Cite this"))
+    body = "\n".join(slides)
+    return ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(lesson.title)} (slides)</title><style>{CSS}</style></head><body>"
+            f'{body}<div class="footer" aria-live="polite"><span>{html.escape(lesson.title)}</span>'
+            '<span>← → to move</span><span id="counter"></span></div>'
+            f"<script>{JS}</script></body></html>")
