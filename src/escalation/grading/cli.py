@@ -111,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .collect import add_parser as add_collect_parser  # gather notebooks from hub homes (collect.py)
 
     add_collect_parser(sub)
+    from .lms import add_parser as add_lms_parser  # fill Canvas/Moodle grade files (lms.py)
+    from .similarity import add_parser as add_similar_parser  # near-identical written answers (similarity.py)
+
+    add_lms_parser(sub)
+    add_similar_parser(sub)
     return parser
 
 

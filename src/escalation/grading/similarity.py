@@ -268,3 +268,30 @@ def write_report(folder: Path, exercise, results, *, exclude_texts: list[str] | 
     page.write_text(report_html(exercise.name, pairs, notes, n_answers, min_shared=min_shared), encoding="utf-8")
     table.write_text(report_csv(pairs), encoding="utf-8")
     return [page, table]
+
+
+def cmd_similar(args) -> int:
+    """`escalation-grade similar SET --out grades/SET [--min-shared N]`: (re)write the report alone."""
+    from .cli import _load_results
+    from .source import load_exercise
+
+    exercise = load_exercise(args.exercise)
+    out = Path(args.out or Path("grades") / exercise.name)
+    if args.min_shared < SHINGLE:
+        raise ValueError(f"--min-shared must be at least {SHINGLE} words (the shortest passage compared).")
+    paths = write_report(out / "written", exercise, _load_results(out), min_shared=args.min_shared)
+    if not args.quiet:
+        pairs = max(0, len(paths[1].read_text(encoding="utf-8").splitlines()) - 1)
+        print(f"{pairs} pairs of written answers worth a human look: {paths[0]} (table: {paths[1]})")
+    return 0
+
+
+def add_parser(sub) -> None:
+    """Register the `similar` subcommand (called from cli.py)."""
+    p = sub.add_parser("similar", help="list pairs of near-identical written answers, worth a human look")
+    p.add_argument("exercise", help="exercise set name (ex01_reading) or path of its source notebook")
+    p.add_argument("--out", help="grading output folder (default: grades/<exercise>)")
+    p.add_argument("--min-shared", type=int, default=MIN_SHARED,
+                   help=f"words the two answers must share in passages of {SHINGLE}+ words (default {MIN_SHARED})")
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=cmd_similar)

@@ -1,0 +1,664 @@
+"""Report stage: fill the grade CSV that Canvas or Moodle exported, and zip feedback files for upload.
+
+The instructor downloads the LMS's own file (Canvas: Grades › Export, the gradebook CSV; Moodle: the
+assignment's "Download grading worksheet"), this module writes the scores into it (and Moodle's
+"Feedback comments" column), and the instructor uploads the new file. Only the cells that receive a score
+or comment change: every other byte (encoding and byte-order mark, delimiter, quoting, line endings, row
+order, extra rows such as Canvas's "Points Possible") is copied as it was.
+
+Students are matched by the LMS's own ids, found in the submission paths the LMS gave out:
+- Moodle folders `Full Name_1234_assignsubmission_file_` carry the participant number of the worksheet's
+  `Identifier` column ("Participant 1234");
+- Canvas downloads are named `lastfirst_12345_67890_file.ipynb` (`_LATE_` may follow the name): like
+  Canvas itself, the first two all-digit parts between underscores are the user id (the gradebook's `ID`
+  column) and the id of the submitted file;
+- otherwise a gradebook student id equal to an LMS id (Canvas SIS User ID or SIS Login ID; Moodle email
+  address, ID number or username), or a mapping CSV (`student,lms_id`) given by the instructor.
+Nothing is dropped silently: every student of either file who gets no score is listed with the reason.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import EscalationError
+
+LMS_KINDS = ("canvas", "moodle")
+COMMENT_PREFIX = "Escalation debates"
+
+
+class LmsError(EscalationError):
+    """An LMS file or option that cannot be used as it is."""
+
+
+# ----------------------------------------------------------------------------- byte-faithful CSV
+@dataclass
+class Field:
+    value: str
+    raw: str  # the field exactly as it stands in the file (with its quotes)
+
+
+@dataclass
+class Record:
+    fields: list[Field]
+    end: str  # the line ending after the record ("" for a last line without one)
+
+    @property
+    def values(self) -> list[str]:
+        return [f.value for f in self.fields]
+
+
+@dataclass
+class CsvDoc:
+    prefix: bytes  # byte-order mark, if any
+    encoding: str
+    delimiter: str
+    records: list[Record]
+
+    def to_bytes(self) -> bytes:
+        text = "".join(self.delimiter.join(f.raw for f in r.fields) + r.end for r in self.records)
+        try:
+            return self.prefix + text.encode(self.encoding)
+        except UnicodeEncodeError as exc:
+            raise LmsError(f"A value to write ({text[exc.start:exc.end]!r}) cannot be stored in the file's "
+                           f"encoding {self.encoding}. Export the file again as UTF-8.") from None
+
+    def set(self, row: int, col: int, value: str) -> None:
+        record = self.records[row]
+        while len(record.fields) <= col:  # a short row: pad it, as a spreadsheet would
+            record.fields.append(Field("", ""))
+        old = record.fields[col]
+        quoted = [f.raw.startswith('"') for f in record.fields if f.raw]
+        must = any(c in value for c in (self.delimiter, '"', "\r", "\n")) or value != value.strip()
+        if must or old.raw.startswith('"') or (not old.raw and quoted and all(quoted)):
+            raw = '"' + value.replace('"', '""') + '"'
+        else:
+            raw = value
+        record.fields[col] = Field(value, raw)
+
+
+_ENCODINGS = [(b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")]
+
+
+def decode(data: bytes, label: str) -> tuple[bytes, str, str]:
+    """(byte-order mark, encoding, text) of a CSV file; UTF-8 first, then Windows-1252 (Excel's)."""
+    for bom, encoding in _ENCODINGS:
+        if data.startswith(bom):
+            try:
+                return bom, encoding, data[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                raise LmsError(f"{label} starts with a {encoding} byte-order mark but is not {encoding} text.") from None
+    try:
+        return b"", "utf-8", data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return b"", "cp1252", data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise LmsError(f"{label} is neither UTF-8 nor Windows-1252 text. Download the file from the LMS again "
+                       "and use it without re-saving it, or save it as 'CSV UTF-8'.") from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the header line: the most frequent of , ; and tab outside quotes."""
+    line, inside = [], False
+    for ch in text:
+        if ch == '"':
+            inside = not inside
+        elif ch in "\r\n" and not inside:
+            break
+        elif not inside:
+            line.append(ch)
+    counts = {d: line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def parse_csv(text: str, delimiter: str) -> list[Record]:
+    """RFC 4180 records that remember each field's raw text, so unchanged fields are written back as read."""
+    records, i, n = [], 0, len(text)
+    while i < n:
+        fields = []
+        while True:
+            start = i
+            if i < n and text[i] == '"':
+                i += 1
+                parts = []
+                while i < n:
+                    if text[i] == '"':
+                        if i + 1 < n and text[i + 1] == '"':
+                            parts.append('"')
+                            i += 2
+                            continue
+                        i += 1
+                        break
+                    parts.append(text[i])
+                    i += 1
+                while i < n and text[i] not in (delimiter, "\r", "\n"):  # stray text after the quote
+                    parts.append(text[i])
+                    i += 1
+                fields.append(Field("".join(parts), text[start:i]))
+            else:
+                while i < n and text[i] not in (delimiter, "\r", "\n"):
+                    i += 1
+                fields.append(Field(text[start:i], text[start:i]))
+            if i < n and text[i] == delimiter:
+                i += 1
+                continue
+            break
+        if text.startswith("\r\n", i):
+            end = "\r\n"
+        elif i < n:
+            end = text[i]
+        else:
+            end = ""
+        i += len(end)
+        records.append(Record(fields, end))
+    return records
+
+
+def read_doc(path: Path) -> CsvDoc:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LmsError(f"{path} does not exist. Download the grade file from the LMS first.") from None
+    if not data.strip():
+        raise LmsError(f"{path} is empty. Download the grade file from the LMS again.")
+    prefix, encoding, text = decode(data, str(path))
+    delimiter = sniff_delimiter(text)
+    return CsvDoc(prefix, encoding, delimiter, parse_csv(text, delimiter))
+
+
+# ----------------------------------------------------------------------------- the LMS files
+@dataclass
+class LmsRow:
+    index: int  # record number in the file
+    name: str
+    keys: dict[str, str]  # kind of id -> value, e.g. {"canvas_id": "12345", "sis_login": "asmith"}
+    grade: str = ""
+    comment: str = ""
+    max_points: str = ""
+    locked: bool = False
+
+
+@dataclass
+class LmsFile:
+    kind: str
+    doc: CsvDoc
+    header: list[str]
+    rows: list[LmsRow]
+    grade_col: int
+    grade_label: str
+    comment_col: int | None = None
+    max_points: str = ""  # Canvas: the column's "Points Possible"
+    notes: list[str] = field(default_factory=list)
+
+
+def _col(header: list[str], *names: str) -> int | None:
+    wanted = [n.casefold() for n in names]
+    for i, h in enumerate(header):
+        if h.strip().casefold() in wanted:
+            return i
+    return None
+
+
+def _cell(record: Record, col: int | None) -> str:
+    return record.values[col] if col is not None and col < len(record.fields) else ""
+
+
+_CANVAS_ASSIGNMENT = re.compile(r"^(?P<name>.*\S)\s*\((?P<id>\d+)\)$")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", text).strip().casefold()
+
+
+def read_canvas(doc: CsvDoc, column: str | None, exercise_name: str) -> LmsFile:
+    header = [h.strip() for h in doc.records[0].values]
+    id_col = _col(header, "ID")
+    if _col(header, "Student") is None or id_col is None:
+        raise LmsError("This is not a Canvas gradebook export: its first row needs the columns 'Student' and "
+                       f"'ID' (it has: {', '.join(header[:8])}). In Canvas: Grades › Export › Export Entire Gradebook.")
+    assignments = {i: m for i, h in enumerate(header) if (m := _CANVAS_ASSIGNMENT.match(h))}
+    if column:
+        hits = [i for i, h in enumerate(header) if h == column.strip()] or [
+            i for i, m in assignments.items() if _norm(m["name"]) == _norm(column) or m["id"] == column.strip()]
+    else:
+        hits = [i for i, m in assignments.items() if _norm(exercise_name) in _norm(m["name"])]
+    names = "; ".join(f"'{header[i]}'" for i in assignments) or "none"
+    if len(hits) != 1:
+        what = f"'{column}'" if column else f"a name containing '{exercise_name}'"
+        raise LmsError(f"{'Several' if hits else 'No'} assignment columns match {what}. Name the column with "
+                       f"--column (its name, or its number in brackets). Assignment columns: {names}. A new "
+                       "assignment must be created in Canvas first, then the gradebook exported again.")
+    grade_col = hits[0]
+    if grade_col not in assignments:
+        raise LmsError(f"'{header[grade_col]}' is not an assignment column (Canvas computes it and ignores it on "
+                       f"import). Assignment columns: {names}.")
+    cols = {k: _col(header, n) for k, n in (("sis_user", "SIS User ID"), ("sis_login", "SIS Login ID"),
+                                             ("integration", "Integration ID"))}
+    student_col = _col(header, "Student")
+    rows, max_points = [], ""
+    for index, record in enumerate(doc.records[1:], start=1):
+        name = _cell(record, student_col)
+        if name.strip() == "Points Possible":
+            max_points = _cell(record, grade_col).strip()
+            continue
+        canvas_id = _cell(record, id_col).strip()
+        if not canvas_id:  # "Manual Posting" / "Muted" rows and blank lines carry no student
+            continue
+        keys = {"canvas_id": canvas_id, **{k: _cell(record, c).strip() for k, c in cols.items() if c is not None}}
+        rows.append(LmsRow(index, name, {k: v for k, v in keys.items() if v}, grade=_cell(record, grade_col)))
+    return LmsFile("canvas", doc, header, rows, grade_col, header[grade_col], max_points=max_points)
+
+
+_PARTICIPANT = re.compile(r"(\d+)\s*$")
+
+
+def read_moodle(doc: CsvDoc, column: str | None) -> LmsFile:
+    header = [h.strip() for h in doc.records[0].values]
+    id_col = _col(header, "Identifier")
+    grade_col = _col(header, column or "Grade")
+    if id_col is None or grade_col is None:
+        raise LmsError("This is not a Moodle grading worksheet: its first row needs the columns 'Identifier' and "
+                       f"'{column or 'Grade'}' (it has: {', '.join(header[:8])}). In Moodle: the assignment › "
+                       "View all submissions › Grading action › Download grading worksheet. (A Moodle in "
+                       "another language names the grade column differently: give it with --column.)")
+    name_col = _col(header, "Full name")
+    comment_col = _col(header, "Feedback comments")
+    max_col = _col(header, "Maximum Grade", "Maximum grade")
+    lock_col = _col(header, "Grade can be changed")
+    ident = {k: _col(header, n) for k, n in (("email", "Email address"), ("idnumber", "ID number"),
+                                             ("username", "Username"))}
+    rows = []
+    for index, record in enumerate(doc.records[1:], start=1):
+        m = _PARTICIPANT.search(_cell(record, id_col))
+        if not m:
+            continue
+        keys = {"participant": str(int(m.group(1))), **{k: _cell(record, c).strip() for k, c in ident.items()
+                                                          if c is not None}}
+        rows.append(LmsRow(index, _cell(record, name_col), {k: v for k, v in keys.items() if v},
+                           grade=_cell(record, grade_col), comment=_cell(record, comment_col),
+                           max_points=_cell(record, max_col).strip(),
+                           locked=_cell(record, lock_col).strip().casefold() in ("no", "non", "nein")))
+    notes = [] if comment_col is not None else [
+        "The worksheet has no 'Feedback comments' column (feedback comments are off for this assignment): "
+        "scores only; the feedback files zip still works if feedback files are on."]
+    return LmsFile("moodle", doc, header, rows, grade_col, header[grade_col], comment_col=comment_col, notes=notes)
+
+
+def read_lms(kind: str, path: Path, column: str | None = None, exercise_name: str = "") -> LmsFile:
+    """Read an LMS grade file: the students' rows with their ids, current grade and comment."""
+    if kind not in LMS_KINDS:
+        raise LmsError(f"Unknown LMS '{kind}': use one of {', '.join(LMS_KINDS)}.")
+    doc = read_doc(path)
+    return read_canvas(doc, column, exercise_name) if kind == "canvas" else read_moodle(doc, column)
+
+
+# ----------------------------------------------------------------------------- the gradebook side
+def canvas_ids(name: str) -> tuple[str, str] | None:
+    """(user id, attachment id) from a Canvas download name, read the way Canvas reads it back."""
+    digits = [p for p in Path(name).name.split("_") if p.isdigit()]
+    return (str(int(digits[0])), digits[1]) if len(digits) >= 2 else None
+
+
+def moodle_participant(name: str) -> str | None:
+    m = re.search(r"_(\d+)(?:_assignsubmission_\w*)?_?$", Path(name).name) or re.search(
+        r"_(\d+)_assign(?:submission|feedback)_", name)
+    return str(int(m.group(1))) if m else None
+
+
+@dataclass
+class GradebookRow:
+    student: str
+    file: str
+    status: str
+    total: float | None
+    max_points: float | None
+    scores: dict[str, str]
+    reasons: str
+
+
+def read_gradebook(folder: Path) -> list[GradebookRow]:
+    """Read `gradebook.csv` by column name (extra columns are ignored)."""
+    path = Path(folder) / "gradebook.csv"
+    if not path.is_file():
+        raise LmsError(f"{path} does not exist: grade the submissions first (escalation-grade grade …), and give "
+                       "the output folder with --gradebook.")
+    reader = csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig")))
+    missing = {"student", "status", "total", "max_points"} - set(reader.fieldnames or [])
+    if missing:
+        raise LmsError(f"{path} lacks the columns {', '.join(sorted(missing))}: it is not a gradebook written by "
+                       "escalation-grade.")
+    rows = []
+    for row in reader:
+        def num(text):
+            try:
+                return float(text)
+            except (TypeError, ValueError):
+                return None
+        scores = {k: v for k, v in row.items() if k and re.fullmatch(r"q\d+\w*", k)}
+        rows.append(GradebookRow(row["student"], row.get("file") or "", row["status"], num(row["total"]),
+                                 num(row["max_points"]), scores, row.get("reasons") or ""))
+    return rows
+
+
+def read_mapping(path: Path | None) -> dict[str, str]:
+    """A mapping CSV with columns student, lms_id (any id the LMS file shows for that student)."""
+    if not path:
+        return {}
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise LmsError(f"The mapping file {path} does not exist.") from None
+    except UnicodeDecodeError:
+        raise LmsError(f"The mapping file {path} is not UTF-8: save it as 'CSV UTF-8'.") from None
+    reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text))
+    if not {"student", "lms_id"} <= set(reader.fieldnames or []):
+        raise LmsError(f"The mapping file {path} needs the columns student and lms_id.")
+    return {r["student"].strip(): r["lms_id"].strip() for r in reader if (r.get("student") or "").strip()}
+
+
+# ----------------------------------------------------------------------------- matching and filling
+@dataclass
+class Outcome:
+    kind: str  # filled, not_filled, not_in_lms, not_in_gradebook, ambiguous
+    student: str = ""
+    lms_name: str = ""
+    lms_id: str = ""
+    score: str = ""
+    previous: str = ""
+    note: str = ""
+
+
+def _key_of(lms: LmsFile, row: LmsRow) -> str:
+    return row.keys.get("canvas_id") or (f"Participant {row.keys['participant']}" if "participant" in row.keys else "")
+
+
+def match(lms: LmsFile, gradebook: list[GradebookRow], mapping: dict[str, str]) -> tuple[dict, dict]:
+    """For each gradebook student, the positions (in lms.rows) of the LMS rows that are theirs; and the
+    LMS id read from each student's name or file (to explain a student that matches no row)."""
+    by_key: dict[tuple[str, str], list[int]] = {}
+    any_key: dict[str, list[int]] = {}
+    for n, row in enumerate(lms.rows):
+        for kind, value in row.keys.items():
+            by_key.setdefault((kind, value.casefold()), []).append(n)
+            any_key.setdefault(value.casefold(), []).append(n)
+        if "participant" in row.keys:
+            any_key.setdefault(f"participant {row.keys['participant']}", []).append(n)
+    found, parsed = {}, {}
+    for g in gradebook:
+        if g.student in mapping:
+            hits = any_key.get(mapping[g.student].casefold(), [])
+        else:
+            hits = []
+            for name in (g.student, g.file.split("/")[0] if g.file else ""):
+                if not name:
+                    continue
+                if lms.kind == "canvas" and (ids := canvas_ids(name)):
+                    hits = by_key.get(("canvas_id", ids[0]), [])
+                    parsed[g.student] = f"Canvas user id {ids[0]}"
+                elif lms.kind == "moodle" and (p := moodle_participant(name)):
+                    hits = by_key.get(("participant", p), [])
+                    parsed[g.student] = f"Participant {p}"
+                if hits:
+                    break
+            if not hits:
+                hits = [n for n in any_key.get(g.student.strip().casefold(), [])
+                        if lms.kind == "moodle" or "participant" not in lms.rows[n].keys]
+        found[g.student] = sorted(set(hits))
+    return found, parsed
+
+
+def _decimal_comma(values: list[str]) -> bool:
+    return any(re.fullmatch(r"\d+,\d+", v.strip()) for v in values if v)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.strip().replace(",", "."))
+    except (AttributeError, ValueError):
+        return None
+
+
+def _fmt(x: float, comma: bool) -> str:
+    text = f"{round(x, 2):.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if comma else text
+
+
+def feedback_comment(exercise_name: str, g: GradebookRow, score: str, max_text: str, written: set[str],
+                     comma: bool = False) -> str:
+    parts = "; ".join(f"{q} {_fmt(_number(v), comma) if _number(v) is not None else '–'}" for q, v in g.scores.items())
+    return (f"{COMMENT_PREFIX}, {exercise_name}: {score} / {max_text} points ({parts}). "
+            f"Your feedback page lists each question's checks and the rubric"
+            + (" of the written answers" if written else "") + ".")
+
+
+@dataclass
+class FillResult:
+    lms: LmsFile
+    outcomes: list[Outcome]
+    feedback: dict[str, bytes]  # zip entry name -> file content
+
+
+def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: str | None = None,
+         mapping: dict[str, str] | None = None, scale: bool = False, include_pending: bool = False) -> FillResult:
+    """Fill the LMS file's grade (and Moodle comment) cells from the gradebook; nothing is written to disk."""
+    gradebook = read_gradebook(gradebook_dir)
+    lms = read_lms(kind, lms_path, column, exercise.name)
+    written = {q.key for q in exercise.questions if q.kind == "written"}
+    max_points = exercise.max_points
+    comma = _decimal_comma([r.grade for r in lms.rows] + [r.max_points for r in lms.rows] + [lms.max_points])
+    matches, parsed = match(lms, gradebook, mapping or {})
+    claimed: dict[int, list[str]] = {}
+    for student, hits in matches.items():
+        for n in hits:
+            claimed.setdefault(n, []).append(student)
+    outcomes, feedback = [], {}
+    lms_max_values = {_number(t) for t in [r.max_points for r in lms.rows] + [lms.max_points]}
+    lms_max_values.discard(None)
+    mismatch = sorted(v for v in lms_max_values if abs(v - max_points) > 1e-9)
+    if mismatch and not scale:
+        raise LmsError(f"The LMS assignment is out of {_fmt(mismatch[0], False)} points, the exercise set "
+                       f"{exercise.name} out of {_fmt(max_points, False)}. Change the assignment's maximum in "
+                       "the LMS, or pass --scale to convert the scores proportionally.")
+    feedback_dir = Path(gradebook_dir) / "feedback"
+    from .batch import safe_name
+
+    for g in sorted(gradebook, key=lambda g: g.student):
+        hits = matches[g.student]
+        if not hits:
+            if mapping and g.student in mapping:
+                how = f"the mapping gives '{mapping[g.student]}', which no row of the LMS file shows"
+            elif g.student in parsed:
+                how = (f"its name gives {parsed[g.student]}, which no row of the LMS file has (a student who left "
+                       "the course, or an export of another section or assignment?)")
+            else:
+                how = ("no LMS id could be read from its name or file, and no row of the LMS file has this id; add "
+                       "it to a mapping CSV (--mapping)")
+            outcomes.append(Outcome("not_in_lms", g.student, note=f"Not in the LMS file: {how}."))
+            continue
+        if len(hits) > 1:
+            names = ", ".join(lms.rows[n].name for n in hits)
+            outcomes.append(Outcome("ambiguous", g.student, note=f"Matches several LMS rows ({names}); not filled. "
+                                    "Give the right id in a mapping CSV."))
+            continue
+        row = lms.rows[hits[0]]
+        out = Outcome("not_filled", g.student, row.name, _key_of(lms, row), previous=row.grade)
+        others = [s for s in claimed[hits[0]] if s != g.student]
+        pending = [q for q in sorted(written) if g.status.startswith("graded") and g.scores.get(q, "") == ""]
+        if others:
+            out.kind = "ambiguous"
+            out.note = f"The same LMS row also matches {', '.join(others)}; not filled. Use a mapping CSV."
+        elif not g.status.startswith("graded") or g.total is None:
+            out.note = (f"Not filled: the submission could not be graded (status {g.status}). Enter a grade by "
+                        "hand after checking with the student.")
+        elif pending and not include_pending:
+            out.note = (f"Not filled: written answers {', '.join(pending)} are not scored yet (escalation-grade "
+                        "merge), or pass --include-pending to upload the partial total.")
+        elif row.locked:
+            out.note = "Not filled: Moodle says this grade cannot be changed (locked or overridden in the gradebook)."
+        else:
+            lms_max = _number(row.max_points) if row.max_points else _number(lms.max_points)
+            value = g.total * (lms_max / max_points) if scale and lms_max and max_points else g.total
+            out.kind = "filled"
+            out.score = _fmt(value, comma)
+            lms.doc.set(row.index, lms.grade_col, out.score)
+            notes = []
+            if pending:
+                notes.append(f"partial total: {', '.join(pending)} not scored yet")
+            if row.grade.strip() and _number(row.grade) != _number(out.score):
+                notes.append(f"replaced {row.grade.strip()}")
+            if lms.comment_col is not None:
+                text = html.escape(feedback_comment(exercise.name, g, out.score,
+                                                    _fmt(lms_max or max_points, comma), written, comma), quote=False)
+                if not row.comment.strip() or row.comment.startswith(COMMENT_PREFIX):
+                    lms.doc.set(row.index, lms.comment_col, text)
+                else:
+                    notes.append("kept the feedback comment already in Moodle")
+            joined = "; ".join(notes)
+            out.note = joined[:1].upper() + joined[1:] + ("." if notes else "")
+        page = feedback_dir / f"{safe_name(g.student)}.html"
+        entry = feedback_entry(lms, row, g, exercise.name) if out.kind != "ambiguous" else None
+        if page.is_file() and entry:
+            feedback[entry] = page.read_bytes()
+        elif page.is_file() and out.kind != "ambiguous":
+            out.note = (out.note + " " if out.note else "") + ("No feedback file: Canvas needs the submitted "
+                                                                 "file's id, found only in the downloaded file's name.")
+        outcomes.append(out)
+    for n, row in enumerate(lms.rows):
+        if n not in claimed:
+            outcomes.append(Outcome("not_in_gradebook", lms_name=row.name, lms_id=_key_of(lms, row),
+                                    previous=row.grade, note="In the LMS file but no graded submission matches "
+                                    "(no submission, or a name the mapping does not cover); left unchanged."))
+    return FillResult(lms, outcomes, feedback)
+
+
+def feedback_entry(lms: LmsFile, row: LmsRow, g: GradebookRow, exercise_name: str) -> str | None:
+    """The zip entry name each LMS's bulk feedback upload matches to the student."""
+    label = "feedback-" + re.sub(r"[^\w.-]+", "-", exercise_name).replace("_", "-") + ".html"
+    if lms.kind == "moodle":
+        name = " ".join(re.sub(r"[_/\\:*?\"<>|]+", " ", row.name).split()) or "student"
+        return f"{name}_{row.keys['participant']}_assignsubmission_file_/{label}"
+    for source in (g.file.split("/")[0] if g.file else "", g.student):
+        ids = canvas_ids(source) if source else None
+        if ids and ids[0] == row.keys.get("canvas_id"):
+            first = Path(source).name.split("_")[0]
+            lastfirst = first if first and not first.isdigit() else "student"
+            return f"{lastfirst}_{ids[0]}_{ids[1]}_{label}"
+    return None
+
+
+def write_zip(path: Path, entries: dict[str, bytes]) -> None:
+    """A deterministic zip (sorted entries, fixed dates), written atomically."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, entries[name])
+    os.replace(tmp, path)
+
+
+REPORT_FIELDS = ["outcome", "student", "lms_name", "lms_id", "score", "previous", "note"]
+ORDER = {"filled": 0, "not_filled": 1, "ambiguous": 2, "not_in_lms": 3, "not_in_gradebook": 4}
+
+
+def write_outputs(result: FillResult, out: Path, feedback_zip: Path | None) -> dict[str, Path]:
+    """Write the filled LMS file, the match report CSV and the feedback zip."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_bytes(result.lms.doc.to_bytes())
+    os.replace(tmp, out)
+    paths = {"filled": out}
+    report = out.with_name(f"{out.stem}_report.csv")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(REPORT_FIELDS)
+    for o in sorted(result.outcomes, key=lambda o: (ORDER[o.kind], o.student, o.lms_name)):
+        writer.writerow([o.kind, o.student, o.lms_name, o.lms_id, o.score, o.previous.strip(), o.note])
+    report.write_text(buffer.getvalue(), encoding="utf-8")
+    paths["report"] = report
+    if feedback_zip is not None and result.feedback:
+        write_zip(Path(feedback_zip), result.feedback)
+        paths["feedback"] = Path(feedback_zip)
+    return paths
+
+
+UPLOAD_HINT = {
+    "canvas": ("Upload {filled} in Canvas: Grades › Import, then check the preview. Feedback files: Assignment › "
+               "Re-Upload Submissions with {zip} (each file arrives as a submission comment)."),
+    "moodle": ("Upload {filled} in Moodle: the assignment › View all submissions › Grading action › Upload grading "
+               "worksheet. Feedback files: Grading action › Upload multiple feedback files in a zip, with {zip}."),
+}
+
+
+def summary(result: FillResult, paths: dict[str, Path]) -> str:
+    counts: dict[str, int] = {}
+    for o in result.outcomes:
+        counts[o.kind] = counts.get(o.kind, 0) + 1
+    lines = [f"{result.lms.kind}: {counts.get('filled', 0)} scores written into column '{result.lms.grade_label}' "
+             f"of {paths['filled']}."]
+    labels = {"not_filled": "matched but not filled", "ambiguous": "ambiguous (not filled)",
+              "not_in_lms": "graded but not in the LMS file", "not_in_gradebook": "in the LMS file with no graded submission"}
+    for kind, label in labels.items():
+        items = [o for o in result.outcomes if o.kind == kind]
+        if items:
+            lines.append(f"⚠ {len(items)} {label}:")
+            lines += [f"   {o.student or o.lms_name}{' (' + o.lms_name + ')' if o.student and o.lms_name else ''}: "
+                      f"{o.note}" for o in items[:20]]
+            if len(items) > 20:
+                lines.append(f"   … and {len(items) - 20} more")
+    lines += [f"Note: {n}" for n in result.lms.notes]
+    lines.append(f"Every student with the reason: {paths['report']}")
+    zip_path = paths.get("feedback")
+    lines.append(UPLOAD_HINT[result.lms.kind].format(filled=paths["filled"], zip=zip_path or "(no feedback files)"))
+    return "\n".join(lines)
+
+
+def cmd_lms(args) -> int:
+    """`escalation-grade lms canvas|moodle SET --gradebook DIR --lms-file FILE --out FILE`."""
+    from .source import load_exercise
+
+    exercise = load_exercise(args.exercise)
+    gradebook = Path(args.gradebook or Path("grades") / exercise.name)
+    out, lms_file = Path(args.out), Path(args.lms_file)
+    if out.resolve() == lms_file.resolve():
+        raise LmsError("--out must be a new file: keep the LMS's export as it is.")
+    result = fill(args.lms, exercise, gradebook, lms_file, column=args.column, mapping=read_mapping(args.mapping),
+                  scale=args.scale, include_pending=args.include_pending)
+    zip_path = None if args.no_feedback_files else Path(args.feedback_zip or out.with_name(f"{out.stem}_feedback.zip"))
+    paths = write_outputs(result, out, zip_path)
+    if not args.quiet:
+        print(summary(result, paths))
+    return 0
+
+
+def add_parser(sub) -> None:
+    """Register the `lms` subcommand (called from cli.py)."""
+    p = sub.add_parser("lms", help="fill the grade CSV exported by Canvas or Moodle, and zip feedback files")
+    p.add_argument("lms", choices=LMS_KINDS, help="which LMS exported the file")
+    p.add_argument("exercise", help="exercise set name (ex01_reading) or path of its source notebook")
+    p.add_argument("--gradebook", help="folder holding gradebook.csv and feedback/ (default: grades/<exercise>)")
+    p.add_argument("--lms-file", required=True, help="the CSV downloaded from the LMS (left unchanged)")
+    p.add_argument("--out", required=True, help="the filled CSV to write (upload this one)")
+    p.add_argument("--column", help="Canvas: the assignment column (name or number); Moodle: the grade column's "
+                                    "name if not 'Grade'")
+    p.add_argument("--mapping", help="CSV with columns student, lms_id for students whose id cannot be read "
+                                     "from their file or folder name")
+    p.add_argument("--scale", action="store_true", help="convert scores when the LMS maximum differs from the set's")
+    p.add_argument("--include-pending", action="store_true",
+                   help="also upload totals whose written answers are not scored yet")
+    p.add_argument("--feedback-zip", help="where to write the feedback files zip (default: next to --out)")
+    p.add_argument("--no-feedback-files", action="store_true", help="do not write the feedback zip")
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=cmd_lms)
