@@ -160,3 +160,23 @@ def test_table_html_wraps_scrolls_and_hides_missing_values():
     assert "<NA>" not in out and "nan" not in out.lower().replace("nance", "")
     assert "overflow-x:auto" in out and "<caption" in out and "word-break:normal" in out
     assert out.count("<tr>") == 3
+
+
+def test_printed_prose_is_wrapped_between_words():
+    text = "Figure description: " + " ".join(["matches"] * 60) + "\n\nSecond paragraph."
+    wrapped = plotting.wrap_prose(text)
+    lines = wrapped.split("\n")
+    assert all(len(line) <= plotting.PRINT_WIDTH for line in lines)
+    assert all(word == "matches" for line in lines[:-2] for word in line.split()[(2 if line.startswith("Figure") else 0):])
+    assert lines[-2:] == ["", "Second paragraph."]
+    url = "https://example.org/" + "x" * 150
+    assert url in plotting.wrap_prose(url)    # a word longer than a line is kept whole
+
+
+def test_show_prints_the_description_in_short_lines(capsys):
+    from escalation import geo, maps
+    fig = maps.plot_range_map(geo.load_places(), "Sumy", maps.rings_for(["taurus"], geo.load_weapons()))
+    plotting.show(fig)
+    printed = capsys.readouterr().out
+    assert "\nFigure description: Map of the region" in printed
+    assert max(len(line) for line in printed.splitlines()) <= plotting.PRINT_WIDTH

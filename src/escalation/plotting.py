@@ -112,6 +112,23 @@ def figure_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+PRINT_WIDTH = 100   # characters: a printed line this long fits a notebook's output area at 1366 px
+
+
+def wrap_prose(text: str, width: int = PRINT_WIDTH) -> str:
+    """Prose wrapped between words for printing, each paragraph on its own (blank lines kept).
+
+    JupyterLab breaks a printed line that is wider than the output area anywhere, even mid-word
+    ("matc hes"); lines wrapped here are short enough never to be broken. Words are never split.
+    """
+    import textwrap
+
+    paragraphs = str(text).split("\n")
+    return "\n".join(textwrap.fill(p, width, break_long_words=False, break_on_hyphens=False,
+                                    subsequent_indent="  " if p.startswith("Figure description:") else "")
+                      if p.strip() else p for p in paragraphs)
+
+
 def show(fig: Figure) -> None:
     """Display a figure as an image with its alt text, then print the text alternative; close the figure.
 
@@ -122,7 +139,7 @@ def show(fig: Figure) -> None:
     import matplotlib.pyplot as plt
 
     display(Image(data=figure_png(fig), format="png", alt=alt_text(fig) or None))
-    print("Figure description:", alt_text(fig) or "(none given)")
+    print(wrap_prose("Figure description: " + (alt_text(fig) or "(none given)")))
     plt.close(fig)
 
 
