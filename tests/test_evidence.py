@@ -1,10 +1,12 @@
 """Tests for the evidence board (escalation.evidence) and its widget."""
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from escalation import evidence
 from escalation.errors import EscalationError
-from escalation.widgets.evidence import EvidenceBoardWidget, board_html, preview_html
+from escalation.widgets.evidence import EvidenceBoardWidget, board_html, demo_board, evidence_board, preview_html
 
 ROW = dict(claim="ATACMS reach about 300 km", who="First article", evidence="weapons table",
            source="Notebook 02", confidence="Medium")
@@ -81,8 +83,7 @@ def test_save_never_overwrites_without_asking(tmp_path):
     assert len(evidence.load_board(path)) == 2
 
 
-@pytest.mark.parametrize("name, words", [("", "Type a file name"), ("board.txt", "should end in .csv"),
-                                         ("no_such_folder/board.csv", "does not exist")])
+@pytest.mark.parametrize("name, words", [("", "Type a file name"), ("board.txt", "should end in .csv")])
 def test_save_bad_names(tmp_path, monkeypatch, name, words):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(EscalationError, match=words):
@@ -143,11 +144,18 @@ def fill(widget, **values):
         widget.fields[name].value = value
 
 
+def test_save_creates_the_students_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    target = evidence.save_board(board_with(1), evidence.DEFAULT_PATH)
+    assert target == tmp_path / "my_work" / "evidence_board.csv" or target.resolve() == (tmp_path / "my_work" / "evidence_board.csv")
+    assert len(evidence.load_board(target)) == 1
+
+
 def test_widget_add_edit_remove(tmp_path):
     widget = EvidenceBoardWidget(path=str(tmp_path / "b.csv"))
     fill(widget)
     widget.add_button.click()
-    assert len(widget.board) == 1 and widget.message == "Row added."
+    assert len(widget.board) == 1 and widget.message.startswith("Row added. Saved automatically in")
     assert widget.fields["claim"].value == ""
     widget.add_button.click()
     assert len(widget.board) == 1 and "Fill in claim" in widget.message
@@ -163,30 +171,95 @@ def test_widget_add_edit_remove(tmp_path):
     widget.row.value = 0
     widget.remove_button.click()
     assert widget.board["claim"].tolist() == ["second"]
-    assert widget.row.max == 0
+    assert evidence.load_board(tmp_path / "b.csv")["claim"].tolist() == ["second"]
+
+
+@pytest.mark.parametrize("number", [99, 1, -1])
+def test_widget_refuses_row_numbers_out_of_range(tmp_path, number):
+    widget = EvidenceBoardWidget(board=board_with(1), path=str(tmp_path / "b.csv"))
+    widget.row.value = number
+    assert widget.row.value == number             # not clamped to the last row
+    widget.remove_button.click()
+    assert len(widget.board) == 1 and "There is no row" in widget.message and "rows 0 to 0" in widget.message
+    widget.update_button.click()
+    assert len(widget.board) == 1 and "There is no row" in widget.message
+
+
+def test_widget_loads_the_students_saved_board_when_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    starter = board_with(2)
+    first = evidence_board(starter)
+    assert first.own_file == Path(evidence.DEFAULT_PATH) and not (tmp_path / evidence.DEFAULT_PATH).exists()
+    fill(first, claim="my own claim")
+    first.add_button.click()
+    saved = tmp_path / "my_work" / "evidence_board.csv"
+    assert saved.exists() and evidence.load_board(saved)["claim"].tolist()[-1] == "my own claim"
+    again = evidence_board(starter)                # Run All builds the widget again from the starter rows
+    assert len(again.board) == 3 and again.board["claim"].tolist()[-1] == "my own claim"
+    assert "Welcome back" in again.message
+    assert saved.read_text(encoding="utf-8") == evidence.board_to_csv(again.board)
+
+
+def test_a_damaged_saved_board_is_never_overwritten(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("claim,who\nbroken\n", encoding="utf-8")
+    widget = EvidenceBoardWidget(board=board_with(1), path=str(path))
+    assert "could not be read" in widget.message and "missing column" in widget.message
+    fill(widget)
+    widget.add_button.click()
+    assert "Not saved automatically" in widget.message
+    assert path.read_text(encoding="utf-8") == "claim,who\nbroken\n"
+
+
+def test_demo_board_never_touches_the_students_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    mine = evidence_board(board_with(1))
+    fill(mine, claim="student row")
+    mine.add_button.click()
+    before = (tmp_path / evidence.DEFAULT_PATH).read_text(encoding="utf-8")
+    demo = demo_board(board_with(1))
+    assert len(demo.board) == 1                   # not loaded from the student's file
+    fill(demo, claim="demo row")
+    demo.add_button.click()
+    demo.save_button.click()
+    assert "kept in memory only" in demo.message
+    demo.board = board_with(3)
+    demo.load_button.click()
+    assert demo.board["claim"].tolist()[-1] == "demo row"
+    assert (tmp_path / evidence.DEFAULT_PATH).read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["evidence_board.csv"]
 
 
 def test_widget_save_asks_before_replacing_and_loads(tmp_path):
     path = tmp_path / "b.csv"
+    other = tmp_path / "other.csv"
+    evidence.save_board(board_with(2), other)
     widget = EvidenceBoardWidget(board=board_with(2), path=str(path))
     widget.save_button.click()
     assert widget.message == "Saved 2 row(s) to b.csv."
     widget.board = board_with(1)
+    widget.save_button.click()                    # the widget's own file is always brought up to date
+    assert widget.message == "Saved 1 row(s) to b.csv." and len(evidence.load_board(path)) == 1
+    widget.board = board_with(2)
     widget.save_button.click()
-    assert "already exists" in widget.message and len(evidence.load_board(path)) == 2
+    widget.path.value = str(other)
+    widget.board = board_with(1)
+    widget.save_button.click()                    # another existing file is never replaced without asking
+    assert "already exists" in widget.message and len(evidence.load_board(other)) == 2
     widget.overwrite.value = True
     widget.save_button.click()
-    assert len(evidence.load_board(path)) == 1 and widget.overwrite.value is False
+    assert len(evidence.load_board(other)) == 1 and widget.overwrite.value is False
+    assert widget.own_file == other               # from now on, changes are saved there
     widget.board = board_with(3)
     widget.load_button.click()
-    assert len(widget.board) == 1 and widget.message == "Loaded 1 row(s) from b.csv."
+    assert len(widget.board) == 1 and widget.message == "Loaded 1 row(s) from other.csv."
     widget.path.value = ""
     widget.load_button.click()
     assert "Type a file name" in widget.message and len(widget.board) == 1
 
 
 def test_widget_controls_have_descriptions():
-    widget = EvidenceBoardWidget()
+    widget = EvidenceBoardWidget(demo=True)
     controls = [*widget.fields.values(), widget.row, widget.path, widget.overwrite]
     assert all(c.description for c in controls)
     buttons = [widget.add_button, widget.update_button, widget.pick_button, widget.remove_button,
@@ -223,7 +296,7 @@ def test_quote_differences_rejects_empty_input(printed, reported):
 
 
 def test_widget_display_follows_the_row_being_typed():
-    widget = EvidenceBoardWidget()
+    widget = EvidenceBoardWidget(demo=True)
     assert "still to fill in: claim, who, source" in widget.display_area.value
     before = widget.display_area.value
     widget.fields["confidence"].value = "high"

@@ -2,8 +2,9 @@
 
 A board is a plain DataFrame with the columns of `COLUMNS`. Every function returns a new board and leaves
 its input alone, so a widget (or a test) can call them one after another. Boards are saved as UTF-8 CSV to
-a file the student chooses; an existing file is never replaced unless the caller says so, and a reloaded
-file is checked, with a message that names the line and column of any problem.
+a file in the student's own folder (`my_work/evidence_board.csv` by default, next to the notebooks); an
+existing file is never replaced unless the caller says so, and a reloaded file is checked, with a message
+that names the line and column of any problem.
 """
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ DESCRIPTIONS = {
 }
 MAX_LENGTH = 1000
 DEFAULT_FILE = "evidence_board.csv"
+# The student's own folder for work the widgets save, next to the notebooks (never a temporary folder).
+WORK_FOLDER = "my_work"
+DEFAULT_PATH = f"{WORK_FOLDER}/{DEFAULT_FILE}"
 
 
 def new_board() -> pd.DataFrame:
@@ -66,7 +70,9 @@ def add_row(board: pd.DataFrame, claim: str, who: str, evidence: str, source: st
 
 
 def check_index(board: pd.DataFrame, index) -> int:
-    """Return a valid row number or explain which numbers exist."""
+    """Return a valid row number or explain which numbers exist (a number out of range is refused)."""
+    if isinstance(index, float) and index.is_integer():
+        index = int(index)
     if isinstance(index, bool) or not isinstance(index, int):
         raise EscalationError(f"Choose a row by its number (0, 1, 2 …), not {index!r}.")
     if not 0 <= index < len(board):
@@ -123,8 +129,9 @@ def save_board(board: pd.DataFrame, path, *, overwrite: bool = False) -> Path:
         raise EscalationError(f"The file '{target.name}' already exists. Choose another name, or confirm that "
                               "you want to replace it (in the widget, tick 'Overwrite the file if it exists'; "
                               "in code, pass overwrite=True).")
-    if not target.parent.exists():
-        raise EscalationError(f"The folder '{target.parent}' does not exist. Create it first or choose another place.")
+    if target.parent.exists() and not target.parent.is_dir():
+        raise EscalationError(f"'{target.parent}' is a file, not a folder; choose another place for the board.")
+    target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".partial")
     temporary.write_text(board_to_csv(board), encoding="utf-8")
     temporary.replace(target)

@@ -1,4 +1,11 @@
-"""The evidence-board widget: add, edit and remove rows, save to a file the student names, load it back.
+"""The evidence-board widget: add, edit and remove rows; every change saved in the student's own file.
+
+Nothing is lost: the widget keeps the board in `my_work/evidence_board.csv` (next to the notebooks; a
+stable name, never a temporary folder). When the widget is built and that file exists, the saved board
+is loaded back, so re-running the cell (or Run All) never replaces a student's rows with the starter rows;
+after each added, replaced or removed row the file is saved again. A demonstration board (`demo=True`)
+lives in memory only: it never reads or writes a file, so a notebook's demonstration cannot touch the
+student's board. Row numbers out of range are refused with a message, never clamped to the last row.
 
 Thin: every button calls a function of `escalation.evidence` and shows the new board, or the function's
 plain-language message when the input cannot be used. The board itself is on `.board` (a DataFrame) and
@@ -44,12 +51,17 @@ def preview_html(values: dict) -> str:
 class EvidenceBoardWidget(widgets.VBox):
     """Fields for one row, buttons to add/update/remove it, a file name, and Save/Load buttons."""
 
-    def __init__(self, board: pd.DataFrame | None = None, path: str = evidence.DEFAULT_FILE,
-                 title: str = "Evidence board"):
+    def __init__(self, board: pd.DataFrame | None = None, path: str = evidence.DEFAULT_PATH,
+                 title: str = "Evidence board", *, demo: bool = False):
         self.board = evidence.new_board() if board is None else board[evidence.COLUMNS].reset_index(drop=True)
         self.message = ""
         self.saved_to = None
+        self.demo = demo
+        self.saved_text = None          # a demonstration board's "file", kept in memory
+        self.own_file = None if demo else evidence.resolve_path(path)
         self._quiet = False
+        if demo:
+            title += " (demonstration: kept in memory, never saved to a file)"
         self.fields = {
             name: widgets.Textarea(description=name.capitalize(), placeholder=evidence.DESCRIPTIONS[name],
                                    style=FIELD_STYLE, layout=widgets.Layout(width="95%", height="3em"))
@@ -60,8 +72,7 @@ class EvidenceBoardWidget(widgets.VBox):
         }
         self.fields["confidence"] = widgets.Dropdown(options=evidence.CONFIDENCE, value="medium",
                                                      description="Confidence", style=FIELD_STYLE)
-        self.row = widgets.BoundedIntText(value=0, min=0, max=0, description="Row number (to edit or remove)",
-                                          style=FIELD_STYLE)
+        self.row = widgets.IntText(value=0, description="Row number (to edit or remove)", style=FIELD_STYLE)
         self.add_button = widgets.Button(description="Add row", layout=widgets.Layout(**BUTTON_LAYOUT), tooltip="Add the fields above as a new row",
                                          icon="plus")
         self.update_button = widgets.Button(description="Replace row", layout=widgets.Layout(**BUTTON_LAYOUT), icon="pencil",
@@ -70,8 +81,9 @@ class EvidenceBoardWidget(widgets.VBox):
                                           tooltip="Fill the fields with the chosen row, to edit it")
         self.remove_button = widgets.Button(description="Remove row", layout=widgets.Layout(**BUTTON_LAYOUT), icon="trash",
                                             tooltip="Remove the chosen row from the board")
-        self.path = widgets.Text(value=path, description="File name (.csv)", style=FIELD_STYLE,
-                                 layout=widgets.Layout(width="95%"))
+        self.path = widgets.Text(value="" if demo else str(path), description="File name (.csv)",
+                                 style=FIELD_STYLE, layout=widgets.Layout(width="95%"),
+                                 disabled=demo, placeholder="(a demonstration board is not saved)" if demo else "")
         self.overwrite = widgets.Checkbox(value=False, description="Overwrite the file if it exists",
                                           style=FIELD_STYLE)
         self.save_button = widgets.Button(description="Save", layout=widgets.Layout(**BUTTON_LAYOUT), icon="save", tooltip="Save the board to the file")
@@ -96,6 +108,33 @@ class EvidenceBoardWidget(widgets.VBox):
             self.status, self.display_area,
         ])
         self.refresh()
+        if not demo:
+            self.restore()
+
+    def restore(self) -> None:
+        """Load the student's saved board if its file exists (so a re-run never loses rows)."""
+        if not self.own_file.exists():
+            self.refresh(f"Your board will be saved in {self.own_file} after each change.")
+            return
+        try:
+            self.board = evidence.load_board(self.own_file)
+        except EscalationError as exc:
+            self.own_file = None
+            self.refresh(f"Your saved board could not be read, so it is left untouched and nothing will be saved "
+                         f"over it: {exc} Fix the file, or type another file name and press Save.", "warning")
+            return
+        self.refresh(f"Welcome back: your saved board ({len(self.board)} row(s)) was loaded from {self.path.value}. "
+                     "Changes are saved there automatically.")
+
+    def autosave(self) -> str:
+        """Save the board in the student's own file after a change; return what to tell the student."""
+        if self.demo:
+            return " (Demonstration board: kept in memory only.)"
+        if self.own_file is None:
+            return " Not saved automatically: press Save to keep it."
+        evidence.save_board(self.board, self.own_file, overwrite=True)
+        self.saved_to = self.own_file
+        return f" Saved automatically in {self.own_file}."
 
     def values(self) -> dict:
         """The current field values, by column."""
@@ -106,8 +145,7 @@ class EvidenceBoardWidget(widgets.VBox):
         self.display_area.value = preview_html(self.values()) + board_html(self.board)
 
     def refresh(self, message: str = "", kind: str = "info") -> None:
-        """Redraw the table, keep the row chooser in range, and show a message."""
-        self.row.max = max(len(self.board) - 1, 0)
+        """Redraw the table and show a message."""
         self.redraw()
         self.message = message
         self.status.value = message_html(message, kind) if message else ""
@@ -140,13 +178,13 @@ class EvidenceBoardWidget(widgets.VBox):
         def action():
             self.board = evidence.add_row(self.board, **self.values())
             self.clear_fields()
-        return self.act(action, "Row added.")
+        return self.act(action, lambda: "Row added." + self.autosave())
 
     def update_row(self) -> bool:
         """Replace the chosen row with the fields."""
         def action():
             self.board = evidence.edit_row(self.board, self.row.value, **self.values())
-        return self.act(action, f"Row {self.row.value} replaced.")
+        return self.act(action, lambda: f"Row {self.row.value} replaced." + self.autosave())
 
     def pick(self) -> bool:
         """Copy the chosen row into the fields, ready to edit."""
@@ -161,23 +199,54 @@ class EvidenceBoardWidget(widgets.VBox):
 
         def action():
             self.board = evidence.remove_row(self.board, removed)
-        return self.act(action, f"Row {removed} removed; the rows after it moved up.")
+        return self.act(action, lambda: f"Row {removed} removed; the rows after it moved up." + self.autosave())
 
     def save(self) -> bool:
-        """Save to the file named; an existing file is kept unless 'Replace' is ticked."""
+        """Save to the file named; another existing file is kept unless 'Overwrite' is ticked.
+
+        The widget's own file (where it saves automatically) is always brought up to date. A file saved
+        under a new name becomes the widget's own file from then on.
+        """
+        if self.demo:
+            def action():
+                self.saved_text = evidence.board_to_csv(self.board)
+            return self.act(action, lambda: f"Demonstration: {len(self.board)} row(s) kept in memory only; "
+                                            "nothing was written to a file, and your own board is untouched.")
+
         def action():
-            target = evidence.save_board(self.board, self.path.value, overwrite=self.overwrite.value)
+            target = evidence.resolve_path(self.path.value)
+            own = self.own_file is not None and target.resolve() == self.own_file.resolve()
+            target = evidence.save_board(self.board, target, overwrite=self.overwrite.value or own)
             self.overwrite.value = False
-            self.saved_to = target
+            self.saved_to = self.own_file = target
         return self.act(action, lambda: f"Saved {len(self.board)} row(s) to {self.saved_to.name}.")
 
     def load(self) -> bool:
-        """Load the board from the file named (the board shown is replaced)."""
+        """Load the board from the file named (the board shown is replaced); that file becomes the widget's own."""
+        if self.demo:
+            def action():
+                if self.saved_text is None:
+                    raise EscalationError("Nothing saved yet in this demonstration: press Save first.")
+                self.board = evidence.parse_board(self.saved_text, "the demonstration board")
+            return self.act(action, lambda: f"Demonstration: {len(self.board)} row(s) loaded back from memory.")
+
         def action():
             self.board = evidence.load_board(self.path.value)
+            self.own_file = evidence.resolve_path(self.path.value)
         return self.act(action, lambda: f"Loaded {len(self.board)} row(s) from {evidence.resolve_path(self.path.value).name}.")
 
 
-def evidence_board(board: pd.DataFrame | None = None, path: str = evidence.DEFAULT_FILE) -> EvidenceBoardWidget:
-    """Build the evidence-board widget, optionally starting from an existing board."""
-    return EvidenceBoardWidget(board, path)
+def evidence_board(board: pd.DataFrame | None = None, path: str = evidence.DEFAULT_PATH, *,
+                   demo: bool = False) -> EvidenceBoardWidget:
+    """Build the evidence-board widget.
+
+    The student's board lives in `path` (default `my_work/evidence_board.csv`): a saved board is loaded
+    back, and `board` (starter rows) is used only when there is no saved file yet. `demo=True` builds a
+    board kept in memory only, for demonstrations that must not touch the student's file.
+    """
+    return EvidenceBoardWidget(board, path, demo=demo)
+
+
+def demo_board(board: pd.DataFrame | None = None) -> EvidenceBoardWidget:
+    """A demonstration evidence board: in memory only, it never reads or writes the student's file."""
+    return EvidenceBoardWidget(board, demo=True, title="Evidence board")
