@@ -133,3 +133,16 @@ def test_a_class_of_300_with_one_planted_pair(module_texts):
     answers["s150"] = answers["s042"][:400] + " " + answers["s150"]
     pairs = similarity.similar_pairs("q6", answers, module_texts)
     assert [(p.a.student, p.b.student) for p in pairs] == [("s042", "s150")]
+
+
+def test_wording_in_many_answers_is_listed_apart_not_as_pairs(tmp_path, module_texts):
+    exercise = load_exercise("ex01_reading")
+    key = next(q.key for q in exercise.questions if q.kind == "written")
+    answers = {f"s{n:02d}": f"Answer {n}. {ORIGINAL}" for n in range(12)}
+    assert similarity.similar_pairs(key, answers, module_texts) == []  # 66 pairs would bury the signal
+    commons = similarity.common_passages(key, answers, module_texts)
+    assert len(commons) == 1 and commons[0].students == sorted(answers)
+    assert commons[0].text.startswith("The article presents the request")
+    page, _ = similarity.write_report(tmp_path, exercise, _results(answers, key), exclude_texts=module_texts)
+    text = page.read_text(encoding="utf-8")
+    assert "Wording found in many answers" in text and "12 answers" in text

@@ -137,16 +137,54 @@ def _runs(answer: Answer, covered: list[bool]) -> list[tuple[int, int, int]]:
     return runs
 
 
-def similar_pairs(question: str, answers: dict[str, str], exclude_texts: list[str], *, k: int = SHINGLE,
-                  min_shared: int = MIN_SHARED) -> list[Pair]:
-    """Pairs of answers to one question sharing at least `min_shared` words of their own wording."""
+@dataclass
+class Common:
+    """A passage found in many answers (more than the common-phrasing limit): listed apart, never as pairs."""
+
+    question: str
+    text: str
+    words: int
+    students: list[str]
+
+
+def _analyse(answers: dict[str, str], exclude_texts: list[str], k: int):
     excluded = excluded_shingles(list(exclude_texts) + list(PLACEHOLDERS), k)
     prepared = [_prepare(s, t, excluded, k) for s, t in sorted(answers.items()) if t and t.strip()]
     index: dict[tuple[str, ...], list[int]] = {}
     for n, ans in enumerate(prepared):
         for sh in ans.own:
             index.setdefault(sh, []).append(n)
-    common_limit = max(COMMON_MIN, COMMON_SHARE * len(prepared))
+    return prepared, index, max(COMMON_MIN, COMMON_SHARE * len(prepared))
+
+
+def common_passages(question: str, answers: dict[str, str], exclude_texts: list[str], *, k: int = SHINGLE,
+                    min_shared: int = MIN_SHARED) -> list[Common]:
+    """Passages of `min_shared`+ words that more than the common-phrasing limit of answers contain."""
+    prepared, index, limit = _analyse(answers, exclude_texts, k)
+    found: dict[str, Common] = {}
+    for ans in prepared:
+        covered = [False] * len(ans.toks)
+        for sh, starts in ans.own.items():
+            if len(index[sh]) > limit:
+                for i in starts:
+                    for j in range(i, i + k):
+                        covered[j] = True
+        for start, end, words in _runs(ans, covered):
+            if words < min_shared:
+                continue
+            i0 = next(i for i, t in enumerate(ans.toks) if t[1] == start)
+            key = " ".join(w for w, _, _ in ans.toks[i0:i0 + words])
+            if key not in found:
+                owners = index[tuple(w for w, _, _ in ans.toks[i0:i0 + k])]
+                found[key] = Common(question, " ".join(ans.text[start:end].split()), words,
+                                    [prepared[n].student for n in owners])
+    return sorted(found.values(), key=lambda c: (-len(c.students), -c.words, c.text))
+
+
+def similar_pairs(question: str, answers: dict[str, str], exclude_texts: list[str], *, k: int = SHINGLE,
+                  min_shared: int = MIN_SHARED) -> list[Pair]:
+    """Pairs of answers to one question sharing at least `min_shared` words of their own wording."""
+    prepared, index, common_limit = _analyse(answers, exclude_texts, k)
     counts: dict[tuple[int, int], int] = {}
     for sh, owners in index.items():
         if len(owners) < 2 or len(owners) > common_limit:
@@ -190,20 +228,22 @@ def _highlight(answer: Answer, covered: list[bool]) -> str:
 
 
 def find_all(exercise, results, *, exclude_texts: list[str] | None = None, min_shared: int = MIN_SHARED,
-             k: int = SHINGLE) -> tuple[list[Pair], list[str]]:
-    """Similar pairs for every written question of an exercise; plus notes on what could not be set aside."""
+             k: int = SHINGLE) -> tuple[list[Pair], list[Common], list[str]]:
+    """Similar pairs and passages common to many answers, for every written question of an exercise; plus
+    notes on what could not be set aside."""
     notes: list[str] = []
     if exclude_texts is None:
         exclude_texts, notes = module_texts()
-    pairs = []
+    pairs, commons = [], []
     graded = [r for r in results if r.status.startswith("graded")]
     for q in exercise.questions:
         if q.kind != "written":
             continue
         answers = {r.student: r.written.get(q.key) or "" for r in graded}
-        pairs += similar_pairs(q.key, answers, list(exclude_texts) + [q.prompt, q.rubric], k=k,
-                               min_shared=min_shared)
-    return pairs, notes
+        texts = list(exclude_texts) + [q.prompt, q.rubric]
+        pairs += similar_pairs(q.key, answers, texts, k=k, min_shared=min_shared)
+        commons += common_passages(q.key, answers, texts, k=k, min_shared=min_shared)
+    return pairs, commons, notes
 
 
 def report_csv(pairs: list[Pair]) -> str:
@@ -229,7 +269,7 @@ INTRO = ("<p>Each pair below is two answers to the same written question that sh
 
 
 def report_html(exercise_name: str, pairs: list[Pair], notes: list[str], n_answers: dict[str, int], *,
-                min_shared: int = MIN_SHARED, k: int = SHINGLE) -> str:
+                commons: list[Common] = (), min_shared: int = MIN_SHARED, k: int = SHINGLE) -> str:
     from .written import _page
 
     body = [INTRO.format(min_shared=min_shared, k=k)]
@@ -252,6 +292,16 @@ def report_html(exercise_name: str, pairs: list[Pair], notes: list[str], n_answe
             f"</tr></thead><tbody><tr><td><div class='answer'>{_highlight(p.a, p.covered_a)}</div></td>"
             f"<td><div class='answer'>{_highlight(p.b, p.covered_b)}</div></td></tr></tbody></table>"
             f"<p>Shared passages, as {html.escape(p.a.student)} wrote them:</p><ol>{passages}</ol></section>")
+    if commons:
+        body.append("<h2>Wording found in many answers</h2><p>These passages appear in more answers than a pair "
+                    "comparison can sensibly list (more than a fifth of the answers, or more than "
+                    f"{COMMON_MIN}). A common source is the likely reason: a handout, notes dictated in class, a "
+                    "web page, or a model answer that reached students. Worth checking where they come from.</p>")
+        for c in commons:
+            names = ", ".join(c.students[:12]) + (f" and {len(c.students) - 12} more" if len(c.students) > 12 else "")
+            body.append(f"<section><h3>{html.escape(c.question)}: {len(c.students)} answers, {c.words} words</h3>"
+                        f"<div class='answer'>{html.escape(c.text)}</div><p>In the answers of: "
+                        f"{html.escape(names)}.</p></section>")
     return _page(f"{exercise_name} · similar written answers: worth a human look", "".join(body))
 
 
@@ -260,12 +310,13 @@ def write_report(folder: Path, exercise, results, *, exclude_texts: list[str] | 
     """Write `similar.html` and `similar.csv` into `folder` (the written-answer pages' folder)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    pairs, notes = find_all(exercise, results, exclude_texts=exclude_texts, min_shared=min_shared)
+    pairs, commons, notes = find_all(exercise, results, exclude_texts=exclude_texts, min_shared=min_shared)
     graded = [r for r in results if r.status.startswith("graded")]
     n_answers = {q.key: sum(1 for r in graded if (r.written.get(q.key) or "").strip())
                  for q in exercise.questions if q.kind == "written"}
     page, table = folder / REPORT_HTML, folder / REPORT_CSV
-    page.write_text(report_html(exercise.name, pairs, notes, n_answers, min_shared=min_shared), encoding="utf-8")
+    page.write_text(report_html(exercise.name, pairs, notes, n_answers, commons=commons, min_shared=min_shared),
+                    encoding="utf-8")
     table.write_text(report_csv(pairs), encoding="utf-8")
     return [page, table]
 
