@@ -29,6 +29,7 @@ from escalation.grading.source import all_sources, load_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 3.0
+SEALED_REFUSES = {"kills_worker"}  # samples whose attack the seal turns into a plain error in the cell
 
 
 def load_tool():
@@ -73,6 +74,9 @@ def test_one_row_per_sample_with_expected_status_points_and_reasons(graded, exer
         row = rows[s.student]
         if s.status == "graded" and s.student.startswith("cheat_"):
             assert row["status"].startswith("graded"), s.student
+        elif s.student in SEALED_REFUSES:
+            # sealed, the kernel refuses the signal to the grader: the cell fails, nothing else happens
+            assert row["status"] == "graded" and row["mode"] == "sealed", (s.student, row["reasons"])
         else:
             assert row["status"] == s.status, (s.student, row["status"], row["reasons"])
         gradable = s.status.startswith("graded")
@@ -89,8 +93,9 @@ def test_one_row_per_sample_with_expected_status_points_and_reasons(graded, exer
         assert float(row["auto_points"]) == expected_auto
         assert float(row["total"]) == expected_auto  # no manual scores merged yet
         assert float(row["max_points"]) == exercise.max_points
-        for fragment in s.reasons:
+        for fragment in s.reasons if s.student not in SEALED_REFUSES else ():
             assert fragment in row["reasons"], (s.student, fragment, row["reasons"])
+        assert row["mode"] == ("sealed" if gradable else ""), s.student
 
 
 def test_tampering_earns_no_point(graded):
@@ -148,6 +153,8 @@ def test_feedback_pages_show_visible_messages_but_no_hidden_tests_or_model_answe
     assert "Rubric" in partly
     exits = (graded["out"] / "feedback" / "sys_exit.html").read_text(encoding="utf-8")
     assert "Your answer cell raised SystemExit: bye" in exits
+    kills = (graded["out"] / "feedback" / "kills_worker.html").read_text(encoding="utf-8")
+    assert "Your answer cell raised PermissionError" in kills
     blank = (graded["out"] / "feedback" / "blank.html").read_text(encoding="utf-8")
     assert "not answered yet" in blank
 

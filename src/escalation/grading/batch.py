@@ -12,8 +12,13 @@ Student ids come from paths (documented in exercises/README.md):
   what the folder holds, e.g. a PDF).
 
 Each result is written to `<out>/results/<id>.json` (via a temporary file and an atomic rename) with a
-key made of the grader version, the source, the submission's bytes and the timeout; a re-run reuses
-every result whose key still matches, so a batch killed halfway resumes where it stopped.
+key made of the grader version, the source, the submission's bytes, the timeout and the mode (sealed or
+not), and an HMAC (integrity.py); a re-run reuses every result whose key still matches and whose HMAC
+checks out, so a batch killed halfway resumes where it stopped, and a result file edited or copied by
+anyone without the key is regraded, never trusted.
+
+Each submission runs in its own temporary folder named `escalation-grade-<grader pid>-…`; a run removes
+the folders it finds whose grader is no longer running (left by a batch that was killed).
 """
 from __future__ import annotations
 
@@ -22,12 +27,15 @@ import json
 import os
 import queue
 import re
+import shutil
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .runner import DEFAULT_TIMEOUT, GRADER_VERSION, Result, Worker, grade_notebook
+from . import integrity
+from .runner import DEFAULT_TIMEOUT, GRADER_VERSION, SCRATCH_PREFIX, Result, Worker, grade_notebook
 from .source import Exercise
 
 IGNORED_DIRS = {"__MACOSX"}
@@ -39,6 +47,13 @@ class Submission:
     path: Path | None
     rel: str
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def path_ids(self) -> tuple[str, ...]:
+        """The ids a typed student_id is matched against: the derived id, then the raw file or folder name."""
+        parts = Path(self.rel).parts
+        raw = (Path(self.rel).stem if len(parts) == 1 else parts[0]) if parts else ""
+        return tuple(dict.fromkeys(x for x in (self.student, raw) if x))
 
 
 def _clean_id(text: str, exercise_name: str) -> str:
@@ -91,11 +106,11 @@ def safe_name(student: str) -> str:
     return clean
 
 
-def result_key(exercise: Exercise, sub: Submission, timeout: float) -> str:
+def result_key(exercise: Exercise, sub: Submission, timeout: float, seal: bool = True) -> str:
     h = hashlib.sha256()
     h.update(GRADER_VERSION.encode())
     h.update(exercise.path.read_bytes())
-    h.update(f"|{timeout:g}|{sub.rel}|".encode())
+    h.update(f"|{timeout:g}|{sub.rel}|{'sealed' if seal else 'unsealed'}|".encode())
     h.update(sub.path.read_bytes() if sub.path else b"")
     return h.hexdigest()
 
@@ -108,14 +123,62 @@ def write_json_atomic(path: Path, data) -> None:
     os.replace(tmp, path)
 
 
-def load_cached(path: Path, key: str) -> Result | None:
+def save_result(path: Path, key: str, result: Result) -> None:
+    """Save a result with its key and HMAC."""
+    write_json_atomic(path, integrity.sign({"key": key, "result": result.to_dict()}))
+
+
+def read_saved(path: Path) -> dict | None:
+    """A saved result file's content when its HMAC checks out, else None."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("key") != key:
+    if not integrity.verify(data) or not isinstance(data.get("result"), dict):
         return None
-    return Result.from_dict(data["result"])
+    return data
+
+
+def load_cached(path: Path, key: str, student: str | None = None) -> Result | None:
+    data = read_saved(path)
+    if data is None or data.get("key") != key:
+        return None
+    try:
+        result = Result.from_dict(data["result"])
+    except TypeError:
+        return None
+    if student is not None and result.student != student:
+        return None
+    return result
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clear_leftovers(folder: str | None = None) -> list[str]:
+    """Remove temporary folders left by graders that no longer run; return what was removed."""
+    folder = folder or tempfile.gettempdir()
+    removed = []
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in entries:
+        m = re.fullmatch(re.escape(SCRATCH_PREFIX) + r"(\d+)-\w+", name)
+        if not m or int(m.group(1)) == os.getpid() or _alive(int(m.group(1))):
+            continue
+        path = os.path.join(folder, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 class Progress:
@@ -145,17 +208,18 @@ class Progress:
 
 def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | None = None,
                  timeout: float = DEFAULT_TIMEOUT, quiet: bool = False, force: bool = False,
-                 progress_stream=None) -> list[Result]:
+                 progress_stream=None, seal: bool = True) -> list[Result]:
     """Grade every submission in `folder`, writing `<out>/results/*.json`; return results sorted by id."""
+    clear_leftovers()
     subs = find_submissions(folder, exercise.name)
     results_dir = Path(out) / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Result] = {}
     todo: list[tuple[Submission, str, Path]] = []
     for sub in subs:
-        key = result_key(exercise, sub, timeout)
+        key = result_key(exercise, sub, timeout, seal)
         target = results_dir / f"{safe_name(sub.student)}.json"
-        cached = None if force else load_cached(target, key)
+        cached = None if force else load_cached(target, key, sub.student)
         if cached is not None:
             results[sub.student] = cached
         else:
@@ -172,28 +236,30 @@ def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | Non
 
         def work() -> None:
             worker = None
-            while True:
-                try:
-                    sub, key, target = tasks.get_nowait()
-                except queue.Empty:
-                    break
-                if sub.path is None:
-                    result = Result(sub.student, sub.rel, "missing", list(sub.notes))
-                    write_json_atomic(target, {"key": key, "result": result.to_dict()})
+            try:
+                while True:
+                    try:
+                        sub, key, target = tasks.get_nowait()
+                    except queue.Empty:
+                        break
+                    if sub.path is None:
+                        result = Result(sub.student, sub.rel, "missing", list(sub.notes))
+                        save_result(target, key, result)
+                        done.put(result)
+                        continue
+                    try:
+                        if worker is None or not worker.alive:
+                            worker = Worker()
+                        result = grade_notebook(exercise, sub.path, sub.student, worker, timeout=timeout,
+                                                display_name=sub.rel, seal=seal, path_ids=sub.path_ids)
+                    except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
+                        result = Result(sub.student, sub.rel, "grader_error", [f"The grader failed on this file: {exc}"])
+                    result.reasons = sub.notes + result.reasons
+                    save_result(target, key, result)
                     done.put(result)
-                    continue
-                try:
-                    if worker is None or not worker.alive:
-                        worker = Worker()
-                    result = grade_notebook(exercise, sub.path, sub.student, worker, timeout=timeout,
-                                            display_name=sub.rel)
-                except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
-                    result = Result(sub.student, sub.rel, "grader_error", [f"The grader failed on this file: {exc}"])
-                result.reasons = sub.notes + result.reasons
-                write_json_atomic(target, {"key": key, "result": result.to_dict()})
-                done.put(result)
-            if worker is not None:
-                worker.close()
+            finally:
+                if worker is not None:
+                    worker.close()
 
         threads = [threading.Thread(target=work, daemon=True) for _ in range(jobs)]
         for t in threads:

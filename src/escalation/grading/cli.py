@@ -3,6 +3,11 @@
     escalation-grade grade ex01_reading submissions/ --out grades/ex01_reading
     escalation-grade written ex01_reading --out grades/ex01_reading
     escalation-grade merge ex01_reading my_scores.csv --out grades/ex01_reading
+
+`grade` runs student code sealed by the kernel (sandbox.py, docs/grading_security.md). Where the system
+cannot seal (macOS, Windows/WSL 1, Linux before 5.13), it refuses unless the instructor passes
+`--no-sandbox`, which says what protection is lost; the gradebook's `mode` column records it per row.
+The default output folder, `grading-output/<exercise>`, is ignored by git.
 """
 from __future__ import annotations
 
@@ -15,39 +20,95 @@ from .runner import DEFAULT_TIMEOUT, STATUS_TEXT, Result
 from .source import FormatError, load_exercise
 
 INDEX = "students.json"
+DEFAULT_OUT = "grading-output"
+NO_SANDBOX_FLAG = "--no-sandbox"
 
 
 def _load_results(out: Path) -> list[Result]:
+    """The saved results, in the index's order; a result whose HMAC fails becomes an `integrity_failed` row."""
+    from .batch import read_saved
+
     index = out / INDEX
     if not index.is_file():
         raise FileNotFoundError(f"{out} holds no grading results yet: run `escalation-grade grade` first.")
+    try:
+        entries = json.loads(index.read_text(encoding="utf-8"))
+        entries = [(str(student), str(name)) for student, name in entries]
+    except (ValueError, TypeError):
+        raise ValueError(f"{index} is damaged: run `escalation-grade grade` again.") from None
     results = []
-    for _, name in json.loads(index.read_text(encoding="utf-8")):
-        data = json.loads((out / "results" / f"{name}.json").read_text(encoding="utf-8"))
-        results.append(Result.from_dict(data["result"]))
+    for student, name in entries:
+        data = read_saved(out / "results" / f"{Path(name).name}.json")
+        result = None
+        if data is not None:
+            try:
+                result = Result.from_dict(data["result"])
+            except TypeError:
+                result = None
+        if result is None or result.student != student:
+            result = Result(student, "", "integrity_failed", [
+                "The saved result of this student failed its integrity check (the file was changed, copied or "
+                "removed after grading): its scores are not used. Run `escalation-grade grade` again to regrade it."])
+        results.append(result)
     return results
+
+
+def _output_folder(args, exercise) -> Path:
+    return Path(args.out) if args.out else Path(DEFAULT_OUT) / exercise.name
+
+
+def _seal_problem(exercise, submissions: Path, out: Path) -> str:
+    """Why the seal would not protect these files (a readable folder contains them), or ""."""
+    from . import integrity, sandbox
+
+    readable = sandbox.read_paths()
+    for what, path in (("the exercise source", exercise.path), ("the submissions folder", submissions),
+                       ("the output folder", out), ("the grading key", integrity.key_path())):
+        folder = sandbox.inside(path, readable)
+        if folder:
+            return (f"{what} ({path}) lies inside {folder}, which graded code may read (it holds the Python "
+                    "installation, the package or its data). Move it elsewhere and run again.")
+    return ""
 
 
 def cmd_grade(args) -> int:
     import os
 
+    from . import sandbox
+
     if not hasattr(os, "fork"):
         print("✘ Grading runs each submission in a forked process, which this system does not offer. "
               "Run it on Linux or macOS (on Windows: inside WSL).", file=sys.stderr)
         return 2
-    from .batch import grade_folder, safe_name, write_json_atomic
+    from .batch import find_submissions, grade_folder, safe_name, write_json_atomic
     from .report import write_reports
 
     exercise = load_exercise(args.exercise)
-    out = Path(args.out or Path("grades") / exercise.name)
-    from .batch import find_submissions
-
+    out = _output_folder(args, exercise)
+    seal = not args.no_sandbox
+    if seal:
+        reason = sandbox.unavailable_reason()
+        if reason:
+            print(f"✘ Not grading: student code cannot be sealed off here, because {reason}.\n"
+                  f"  {sandbox.UNSEALED_WARNING}\n"
+                  f"  Grade on a Linux machine with kernel 5.13 or newer (any current distribution), or, if you "
+                  f"accept that risk for these submissions, run the same command with {NO_SANDBOX_FLAG}.",
+                  file=sys.stderr)
+            return 2
+    else:
+        print(f"⚠ {NO_SANDBOX_FLAG}: student code is NOT sealed off. {sandbox.UNSEALED_WARNING} "
+              "The gradebook marks these rows 'unsealed'.", file=sys.stderr)
     if not find_submissions(Path(args.submissions), exercise.name):
         print(f"✘ No submissions in {args.submissions}: put one notebook (.ipynb) per student there, or one "
               "folder per student.", file=sys.stderr)
         return 1
+    if seal:
+        problem = _seal_problem(exercise, Path(args.submissions), out)
+        if problem:
+            print(f"✘ Not grading: {problem}", file=sys.stderr)
+            return 2
     results = grade_folder(exercise, Path(args.submissions), out, jobs=args.jobs, timeout=args.timeout,
-                           quiet=args.quiet, force=args.force)
+                           quiet=args.quiet, force=args.force, seal=seal)
     write_json_atomic(out / INDEX, [[r.student, safe_name(r.student)] for r in results])
     paths = write_reports(out, exercise, results)
     counts: dict[str, int] = {}
@@ -55,6 +116,9 @@ def cmd_grade(args) -> int:
         counts[r.status] = counts.get(r.status, 0) + 1
     if not args.quiet:
         print(f"{len(results)} submissions: " + ", ".join(f"{n} {STATUS_TEXT.get(s, s)}" for s, n in sorted(counts.items())))
+        mismatched = [r.student for r in results if r.id_check == "mismatch"]
+        if mismatched:
+            print(f"typed id does not match the file or folder name: {', '.join(mismatched)} (see reasons)")
         print(f"gradebook: {paths['gradebook']}\nfeedback:  {paths['feedback']}/\nsummary:   {paths['summary']} "
               f"(text alternative: {paths['summary_text']})\nwritten:   {paths['written']}/")
     return 0
@@ -64,7 +128,7 @@ def cmd_written(args) -> int:
     from .written import export_written
 
     exercise = load_exercise(args.exercise)
-    out = Path(args.out or Path("grades") / exercise.name)
+    out = _output_folder(args, exercise)
     paths = export_written(out, exercise, _load_results(out))
     if not args.quiet:
         print("\n".join(str(p) for p in paths))
@@ -76,7 +140,7 @@ def cmd_merge(args) -> int:
     from .written import merge_manual
 
     exercise = load_exercise(args.exercise)
-    out = Path(args.out or Path("grades") / exercise.name)
+    out = _output_folder(args, exercise)
     results = _load_results(out)
     n = merge_manual(out, Path(args.scores), exercise, {r.student for r in results if r.status.startswith("graded")})
     write_reports(out, exercise, results)
@@ -91,21 +155,24 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("grade", help="grade a folder of submitted notebooks")
     g.add_argument("exercise", help="exercise set name (ex01_reading) or path of its source notebook")
     g.add_argument("submissions", help="folder of submissions: one notebook per student, or one folder per student")
-    g.add_argument("--out", help="output folder (default: grades/<exercise>)")
+    g.add_argument("--out", help=f"output folder (default: {DEFAULT_OUT}/<exercise>, ignored by git)")
     g.add_argument("--jobs", "-j", type=int, default=None, help="parallel workers (default: number of CPU cores)")
     g.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per cell (default 30)")
     g.add_argument("--force", action="store_true", help="regrade everything instead of reusing saved results")
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    g.add_argument(NO_SANDBOX_FLAG, dest="no_sandbox", action="store_true",
+                   help="run student code WITHOUT the operating-system seal (only where it is unavailable, e.g. macOS): "
+                        "it can then read the exercise sources and other submissions and write anywhere you can")
     g.set_defaults(func=cmd_grade)
     w = sub.add_parser("written", help="export written answers by question, with the rubric")
     w.add_argument("exercise")
-    w.add_argument("--out")
+    w.add_argument("--out", help=f"output folder of `grade` (default: {DEFAULT_OUT}/<exercise>)")
     w.add_argument("--quiet", "-q", action="store_true")
     w.set_defaults(func=cmd_written)
     m = sub.add_parser("merge", help="merge manual scores for written answers from a CSV")
     m.add_argument("exercise")
     m.add_argument("scores", help="CSV with columns student, question, points[, comment]")
-    m.add_argument("--out")
+    m.add_argument("--out", help=f"output folder of `grade` (default: {DEFAULT_OUT}/<exercise>)")
     m.add_argument("--quiet", "-q", action="store_true")
     m.set_defaults(func=cmd_merge)
     from .collect import add_parser as add_collect_parser  # gather notebooks from hub homes (collect.py)

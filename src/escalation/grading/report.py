@@ -20,41 +20,62 @@ def _fmt(x: float | None) -> str:
     return "" if x is None else f"{x:g}"
 
 
+def clamp(score, points: float, what: str, reasons: list[str] | None) -> float:
+    """A score within 0 … points; anything else (not a number, negative, above the maximum) is flagged."""
+    try:
+        value = float(score)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if value != value or value < 0 or value > points:
+        fixed = 0.0 if value != value or value < 0 else float(points)
+        if reasons is not None:
+            reasons.append(f"The stored score {score!r} for {what} is outside 0–{points:g}: counted as {fixed:g}. "
+                           "Check who changed the grading files.")
+        return fixed
+    return value
+
+
 def gradebook_rows(exercise: Exercise, results: list[Result], manual: dict) -> list[dict]:
-    """One row per student: a column per question, totals, status and reasons."""
+    """One row per student: a column per question, totals, status, id check, mode and reasons.
+
+    Every stored score, automatic or manual, is clamped to its question's points (and flagged), so no
+    file changed behind the grader's back can give more than a question is worth.
+    """
     rows = []
     for r in sorted(results, key=lambda r: r.student):
         row = {"student": r.student, "file": r.file, "status": r.status}
         gradable = r.status.startswith("graded")
         auto = manual_total = 0.0
         pending = []
+        reasons = list(r.reasons)
         for q in exercise.questions:
             if q.kind == "auto":
-                score = r.scores.get(q.key, 0.0) if gradable else 0.0
+                score = clamp(r.scores.get(q.key, 0.0), q.points, q.key, reasons) if gradable else 0.0
                 auto += score
                 row[q.key] = _fmt(score)
             else:
                 entry = manual.get((r.student, q.key))
                 if entry is not None:
-                    manual_total += entry[0]
-                    row[q.key] = _fmt(entry[0])
+                    points = clamp(entry[0], q.points, f"{q.key} (manual)", reasons)
+                    manual_total += points
+                    row[q.key] = _fmt(points)
                 elif gradable and r.written.get(q.key):
                     pending.append(q.key)
                     row[q.key] = ""
                 else:
                     row[q.key] = "0" if gradable else ""
-        reasons = list(r.reasons)
         if pending:
             reasons.append(f"Written answers awaiting manual grading: {', '.join(pending)}.")
         row.update(auto_points=_fmt(auto), manual_points=_fmt(manual_total), total=_fmt(auto + manual_total),
-                   max_points=_fmt(exercise.max_points), reasons=" | ".join(reasons))
+                   max_points=_fmt(exercise.max_points), id_check=r.id_check, mode=r.mode,
+                   reasons=" | ".join(reasons))
         rows.append(row)
     return rows
 
 
 def write_gradebook(path: Path, exercise: Exercise, rows: list[dict]) -> None:
     fields = (["student", "file", "status"] + [q.key for q in exercise.questions]
-              + ["auto_points", "manual_points", "total", "max_points", "reasons"])
+              + ["auto_points", "manual_points", "total", "max_points", "id_check", "mode", "reasons"])
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
@@ -77,7 +98,7 @@ def feedback_html(exercise: Exercise, result: Result, manual: dict) -> str:
     total = 0.0
     for q in exercise.questions:
         if q.kind == "auto":
-            score = result.scores.get(q.key, 0.0) if gradable else 0.0
+            score = clamp(result.scores.get(q.key, 0.0), q.points, q.key, None) if gradable else 0.0
             total += score
             msgs = list(result.test_messages.get(q.key, [])) if gradable else []
             msgs = [f"Your answer cell raised {c['error']}" for c in result.cells
@@ -88,6 +109,7 @@ def feedback_html(exercise: Exercise, result: Result, manual: dict) -> str:
         else:
             entry = manual.get((result.student, q.key))
             if entry:
+                entry = (clamp(entry[0], q.points, q.key, None), entry[1])
                 total += entry[0]
             answer = result.written.get(q.key) if gradable else None
             if entry:

@@ -15,6 +15,10 @@ The rules (also in exercises/README.md):
 - A test cell earns its points when it runs without an exception (nbgrader's rule). Its visible
   check's message is feedback; a hidden test's source and message are never shown.
 - Written answers (markdown) are matched by grade_id, else by the question's first line.
+- `student_id` (contract C2): the tests run with `student_id` set to the id the student typed in the
+  notebook, else the id derived from the file or folder name; `id_check` says ok / mismatch / missing.
+- Student code runs sealed (sandbox.py) unless the instructor asked for the unsealed mode; each result
+  records its `mode`.
 """
 from __future__ import annotations
 
@@ -36,7 +40,10 @@ from .source import (ANSWER_HERE, Exercise, assigned_answer_names, cell_text, nb
 
 DEFAULT_TIMEOUT = 30.0
 MAX_FILE_BYTES = 50 * 1024 * 1024
-GRADER_VERSION = "1"
+GRADER_VERSION = "2"
+ID_VARIABLE = "student_id"
+SCRATCH_PREFIX = "escalation-grade-"  # temporary folders: <prefix><grader pid>-<random>
+SEALED, UNSEALED = "sealed", "unsealed"
 
 STATUS_TEXT = {
     "graded": "graded",
@@ -49,6 +56,7 @@ STATUS_TEXT = {
     "too_large": "the file is too large",
     "missing": "no notebook was handed in (the student's folder holds no .ipynb file)",
     "grader_error": "the grader could not grade this file",
+    "integrity_failed": "the saved result failed its integrity check (changed after grading): grade again",
 }
 
 
@@ -73,6 +81,9 @@ class Result:
     test_messages: dict[str, list[str]] = field(default_factory=dict)
     written: dict[str, str | None] = field(default_factory=dict)  # written answers (None: not answered)
     cells: list[dict] = field(default_factory=list)
+    mode: str = ""  # "sealed" or "unsealed": how the student code ran ("" when nothing ran)
+    id_check: str = ""  # "ok", "mismatch", "missing", or "" when the set asks for no id
+    entered_id: str = ""  # the student_id typed in the notebook
 
     @property
     def auto_total(self) -> float:
@@ -84,6 +95,50 @@ class Result:
     @classmethod
     def from_dict(cls, data: dict) -> "Result":
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+# ----------------------------------------------------------------------------- student ids (contract C2)
+def _normalise_id(text) -> str:
+    try:
+        from ..variants import normalise_id
+    except ImportError:  # pragma: no cover - before variants.py existed
+        return " ".join(str(text).split()).casefold()
+    return normalise_id(text)
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in re.split(r"[\W_]+", _normalise_id(text)) if t]
+
+
+def id_matches(entered: str, *path_ids: str) -> bool:
+    """C2's rule: the typed id equals a path id (normalised) or appears in it as whole words.
+
+    "asmith" matches "asmith_ex01_reading"; "1234" and "alice smith" match Moodle's "Alice Smith_1234".
+    """
+    want = _tokens(entered)
+    if not want:
+        return False
+    for path_id in path_ids:
+        if _normalise_id(entered) == _normalise_id(path_id):
+            return True
+        have = _tokens(path_id)
+        if any(have[i:i + len(want)] == want for i in range(len(have) - len(want) + 1)):
+            return True
+    return False
+
+
+def asks_for_id(exercise: Exercise) -> bool:
+    """Whether the set has a student_id cell (C2); sets made before C2 have none."""
+    return bool(getattr(exercise, "id_cell", "")) or ID_VARIABLE in exercise.variables or any(
+        nbgrader_meta(c).get("grade_id") == ID_VARIABLE for c in exercise.notebook["cells"])
+
+
+def entered_id(value) -> str:
+    """The id typed in the notebook, or "" (not a string, the `...` placeholder, empty)."""
+    if not isinstance(value, str):
+        return ""
+    text = " ".join(value.split())
+    return "" if text in ("", "...", "…") else text
 
 
 # ----------------------------------------------------------------------------- reading submissions
@@ -143,6 +198,8 @@ class Plan:
     cells: list[dict]
     notes: list[str]
     written: dict[str, str | None]
+    id_check: str = ""
+    entered_id: str = ""
 
 
 def _student_written_template(exercise: Exercise, written_id: str) -> tuple[str, str]:
@@ -292,23 +349,44 @@ def decode_value(data, depth: int = 0):
 
 
 # ----------------------------------------------------------------------------- the worker process
+ENV_KEPT = ("PATH", "LANG", "LANGUAGE", "TZ", "HOME", "PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX",
+            "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "MPLCONFIGDIR", "ESCALATION_DATA", "ESCALATION_FORCE_NO_LANDLOCK",
+            "SYSTEMROOT", "TMPDIR")
+
+
 class Worker:
-    """A long-lived worker process (see worker.py) that runs submissions in forked children."""
+    """A long-lived worker process (see worker.py) that runs submissions in forked, sealed children.
+
+    It starts in a neutral folder with a minimal environment (no tokens or passwords the instructor's
+    shell may hold). It dies with the thread that started it (PR_SET_PDEATHSIG), so create and close it
+    in the same thread.
+    """
 
     def __init__(self):
-        env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore", PYDEVD_DISABLE_FILE_VALIDATION="1")
+        env = {k: v for k, v in os.environ.items() if k in ENV_KEPT or k.startswith("LC_")}
+        env.update(MPLBACKEND="Agg", PYTHONWARNINGS="ignore", PYDEVD_DISABLE_FILE_VALIDATION="1")
         self.proc = subprocess.Popen([sys.executable, "-m", "escalation.grading.worker"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True,
-                                     encoding="utf-8", bufsize=1, start_new_session=True)
+                                     encoding="utf-8", bufsize=1, start_new_session=True, cwd=os.path.abspath(os.sep))
         self._count = 0
-        ready = self.proc.stdout.readline()
-        if '"ready"' not in ready:
+        try:
+            ready = json.loads(self.proc.stdout.readline() or "{}")
+        except ValueError:
+            ready = {}
+        if not ready.get("ready"):
+            self.close()
             raise RuntimeError("the grading worker did not start")
+        self.abi = int(ready.get("abi", 0))
+        self.readable = [str(p) for p in ready.get("readable", [])]
 
-    def run(self, cells: list[dict], variables: list[str], timeout: float, workdir: Path) -> dict:
+    def run(self, cells: list[dict], variables: list[str], timeout: float, workdir: Path, *,
+            scratch: Path | None = None, seal: bool = True) -> dict:
+        if seal and self.abi < 1:
+            raise RuntimeError("sealing was asked for, but this system offers no Landlock")
         self._count += 1
         job = {"id": self._count, "cells": [{"label": c["label"], "code": c["code"]} for c in cells],
-               "variables": variables, "timeout": timeout, "workdir": str(workdir)}
+               "variables": variables, "timeout": timeout, "workdir": str(workdir),
+               "scratch": str(scratch or workdir), "seal": bool(seal), "abi": self.abi, "readable": self.readable}
         try:
             self.proc.stdin.write(json.dumps(job) + "\n")
             self.proc.stdin.flush()
@@ -333,6 +411,11 @@ class Worker:
             except Exception:  # noqa: BLE001
                 self.proc.kill()
                 self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except Exception:  # noqa: BLE001
+                pass
 
 
 # ----------------------------------------------------------------------------- tests
@@ -351,12 +434,16 @@ def _setup_namespace(exercise: Exercise) -> dict:
         return dict(_setup_cache[key])
 
 
-def run_tests(exercise: Exercise, values: dict) -> tuple[dict[str, float], dict[str, list[str]]]:
+def run_tests(exercise: Exercise, values: dict, student_id: str | None = None
+              ) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Run the source's test cells on plain values; return points and feedback messages per question.
 
-    Messages come from the visible part only (printed feedback or the check's hint); a failing hidden
-    part is reported without its source or message.
+    `student_id` (C2) is put into the tests' namespace as a plain string. Messages come from the visible
+    part only (printed feedback or the check's hint); a failing hidden part is reported without its
+    source or message.
     """
+    if student_id is not None:
+        values = dict(values, **{ID_VARIABLE: str(student_id)})
     with _test_lock:
         return _run_tests(exercise, values)
 
@@ -407,12 +494,24 @@ def _run_tests(exercise: Exercise, values: dict) -> tuple[dict[str, float], dict
 
 
 # ----------------------------------------------------------------------------- one submission
-def grade_plan(exercise: Exercise, plan: Plan, execution: dict) -> tuple[str, list[str], dict, dict]:
-    """Turn a worker's execution result into (status, reasons, scores, messages)."""
+def grade_plan(exercise: Exercise, plan: Plan, execution: dict, path_ids: tuple[str, ...] = ()
+               ) -> tuple[str, list[str], dict, dict]:
+    """Turn a worker's execution result into (status, reasons, scores, messages).
+
+    With `path_ids` (the ids derived from the file or folder name), the tests see `student_id` (C2) and
+    `plan.id_check` / `plan.entered_id` are set.
+    """
     reasons = list(plan.notes)
     values = {}
+    typed = ""
+    encoded_id = (execution.get("values") or {}).get(ID_VARIABLE)
+    if encoded_id is not None:
+        try:
+            typed = entered_id(decode_value(encoded_id))
+        except (BadValue, ValueError, TypeError):
+            typed = ""
     for name, encoded in sorted((execution.get("values") or {}).items()):
-        if name in exercise.variables:
+        if name in exercise.variables and name != ID_VARIABLE:
             try:
                 values[name] = decode_value(encoded)
             except (BadValue, ValueError, TypeError):
@@ -435,13 +534,38 @@ def grade_plan(exercise: Exercise, plan: Plan, execution: dict) -> tuple[str, li
     if execution.get("fatal"):
         trouble = True
         reasons.append(str(execution["fatal"]))
-    scores, messages = run_tests(exercise, values)
+    student_id = None
+    if path_ids:
+        student_id = typed or path_ids[0]
+        plan.entered_id = typed
+        if not asks_for_id(exercise):
+            plan.id_check = "ok" if typed and id_matches(typed, *path_ids) else ("mismatch" if typed else "")
+        elif not typed:
+            plan.id_check = "missing"
+            reasons.append(f"No student id typed in the notebook: graded with the id from the file name, "
+                           f"'{path_ids[0]}'.")
+        else:
+            plan.id_check = "ok" if id_matches(typed, *path_ids) else "mismatch"
+        if plan.id_check == "mismatch":
+            reasons.append(f"The id typed in the notebook, '{typed[:80]}', does not match the file or folder name "
+                           f"('{path_ids[0]}'): graded with the typed id; check the submission is this student's.")
+    scores, messages = run_tests(exercise, values, student_id)
     return ("graded_with_problems" if trouble else "graded"), reasons, scores, messages
 
 
+def scratch_folder() -> tempfile.TemporaryDirectory:
+    """A private temporary folder for one submission, named so that a later run can recognise leftovers."""
+    return tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
+
+
 def grade_notebook(exercise: Exercise, path: Path, student: str, worker: Worker, *,
-                   timeout: float = DEFAULT_TIMEOUT, display_name: str | None = None) -> Result:
-    """Grade one submitted file with a running worker. The file itself is only read, never run in place."""
+                   timeout: float = DEFAULT_TIMEOUT, display_name: str | None = None, seal: bool = True,
+                   path_ids: tuple[str, ...] = ()) -> Result:
+    """Grade one submitted file with a running worker. The file itself is only read, never run in place.
+
+    The student's cells run in a copy inside a fresh temporary folder (the scratch folder, the only place
+    they may write when sealed), which is deleted afterwards.
+    """
     shown = display_name or Path(path).name
     try:
         nb = read_submission(path)
@@ -449,24 +573,31 @@ def grade_notebook(exercise: Exercise, path: Path, student: str, worker: Worker,
     except SubmissionProblem as problem:
         return Result(student, shown, problem.status, [problem.reason])
     plan = make_plan(exercise, nb)
-    with tempfile.TemporaryDirectory(prefix="escalation-grade-") as tmp:
+    variables = exercise.variables + ([] if ID_VARIABLE in exercise.variables else [ID_VARIABLE])
+    with scratch_folder() as tmp:
         work = Path(tmp) / "work"
         work.mkdir()
-        shutil.copy2(path, work / Path(path).name)  # a copy: cells that write files touch only this folder
+        shutil.copyfile(path, work / Path(path).name)  # a copy: the original is never touched
         try:
-            execution = worker.run(plan.cells, exercise.variables, timeout, work)
+            execution = worker.run(plan.cells, variables, timeout, work, scratch=Path(tmp), seal=seal)
         except RuntimeError as exc:
             execution = {"cells": [], "values": {}, "problems": {}, "fatal": f"{exc}; graded as if nothing ran."}
-    status, reasons, scores, messages = grade_plan(exercise, plan, execution)
+    mode = SEALED if seal else UNSEALED
+    if execution.get("sealfail"):
+        return Result(student, shown, "grader_error", [f"The notebook was not run: its sandbox could not be set up "
+                                                      f"({execution['sealfail']})."], mode=mode)
+    status, reasons, scores, messages = grade_plan(exercise, plan, execution, path_ids or (student,))
     cells = [{"label": c.get("label", ""), "status": c.get("status", ""), "error": c.get("error", "")}
              for c in execution.get("cells", [])]
-    return Result(student, shown, status, reasons, scores, messages, plan.written, cells)
+    return Result(student, shown, status, reasons, scores, messages, plan.written, cells, mode=mode,
+                  id_check=plan.id_check, entered_id=plan.entered_id)
 
 
-def grade_notebook_file(exercise: Exercise, path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Result:
+def grade_notebook_file(exercise: Exercise, path: Path, *, timeout: float = DEFAULT_TIMEOUT,
+                        seal: bool = True) -> Result:
     """Grade a single notebook (starts and stops its own worker)."""
     worker = Worker()
     try:
-        return grade_notebook(exercise, Path(path), Path(path).stem, worker, timeout=timeout)
+        return grade_notebook(exercise, Path(path), Path(path).stem, worker, timeout=timeout, seal=seal)
     finally:
         worker.close()

@@ -1,14 +1,22 @@
-"""Run a student's cells in an isolated child process and hand back only plain answer values.
+"""Run a student's cells in a sealed child process and hand back only plain answer values.
 
 A worker is a long-lived process that imports the heavy libraries once (pandas, matplotlib, IPython,
-the package) and then, for each submission, forks a fresh child that runs the cells. The child:
-- runs in a temporary working folder, with its standard streams sent to a capped buffer;
-- runs each cell in an IPython shell (magics work), with a per-cell timeout (SIGALRM, then a hard kill);
-- at the end converts the answer variables (q1, q2, …) to tagged plain JSON (numbers, text, booleans,
-  lists/tuples/sets/dicts of those, and NumPy scalars), refusing any other object. Student objects are
-  never pickled or sent; their `__eq__` never reaches the tests.
-If the child dies (os._exit, a crash) or a cell overruns the hard limit, the worker kills it and
-re-runs the notebook in a new child, skipping that cell, so the rest of the notebook is still graded.
+the package). It never reads a job itself: for each job it forks a fresh copy of itself (the job
+process), which reads that one job, runs it and exits, so no student's code or answers ever stay in
+the memory that later children are forked from. The job process forks a child that runs the cells:
+- the child closes every inherited file descriptor, moves to the submission's scratch folder (HOME,
+  TMPDIR and MPLCONFIGDIR inside it), sets its limits (memory, file size, open files, processes, CPU
+  time, no core files) and is sealed by the kernel (sandbox.py: Landlock, no privileges) before the first
+  cell runs; if sealing fails, no cell runs;
+- its standard streams go to a capped buffer; each cell runs in an IPython shell (magics work) that keeps
+  no output history, with a per-cell timeout (SIGALRM, then a hard kill);
+- at the end it converts the answer variables (q1, q2, …, student_id) to tagged plain JSON (numbers,
+  text, booleans, lists/tuples/sets/dicts of those, and NumPy scalars), refusing any other object.
+  Student objects are never pickled or sent; their `__eq__` never reaches the tests.
+If the child dies (os._exit, a crash), starts too many processes, or a cell overruns the hard limit, the
+job process kills it and everything it started, and re-runs the notebook in a new child, skipping that
+cell, so the rest of the notebook is still graded. Every process dies with its parent (PR_SET_PDEATHSIG),
+and the worker and job processes adopt and kill any process a notebook left behind (child subreaper).
 
 The worker never sees the tests or solutions: it receives only the set-up code and the student's cells.
 Protocol: one JSON object per line on stdin (a job), one per line on stdout (its result).
@@ -30,6 +38,11 @@ MAX_ITEMS = 10_000
 MAX_DEPTH = 8
 FILE_SIZE_LIMIT = 50 * 1024 * 1024
 MEMORY_ALLOWANCE = 2 * 1024 ** 3
+MAX_OPEN_FILES = 256
+MAX_PROCESSES = 32  # processes a notebook may run at once (its own included)
+WATCH_INTERVAL = 0.05  # seconds between counts of a notebook's processes
+EXIT_NO_MORE_JOBS = 3
+MAX_MESSAGE_BYTES = 64 * 1024 ** 2
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 _dumps = json.dumps  # taken before any student code can replace json.dumps
 
@@ -70,7 +83,10 @@ def _warm_up():
     config = Config()
     config.HistoryManager.enabled = False
     config.InteractiveShell.colors = "nocolor"
-    return GradingShell.instance(config=config)
+    config.InteractiveShell.cache_size = 0  # no Out/_oh/_N output history: endless output cannot pile up
+    shell = GradingShell.instance(config=config)
+    shell.history_manager.enabled = False
+    return shell
 
 
 def _make_encoder():
@@ -175,9 +191,35 @@ class _CappedWriter:
         return "utf-8"
 
 
-def _child(shell, encode, not_plain, job, skip, wfd):
-    """Body of the forked child: run the cells, then send the answer values. Never returns."""
+def _limit(kind, value) -> None:
     import resource
+
+    try:
+        soft, hard = resource.getrlimit(kind)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(kind, (value, value))
+    except (OSError, ValueError):
+        pass
+
+
+def _process_count(uid: int) -> int:
+    """How many processes this user runs now (RLIMIT_NPROC counts them all, per user)."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                count += os.stat(f"/proc/{entry}").st_uid == uid
+            except OSError:
+                pass
+    return count
+
+
+def _child(shell, encode, not_plain, job, skip, wfd):
+    """Body of the forked child: seal itself, run the cells, then send the answer values. Never returns."""
+    import resource
+    import tempfile
+
+    from . import sandbox
 
     def send(obj):
         data = (_dumps(obj) + "\n").encode("utf-8")
@@ -188,20 +230,40 @@ def _child(shell, encode, not_plain, job, skip, wfd):
 
     try:
         os.setpgid(0, 0)
+        sandbox.set_parent_death_signal(signal.SIGKILL)
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
-        os.closerange(3, wfd)  # the worker's protocol pipe and anything else inherited
+        os.closerange(3, wfd)  # the worker's protocol pipes and anything else inherited
         os.closerange(wfd + 1, 4096)
         sys.stdout = sys.stderr = _CappedWriter()
+        scratch = job["scratch"]
+        home = os.path.join(scratch, "home")
+        for folder in (home, os.path.join(scratch, "tmp"), os.path.join(home, ".config", "matplotlib")):
+            os.makedirs(folder, exist_ok=True)
+        os.environ.update(HOME=home, TMPDIR=os.path.join(scratch, "tmp"),
+                          MPLCONFIGDIR=os.path.join(home, ".config", "matplotlib"))
+        tempfile.tempdir = os.path.join(scratch, "tmp")
         os.chdir(job["workdir"])
-        resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
+        _limit(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT)
+        _limit(resource.RLIMIT_CORE, 0)
+        _limit(resource.RLIMIT_NOFILE, MAX_OPEN_FILES)
         try:  # memory: what the warm process already maps, plus a generous allowance
             with open("/proc/self/statm") as statm:
                 mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-            resource.setrlimit(resource.RLIMIT_AS, (mapped + MEMORY_ALLOWANCE, mapped + MEMORY_ALLOWANCE))
+            _limit(resource.RLIMIT_AS, mapped + MEMORY_ALLOWANCE)
         except (OSError, ValueError):
             pass
+        if os.path.isdir("/proc"):  # per user; root is exempt (the job process counts root's processes itself)
+            _limit(resource.RLIMIT_NPROC, _process_count(os.getuid()) + MAX_PROCESSES)
+        cpu = int(float(job["timeout"]) * (len(job["cells"]) + 1) + 10)
+        _limit(resource.RLIMIT_CPU, cpu)  # bounds anything a notebook leaves running, per process
+        if job.get("seal"):
+            try:
+                sandbox.seal(scratch, job["readable"], int(job["abi"]))
+            except Exception as exc:  # noqa: BLE001 - never run student code unsealed by accident
+                send({"sealfail": f"{exc}"})
+                os._exit(0)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         timeout = float(job["timeout"])
 
@@ -247,6 +309,60 @@ def _child(shell, encode, not_plain, job, skip, wfd):
         os._exit(0)
 
 
+def _children(pid: int) -> list[int]:
+    """The direct children of a process, from /proc (every thread's list)."""
+    out: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as handle:
+                out += [int(x) for x in handle.read().split()]
+        except (OSError, ValueError):
+            pass
+    return out
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children, their children, …)."""
+    found, todo = [], [pid]
+    while todo and len(found) < 100_000:
+        kids = _children(todo.pop())
+        found += kids
+        todo += kids
+    return found
+
+
+def kill_descendants(timeout: float = 5.0) -> None:
+    """Stop, kill and reap every process below this one (orphans come back to us: we are a subreaper)."""
+    me = os.getpid()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = descendants(me)
+        for pid in pids:  # stop first, so nothing forks while the tree is being killed
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except OSError:
+                pass
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        while True:
+            try:
+                reaped, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                reaped = -1
+            if reaped <= 0:
+                break
+        if not pids and not _children(me):
+            return
+        time.sleep(0.005)
+
+
 def run_job(shell, encode, not_plain, job) -> dict:
     """Run one job in forked children, re-running without any cell that hung or killed its child."""
     cells = job["cells"]
@@ -261,19 +377,27 @@ def run_job(shell, encode, not_plain, job) -> dict:
             _child(shell, encode, not_plain, job, skip, wfd)
         os.close(wfd)
         buffer, current, final, deadline = b"", None, None, time.monotonic() + hard_limit
-        killed_for = None
+        killed_for, sealfail, next_count = None, None, time.monotonic() + WATCH_INTERVAL
         while True:
-            wait = deadline - time.monotonic()
-            if wait <= 0:
+            now = time.monotonic()
+            if now >= deadline:
                 killed_for = "timeout"
                 break
-            ready, _, _ = select.select([rfd], [], [], wait)
+            if now >= next_count:
+                next_count = now + WATCH_INTERVAL
+                if len(descendants(os.getpid())) > MAX_PROCESSES:
+                    killed_for = "processes"
+                    break
+            ready, _, _ = select.select([rfd], [], [], max(0.0, min(deadline, next_count) - now))
             if not ready:
                 continue
             chunk = os.read(rfd, 1 << 16)
             if not chunk:
                 break
             buffer += chunk
+            if len(buffer) > MAX_MESSAGE_BYTES:  # an honest message is far smaller
+                killed_for = "protocol"
+                break
             while b"\n" in buffer:
                 line, buffer = buffer.split(b"\n", 1)
                 try:
@@ -292,6 +416,8 @@ def run_job(shell, encode, not_plain, job) -> dict:
                     deadline = time.monotonic() + hard_limit
                 elif "values" in msg:
                     final = msg
+                elif "sealfail" in msg and current is None and final is None:
+                    sealfail = str(msg["sealfail"])[:300]
         if killed_for:
             try:
                 os.killpg(pid, signal.SIGKILL)
@@ -307,15 +433,24 @@ def run_job(shell, encode, not_plain, job) -> dict:
             os.killpg(pid, signal.SIGKILL)  # anything the cells started
         except (ProcessLookupError, PermissionError):
             pass
-        if final is not None and current is None:
+        kill_descendants()  # and anything that left the process group
+        if sealfail is not None:
+            return {"cells": status, "values": {}, "problems": {}, "sealfail": sealfail,
+                    "fatal": f"the notebook was not run: its sandbox could not be set up ({sealfail})"}
+        if final is not None and current is None and killed_for is None:
             return {"cells": status, "values": final.get("values", {}), "problems": final.get("problems", {})}
         if current is None:
             # died between cells or while reading the answers: nothing more to skip
             return {"cells": status, "values": {}, "problems": {},
                     "fatal": "the notebook's process stopped while its answers were being read"}
-        if killed_for:
+        if killed_for == "timeout":
             status[current].update(status="timeout",
                                    error=f"the cell ran longer than {float(job['timeout']):g} s and was stopped")
+        elif killed_for == "processes":
+            status[current].update(status="crashed", error=f"the cell started more than {MAX_PROCESSES} processes "
+                                   "at once (a fork bomb?) and was stopped")
+        elif killed_for == "protocol":
+            status[current].update(status="crashed", error="the cell flooded the grader's channel and was stopped")
         else:
             how = _exit_description(wait_status)
             status[current].update(status="crashed", error=f"the kernel stopped during this cell ({how})")
@@ -333,26 +468,76 @@ def _exit_description(wait_status: int) -> str:
     return f"exit code {os.WEXITSTATUS(wait_status)}"
 
 
+def _read_line(fd: int) -> bytes:
+    """One line from a file descriptor, read unbuffered (nothing beyond the line is consumed)."""
+    parts = []
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(parts)
+        parts.append(chunk)
+        if chunk.endswith(b"\n"):
+            return b"".join(parts)
+
+
+def _job_process(shell, encode, not_plain, out_fd: int) -> None:
+    """Body of the forked job process: read one job, run it, write its result. Never returns."""
+    from . import sandbox
+
+    code = 0
+    try:
+        sandbox.set_parent_death_signal(signal.SIGKILL)
+        sandbox.set_child_subreaper()
+        line = _read_line(0)
+        if not line.strip():
+            code = EXIT_NO_MORE_JOBS
+        else:
+            job = json.loads(line)
+            try:
+                result = run_job(shell, encode, not_plain, job)
+            except Exception as exc:  # noqa: BLE001 - report, keep serving
+                result = {"cells": [], "values": {}, "problems": {}, "fatal": f"grader error: {exc}"}
+            result["id"] = job.get("id")
+            data = memoryview((_dumps(result) + "\n").encode("utf-8"))
+            while data:
+                data = data[os.write(out_fd, data):]
+    except BaseException:  # noqa: BLE001
+        code = 1
+    finally:
+        os._exit(code)
+
+
 def serve() -> None:
-    """Read jobs from stdin and write results to stdout until stdin closes."""
-    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    """Wait for jobs on stdin, running each in a fresh fork of this warm process, until stdin closes."""
+    from . import sandbox
+
+    parent = os.getppid()
+    sandbox.set_parent_death_signal(signal.SIGKILL)  # the grader died: so do we
+    if os.getppid() != parent:
+        os._exit(1)
+    sandbox.set_child_subreaper()
+    out_fd = os.dup(1)
     os.dup2(2, 1)  # stray prints of libraries go to stderr, never into the protocol
+    cwd = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", cwd)]  # not the grader's folder
     shell = _warm_up()
     encode, not_plain = _make_encoder()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    out.write(json.dumps({"ready": True}) + "\n")
-    out.flush()
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        job = json.loads(line)
-        try:
-            result = run_job(shell, encode, not_plain, job)
-        except Exception as exc:  # noqa: BLE001 - report, keep serving
-            result = {"cells": [], "values": {}, "problems": {}, "fatal": f"grader error: {exc}"}
-        result["id"] = job.get("id")
-        out.write(json.dumps(result) + "\n")
-        out.flush()
+    ready = {"ready": True, "abi": sandbox.landlock_abi(), "readable": sandbox.read_paths(), "pid": os.getpid()}
+    os.write(out_fd, (json.dumps(ready) + "\n").encode("utf-8"))
+    while True:
+        select.select([0], [], [])
+        pid = os.fork()
+        if pid == 0:
+            _job_process(shell, encode, not_plain, out_fd)
+        _, wait_status = os.waitpid(pid, 0)
+        kill_descendants()
+        if os.WIFEXITED(wait_status) and os.WEXITSTATUS(wait_status) == EXIT_NO_MORE_JOBS:
+            return
+        if not (os.WIFEXITED(wait_status) and os.WEXITSTATUS(wait_status) == 0):
+            # the job process died without answering: answer for it, so the grader does not wait forever
+            os.write(out_fd, (json.dumps({"id": None, "cells": [], "values": {}, "problems": {},
+                                          "fatal": "the grading process stopped"}) + "\n").encode("utf-8"))
 
 
 if __name__ == "__main__":
