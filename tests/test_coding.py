@@ -91,3 +91,9 @@ def test_reference_keyword_and_counts(articles):
 def test_default_path_is_relative_and_safe():
     path = coding.default_path("atacms_request_2023", "Ana María / 2")
     assert not path.is_absolute() and path.suffix == ".csv" and "/" not in path.name
+
+
+def test_reference_coding_names_its_coder_in_plain_words(articles):
+    reference = coding.reference_coding(articles[0])
+    assert set(reference["coder"]) == {coding.REFERENCE_CODER}
+    assert "issue" not in coding.REFERENCE_CODER

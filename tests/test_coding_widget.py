@@ -29,18 +29,55 @@ def test_navigation_and_codes(widget):
     assert len(widget.codes) == 1
 
 
-def test_save_refuses_overwrite_then_loads(widget):
+def test_save_refuses_overwrite_of_another_file_then_loads(widget, tmp_path):
     widget.set_code("none", 0)
-    path = widget.save()
-    assert path is not None and path.exists() and "codes" in str(path)
+    path = widget.save()                          # the student's own file: always up to date
+    assert path == widget.own_path() and path.exists() and "codes" in str(path)
+    other = tmp_path / "other.csv"
+    widget.path_box.value = str(other)
+    assert widget.save() == other
     widget.set_code("moral_evaluation", 0)
     assert widget.save() is None and "already exists" in widget.message
-    assert coding.load_coding(path, widget.article)["code"].iloc[0] == "none"  # file unchanged
+    assert coding.load_coding(other, widget.article)["code"].iloc[0] == "none"  # file unchanged
     widget.overwrite.value = True
-    assert widget.save() == path and widget.overwrite.value is False
+    assert widget.save() == other and widget.overwrite.value is False
     widget.codes = {}
     widget.load()
     assert widget.codes == {f"{widget.article.id}-s01": "moral_evaluation"}
+
+
+def test_codes_are_saved_after_each_change_and_come_back(tmp_path):
+    first = coding_widget(coder="Ana", folder=tmp_path / "codes")
+    first.set_code("none", 0)
+    first.quick_entry.value = "2"
+    own = tmp_path / "codes" / f"{first.article.id}_ana.csv"
+    assert first.own_path() == own and own.exists()
+    saved = coding.load_coding(own, first.article)
+    assert (saved["code"] != "").sum() == 1
+    again = coding_widget(coder="Ana", folder=tmp_path / "codes")     # Run All builds it again
+    assert again.codes == first.codes and "Welcome back" in again.message
+    assert "saved automatically in" in again.position.value
+
+
+def test_demo_coding_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    demo = coding_widget(coder="Sam (invented)", demo=True)
+    demo.set_code("none", 0)
+    assert demo.save() is None and "memory only" in demo.message
+    assert list(tmp_path.rglob("*")) == []
+    assert demo.table()["code"].iloc[0] == "none"
+
+
+def test_damaged_saved_codes_are_never_overwritten(tmp_path):
+    folder = tmp_path / "codes"
+    folder.mkdir()
+    article = load_articles()[0]
+    damaged = folder / f"{article.id}_ana.csv"
+    damaged.write_text("a,b\n1,2\n", encoding="utf-8")
+    widget = coding_widget(coder="Ana", folder=folder)
+    assert "could not be read" in widget.message
+    widget.set_code("none", 0)
+    assert damaged.read_text(encoding="utf-8") == "a,b\n1,2\n"
 
 
 def test_load_bad_file_shows_message(widget, tmp_path):

@@ -160,13 +160,17 @@ def load_coding(path: str | Path, article: Article | None = None, scheme: list[C
     return validate_coding(read_coding_csv(path), article=article, scheme=scheme, label=f"The file {Path(path).name}")
 
 
+REFERENCE_CODER = "reference coding (one careful reading by the module's authors)"
+
+
 def reference_coding(article: Article, folder: Path | None = None, scheme: list[Code] | None = None) -> pd.DataFrame:
     """The module's reference coding of one article (from data/coding/reference_coding.csv)."""
     table = load_table("reference_coding", folder)
     rows = table[table["article"] == article.id]
     if rows.empty:
         raise DataError(f"The reference coding has no sentences of '{article.id}'.")
-    return validate_coding(rows.reset_index(drop=True), article=article, scheme=scheme, label="The reference coding")
+    rows = rows.reset_index(drop=True).assign(coder=REFERENCE_CODER)
+    return validate_coding(rows, article=article, scheme=scheme, label="The reference coding")
 
 
 def save_coding(table: pd.DataFrame, path: str | Path, *, overwrite: bool = False,

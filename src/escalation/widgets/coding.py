@@ -84,8 +84,10 @@ class CodingWidget(widgets.VBox):
     """Code the sentences of one article, one at a time or as a list; save, reload, compare."""
 
     def __init__(self, article: Article | None = None, *, coder: str = "student", folder: str | Path = "my_codings",
-                 articles: list[Article] | None = None):
+                 articles: list[Article] | None = None, demo: bool = False):
         self.articles = articles if articles is not None else load_articles()
+        self.demo = demo
+        self.blocked: Path | None = None       # a damaged saved file: never saved over automatically
         self.scheme = codinglib.load_scheme()
         self.folder = Path(folder)
         article = article or self.articles[0]
@@ -129,8 +131,13 @@ class CodingWidget(widgets.VBox):
         self.view.observe(lambda _: self._render(), names="value")
         self.article_choice.observe(self._on_article, names="value")
         self.coder_box.observe(self._on_coder, names="value")
+        if demo:
+            self.path_box.disabled = True
+            self.save_button.tooltip = "A demonstration keeps its codes in memory only"
+        title = "Code the sentences: Entman's four framing functions" + (
+            " (demonstration: kept in memory, never saved)" if demo else "")
         super().__init__([
-            widgets.HTML("<h4>Code the sentences: Entman's four framing functions</h4>"),
+            widgets.HTML(f"<h4>{html.escape(title)}</h4>"),
             self.article_choice, self.coder_box, self.view, self.position, self.sentence_html, self.code_choice,
             self.quick_entry, widgets.HBox([self.previous_button, self.next_button]),
             self.path_box, self.overwrite, widgets.HBox([self.save_button, self.load_button, self.compare_button]),
@@ -138,20 +145,57 @@ class CodingWidget(widgets.VBox):
         self._set_article(article)
 
     # -- state
+    def own_path(self) -> Path:
+        """The student's own file for this article and name: codes are saved there after every change."""
+        return codinglib.default_path(self.article.id, self.coder_box.value, self.folder)
+
     def _set_article(self, article: Article) -> None:
         self.article = article
         self.units = codinglib.sentence_units(article)
         self.codes: dict[str, str] = {}
         self.index = 0
-        self.path_box.value = str(codinglib.default_path(article.id, self.coder_box.value, self.folder))
+        self.path_box.value = "" if self.demo else str(self.own_path())
         self._render()
+        self._restore()
+
+    def _restore(self) -> None:
+        """Load the student's saved codes for this article and name, if the file exists."""
+        if self.demo or not self.own_path().exists():
+            return
+        try:
+            table = codinglib.load_coding(self.own_path(), self.article, self.scheme)
+        except (EscalationError, ValueError, OSError) as exc:
+            self.blocked = self.own_path()
+            self._say(f"Your saved codes could not be read, so the file is left untouched and nothing will be "
+                      f"saved over it: {exc}", "warning")
+            return
+        self.codes = {s: c for s, c in zip(table["sentence_id"], table["code"]) if c}
+        self._render()
+        self._say(f"Welcome back: {len(self.codes)} code(s) loaded from {self.own_path()}. "
+                  "Codes are saved there automatically.")
+
+    def _autosave(self) -> None:
+        """Save the codes in the student's own file after a change (never in a demonstration)."""
+        if self.demo or self.own_path() == self.blocked:
+            return
+        try:
+            codinglib.save_coding(self.table(), self.own_path(), overwrite=True, article=self.article,
+                                  scheme=self.scheme)
+        except (EscalationError, ValueError, OSError) as exc:
+            self._say(f"Your codes could not be saved automatically: {exc}", "warning")
 
     def _on_article(self, change) -> None:
-        self._set_article(next(a for a in self.articles if a.id == change["new"]))
         self._say("")
+        self._set_article(next(a for a in self.articles if a.id == change["new"]))
 
     def _on_coder(self, change) -> None:
-        self.path_box.value = str(codinglib.default_path(self.article.id, change["new"], self.folder))
+        if self.demo:
+            return
+        self.path_box.value = str(self.own_path())
+        if self.own_path().exists():
+            self._restore()
+        elif self.codes:
+            self._autosave()
 
     def _on_code(self, change) -> None:
         sid = self.units["sentence_id"].iloc[self.index]
@@ -159,6 +203,7 @@ class CodingWidget(widgets.VBox):
             self.codes[sid] = change["new"]
         else:
             self.codes.pop(sid, None)
+        self._autosave()
         if self.view.value == "list":
             self._render()
         else:
@@ -200,8 +245,10 @@ class CodingWidget(widgets.VBox):
     # -- rendering
     def _render_position(self) -> None:
         done = len(self.codes)
+        kept = ("kept in memory only (demonstration)" if self.demo else
+                f"saved automatically in <code>{html.escape(str(self.own_path()))}</code>")
         self.position.value = (f"<p>Sentence {self.index + 1} of {len(self.units)} · {done} coded · "
-                               f"id <code>{self.units['sentence_id'].iloc[self.index]}</code></p>")
+                               f"id <code>{self.units['sentence_id'].iloc[self.index]}</code> · {kept}</p>")
         counts = codinglib.code_counts(self.table(), self.scheme)
         listed = ", ".join(f"{label.replace('_', ' ')} {n}" for label, n in counts.items() if n)
         self.summary.value = (f"<p><strong>Progress:</strong> {done} of {len(self.units)} sentences of "
@@ -239,10 +286,21 @@ class CodingWidget(widgets.VBox):
 
     # -- actions
     def save(self) -> Path | None:
-        """Save the codes to the path in the box; refuse to overwrite unless the box is ticked."""
+        """Save the codes to the path in the box; another existing file is replaced only if 'Overwrite' is ticked.
+
+        The student's own file (where codes are saved automatically) is always brought up to date. A
+        demonstration writes nothing.
+        """
+        if self.demo:
+            self._say(f"Demonstration: {len(self.codes)} code(s) kept in memory only; nothing was written to a file.")
+            return None
         try:
-            path = codinglib.save_coding(self.table(), self.path_box.value.strip(), overwrite=self.overwrite.value,
-                                         article=self.article, scheme=self.scheme)
+            target = Path(self.path_box.value.strip()).expanduser()
+            own = bool(self.path_box.value.strip()) and target.resolve() == self.own_path().resolve() \
+                and self.own_path() != self.blocked
+            path = codinglib.save_coding(self.table(), self.path_box.value.strip(),
+                                         overwrite=self.overwrite.value or own, article=self.article,
+                                         scheme=self.scheme)
         except (EscalationError, ValueError, OSError) as exc:
             self._say(str(exc), "warning")
             return None
@@ -280,11 +338,17 @@ class CodingWidget(widgets.VBox):
         self._say("Compared with the reference coding (one careful reading, not the truth).")
 
 
-def coding_widget(article_id: str | None = None, *, coder: str = "student", folder: str | Path = "my_codings") -> CodingWidget:
-    """A coding widget for one article (the first one by default)."""
+def coding_widget(article_id: str | None = None, *, coder: str = "student", folder: str | Path = "my_codings",
+                  demo: bool = False) -> CodingWidget:
+    """A coding widget for one article (the first one by default).
+
+    The student's codes are saved after every change in `folder` (default `my_codings/`, next to the
+    notebooks) as `<article>_<name>.csv`, and loaded back when the widget is built again. `demo=True`
+    keeps the codes in memory only (for demonstrations that must not write files).
+    """
     articles = load_articles()
     article = get_article(article_id, articles) if article_id else articles[0]
-    return CodingWidget(article, coder=coder, folder=folder, articles=articles)
+    return CodingWidget(article, coder=coder, folder=folder, articles=articles, demo=demo)
 
 
 def comparison_widget(path_a: str = "", path_b: str = codinglib.REFERENCE, article_id: str | None = None) -> Explorer:
