@@ -16,8 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from escalation.grading.source import BEGIN_SOLUTION, END_SOLUTION, cell_text, load_exercise, nbgrader_meta
+from escalation.grading.source import load_exercise
 from escalation.hub.link import nbgitpuller_link
+from escalation.hub.local import answer_plan, fill_in
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -47,41 +48,6 @@ def module_repo(tmp_path_factory) -> Path:
     return bare
 
 
-def solution_code(cell: dict) -> str:
-    lines = cell_text(cell).splitlines()
-    return "\n".join(l for l in lines if BEGIN_SOLUTION not in l and END_SOLUTION not in l)
-
-
-def answer_plan(exercise, index: int) -> dict[str, bool]:
-    """Which computed questions student number `index` answers correctly (different for every student)."""
-    keys = [q.key for q in exercise.questions if q.kind == "auto"]
-    if index == 0:
-        return {k: True for k in keys}
-    if index == 1:
-        return {k: False for k in keys}
-    return {k: (j + index) % 2 == 0 or j == index % len(keys) for j, k in enumerate(keys)}
-
-
-def fill_in(student_nb: dict, source_nb: dict, exercise, user: str, plan: dict[str, bool], blank: bool) -> float:
-    """Put one student's answers in their notebook; return the points those answers should earn."""
-    solutions = {nbgrader_meta(c).get("grade_id"): c for c in source_nb["cells"]}
-    for cell in student_nb["cells"]:
-        gid = nbgrader_meta(cell).get("grade_id", "")
-        if gid == "student_id":
-            cell["source"] = f'student_id = "{user}"\n'
-            continue
-        question = next((q for q in exercise.questions if gid in q.answer_ids), None)
-        if question is not None:
-            if plan[question.key]:
-                cell["source"] = solution_code(solutions[gid])
-            elif not blank:
-                cell["source"] = "\n".join(f"{v} = -999" for v in question.variables)
-        written = next((q for q in exercise.questions if q.kind == "written" and q.written_id == gid), None)
-        if written is not None:
-            cell["source"] = f"Written answer of {user} to {written.key}."
-    return sum(q.points for q in exercise.questions if q.kind == "auto" and plan[q.key])
-
-
 def test_a_class_on_a_real_hub(proxy, module_repo, tmp_path):
     from escalation.hub.local import LocalHub, leftovers
 
@@ -94,8 +60,8 @@ def test_a_class_on_a_real_hub(proxy, module_repo, tmp_path):
     source_nb = exercise.notebook
 
     hub = LocalHub(tmp_path / "hub", proxy)
-    hub.start()
     try:
+        hub.start()
         link = nbgitpuller_link(hub.url, f"file://{module_repo}", file=f"exercises/student/{set_name}/{set_name}.ipynb")
         q = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
         notebook = q["urlpath"].removeprefix("lab/tree/")

@@ -23,6 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
+from ..grading.source import BEGIN_SOLUTION, END_SOLUTION, cell_text, nbgrader_meta
+
 CHP_VERSION = "5"
 MARKER = "ESCALATION_LOCALHUB"
 STUDENT_ARGS = ["--allow-root", "--ServerApp.jpserver_extensions=jupyter_lsp=False"]
@@ -348,3 +350,40 @@ class KernelClient:
         finally:
             if shutdown:
                 self.hub.session.delete(self.hub.user_url(self.user, f"api/kernels/{self.kernel_id}"), timeout=30)
+
+
+# Simulated students: answers that differ per student and the points they should earn
+
+def solution_code(cell: dict) -> str:
+    lines = cell_text(cell).splitlines()
+    return "\n".join(l for l in lines if BEGIN_SOLUTION not in l and END_SOLUTION not in l)
+
+
+def answer_plan(exercise, index: int) -> dict[str, bool]:
+    """Which computed questions student number `index` answers correctly (different for every student)."""
+    keys = [q.key for q in exercise.questions if q.kind == "auto"]
+    if index == 0:
+        return {k: True for k in keys}
+    if index == 1:
+        return {k: False for k in keys}
+    return {k: (j + index) % 2 == 0 or j == index % len(keys) for j, k in enumerate(keys)}
+
+
+def fill_in(student_nb: dict, source_nb: dict, exercise, user: str, plan: dict[str, bool], blank: bool) -> float:
+    """Put one student's answers in their notebook; return the points those answers should earn."""
+    solutions = {nbgrader_meta(c).get("grade_id"): c for c in source_nb["cells"]}
+    for cell in student_nb["cells"]:
+        gid = nbgrader_meta(cell).get("grade_id", "")
+        if gid == "student_id":
+            cell["source"] = f'student_id = "{user}"\n'
+            continue
+        question = next((q for q in exercise.questions if gid in q.answer_ids), None)
+        if question is not None:
+            if plan[question.key]:
+                cell["source"] = solution_code(solutions[gid])
+            elif not blank:
+                cell["source"] = "\n".join(f"{v} = -999" for v in question.variables)
+        written = next((q for q in exercise.questions if q.kind == "written" and q.written_id == gid), None)
+        if written is not None:
+            cell["source"] = f"Written answer of {user} to {written.key}."
+    return sum(q.points for q in exercise.questions if q.kind == "auto" and plan[q.key])
