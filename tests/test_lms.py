@@ -81,6 +81,7 @@ def test_canvas_fill_changes_only_the_assignment_column(tmp_path, lms_file):
         "alima": "not_filled",  # matched by SIS Login ID; written answer not scored yet
         "nguyễnvănan_1004_5004": "not_filled",  # empty file: never a silent 0
         "ghost_2001_6001": "not_in_lms", "Müller, Jörg": "not_in_gradebook", "Student, Test": "not_in_gradebook"}
+    assert "test student" in next(o for o in result.outcomes if o.lms_name == "Student, Test").note
     smith = next(o for o in result.outcomes if o.student == "smithalice_1001_5001")
     assert smith.previous == "12.00" and "Replaced 12.00" in smith.note
     # read back with the module's own reader too: the round trip gives the scores written
@@ -121,7 +122,8 @@ def test_canvas_feedback_zip_uses_the_names_canvas_reads_back(tmp_path):
         read_back[tuple(digits)] = name
     assert set(read_back) == set(expected.values())
     pat = next(o for o in result.outcomes if o.student == "pat")
-    assert "No feedback file" in pat.note  # matched through the mapping: no submitted-file id to reuse
+    assert "No feedback file" in pat.note
+    assert "does not match" in pat.note  # the grader's id_check column is passed on  # matched through the mapping: no submitted-file id to reuse
 
 
 def test_canvas_column_choice_and_errors(tmp_path):

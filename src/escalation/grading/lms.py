@@ -324,6 +324,7 @@ class GradebookRow:
     max_points: float | None
     scores: dict[str, str]
     reasons: str
+    id_check: str = ""  # ok / mismatch / missing, when the grader records it
 
 
 def read_gradebook(folder: Path) -> list[GradebookRow]:
@@ -346,7 +347,8 @@ def read_gradebook(folder: Path) -> list[GradebookRow]:
                 return None
         scores = {k: v for k, v in row.items() if k and re.fullmatch(r"q\d+\w*", k)}
         rows.append(GradebookRow(row["student"], row.get("file") or "", row["status"], num(row["total"]),
-                                 num(row["max_points"]), scores, row.get("reasons") or ""))
+                                 num(row["max_points"]), scores, row.get("reasons") or "",
+                                 (row.get("id_check") or "").strip()))
     return rows
 
 
@@ -516,6 +518,9 @@ def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: st
                 notes.append(f"partial total: {', '.join(pending)} not scored yet")
             if row.grade.strip() and _number(row.grade) != _number(out.score):
                 notes.append(f"replaced {row.grade.strip()}")
+            if g.id_check == "mismatch":
+                notes.append("the id entered in the notebook does not match the file's (see the gradebook's "
+                             "reasons): check before uploading")
             if lms.comment_col is not None:
                 text = html.escape(feedback_comment(exercise.name, g, out.score,
                                                     _fmt(lms_max or max_points, comma), written, comma), quote=False)
@@ -535,8 +540,9 @@ def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: st
         outcomes.append(out)
     for n, row in enumerate(lms.rows):
         if n not in claimed:
+            test = " (Canvas's test student)" if lms.kind == "canvas" and row.name.strip() == "Student, Test" else ""
             outcomes.append(Outcome("not_in_gradebook", lms_name=row.name, lms_id=_key_of(lms, row),
-                                    previous=row.grade, note="In the LMS file but no graded submission matches "
+                                    previous=row.grade, note=f"In the LMS file but no graded submission matches{test} "
                                     "(no submission, or a name the mapping does not cover); left unchanged."))
     return FillResult(lms, outcomes, feedback)
 
