@@ -303,3 +303,28 @@ def sources_table(table: pd.DataFrame, question: str | None = None) -> pd.DataFr
     """The map's entries with their full text, kind, speaker, date and source: the map's footnotes."""
     rows = select(table, question)
     return rows[["side", "stage", "element", "text_kind", "text", "speaker", "date", "source"]].reset_index(drop=True)
+
+
+def source_note(row: dict) -> str:
+    """One entry as a printable footnote: mark, who, when, the full wording and the source.
+
+    A discussion question has no speaker, date or source, and says so instead of printing empty fields.
+    """
+    tag = KIND_TAGS[row["text_kind"]]
+    if row["text_kind"] == "discussion question":
+        return f"{tag} Discussion question (not a source's words): {row['text']}"
+    who = ", ".join(str(part) for part in (row.get("speaker"), row.get("date"))
+                    if str(part or "").strip() and str(part) != "nan")
+    return f"{tag} {who}: {row['text']}\n    Source: {row['source']}"
+
+
+def source_notes(table: pd.DataFrame, side: str | None = None, question: str | None = None) -> str:
+    """The footnotes of one side (or all sides), wrapped between words for printing."""
+    from .plotting import wrap_prose
+
+    notes = sources_table(table, question)
+    if side is not None:
+        if side not in set(notes["side"]):
+            raise QueryError(f"No side '{side}'; sides: {', '.join(dict.fromkeys(notes['side']))}.")
+        notes = notes[notes["side"] == side]
+    return "\n\n".join(wrap_prose(source_note(row)) for row in notes.to_dict("records"))
