@@ -93,7 +93,8 @@ def decode(data: bytes, label: str) -> tuple[bytes, str, str]:
             try:
                 return bom, encoding, data[len(bom):].decode(encoding)
             except UnicodeDecodeError:
-                raise LmsError(f"{label} starts with a {encoding} byte-order mark but is not {encoding} text.") from None
+                raise LmsError(f"{label} starts with a {encoding} byte-order mark but is not {encoding} "
+                               "text.") from None
     try:
         return b"", "utf-8", data.decode("utf-8")
     except UnicodeDecodeError:
@@ -615,7 +616,8 @@ def summary(result: FillResult, paths: dict[str, Path]) -> str:
     lines = [f"{result.lms.kind}: {counts.get('filled', 0)} scores written into column '{result.lms.grade_label}' "
              f"of {paths['filled']}."]
     labels = {"not_filled": "matched but not filled", "ambiguous": "ambiguous (not filled)",
-              "not_in_lms": "graded but not in the LMS file", "not_in_gradebook": "in the LMS file with no graded submission"}
+              "not_in_lms": "graded but not in the LMS file",
+              "not_in_gradebook": "in the LMS file with no graded submission"}
     for kind, label in labels.items():
         items = [o for o in result.outcomes if o.kind == kind]
         if items:
