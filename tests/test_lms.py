@@ -290,3 +290,22 @@ def test_cli_round_trip_with_the_real_grader_gradebook(tmp_path, capsys):
     assert main(["lms", "moodle", "ex01_reading", "--gradebook", str(grades), "--lms-file", str(worksheet),
                  "--out", str(worksheet)]) == 2
     assert "--out must be a new file" in capsys.readouterr().err
+
+
+def test_ids_the_grader_derives_from_lms_downloads_carry_the_lms_ids(tmp_path):
+    """The grader's student ids (batch.find_submissions) keep what the matching reads."""
+    from escalation.grading.batch import find_submissions
+
+    canvas, moodle = tmp_path / "canvas", tmp_path / "moodle"
+    canvas.mkdir()
+    for name in ("smithalice_1001_5001_ex01_reading.ipynb", "duprézoé_LATE_1002_5002_ex01_reading-1.ipynb"):
+        (canvas / name).write_text("{}", encoding="utf-8")
+    for folder in ("Alice Smith_1234_assignsubmission_file_", "Pat PJ O'Brien, Jr._1236_assignsubmission_file_",
+                   "Zoé Dupré_1235_assignfeedback_file"):
+        (moodle / folder).mkdir(parents=True)
+        (moodle / folder / "ex01_reading.ipynb").write_text("{}", encoding="utf-8")
+    assert {s.student: lms.canvas_ids(s.student) for s in find_submissions(canvas, "ex01_reading")} == {
+        "smithalice_1001_5001": ("1001", "5001"), "duprézoé_LATE_1002_5002_1": ("1002", "5002")}
+    subs = find_submissions(moodle, "ex01_reading")
+    assert sorted(lms.moodle_participant(s.student) or lms.moodle_participant(s.rel.split("/")[0])
+                  for s in subs) == ["1234", "1235", "1236"]
