@@ -309,3 +309,22 @@ def test_ids_the_grader_derives_from_lms_downloads_carry_the_lms_ids(tmp_path):
     subs = find_submissions(moodle, "ex01_reading")
     assert sorted(lms.moodle_participant(s.student) or lms.moodle_participant(s.rel.split("/")[0])
                   for s in subs) == ["1234", "1235", "1236"]
+
+
+def test_utf8_comma_option_rewrites_a_spreadsheet_resave_for_upload(tmp_path):
+    plain = run(tmp_path / "plain", "moodle", "gradebook_moodle", "moodle_grading_worksheet_excel.csv",
+                mapping="mapping_moodle.csv")[0]
+    assert any("--utf8-comma" in n for n in plain.lms.notes)
+    result = lms.fill("moodle", EXERCISE, gradebook_dir(tmp_path, "gradebook_moodle"),
+                      FIXTURES / "moodle_grading_worksheet_excel.csv", mapping={"bjones": "b.jones@example.edu"},
+                      utf8_comma=True)
+    paths = lms.write_outputs(result, tmp_path / "filled.csv", None)
+    raw = paths["filled"].read_bytes()
+    assert "Zoé".encode("utf-8") in raw and b"\r\n" in raw
+    rows = table(paths["filled"])
+    before = table(FIXTURES / "moodle_grading_worksheet_excel.csv", "cp1252")
+    assert rows[0] == before[0] and len(rows) == len(before)
+    alice = next(r for r in rows if r[1] == "Alice Smith")
+    assert alice[4] == "17.5" and alice[5] == "20,00"  # our score with a decimal point; other cells as they were
+    assert '"Monday, 30 November 2026, 9:14 AM"' in raw.decode("utf-8")  # re-quoted for commas
+    assert "feedback" not in paths

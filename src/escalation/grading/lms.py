@@ -69,6 +69,17 @@ class CsvDoc:
             raise LmsError(f"A value to write ({text[exc.start:exc.end]!r}) cannot be stored in the file's "
                            f"encoding {self.encoding}. Export the file again as UTF-8.") from None
 
+    def as_utf8_comma(self) -> None:
+        """Re-encode as UTF-8 with commas (what an LMS upload reads by default), re-quoting where needed."""
+        old, self.delimiter, self.encoding = self.delimiter, ",", "utf-8"
+        if self.prefix not in (b"", b"\xef\xbb\xbf"):
+            self.prefix = b""
+        if old != ",":
+            for record in self.records:
+                for n, f in enumerate(record.fields):
+                    if f.raw.startswith('"') or any(c in f.value for c in (',', '"', "\r", "\n")):
+                        record.fields[n] = Field(f.value, '"' + f.value.replace('"', '""') + '"')
+
     def set(self, row: int, col: int, value: str) -> None:
         record = self.records[row]
         while len(record.fields) <= col:  # a short row: pad it, as a spreadsheet would
@@ -452,13 +463,21 @@ class FillResult:
 
 
 def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: str | None = None,
-         mapping: dict[str, str] | None = None, scale: bool = False, include_pending: bool = False) -> FillResult:
+         mapping: dict[str, str] | None = None, scale: bool = False, include_pending: bool = False,
+         utf8_comma: bool = False) -> FillResult:
     """Fill the LMS file's grade (and Moodle comment) cells from the gradebook; nothing is written to disk."""
     gradebook = read_gradebook(gradebook_dir)
     lms = read_lms(kind, lms_path, column, exercise.name)
     written = {q.key for q in exercise.questions if q.kind == "written"}
     max_points = exercise.max_points
     comma = _decimal_comma([r.grade for r in lms.rows] + [r.max_points for r in lms.rows] + [lms.max_points])
+    if utf8_comma:
+        lms.doc.as_utf8_comma()
+        comma = False  # a comma-separated file gets decimal points
+    elif lms.doc.encoding != "utf-8" or lms.doc.delimiter != ",":
+        lms.notes.append(f"The file is {lms.doc.encoding} with '{lms.doc.delimiter}' between fields (a spreadsheet "
+                         "re-saved it?) and is written back the same way. If the LMS's upload does not accept that, "
+                         "run again with --utf8-comma.")
     matches, parsed = match(lms, gradebook, mapping or {})
     claimed: dict[int, list[str]] = {}
     for student, hits in matches.items():
@@ -643,7 +662,7 @@ def cmd_lms(args) -> int:
     if out.resolve() == lms_file.resolve():
         raise LmsError("--out must be a new file: keep the LMS's export as it is.")
     result = fill(args.lms, exercise, gradebook, lms_file, column=args.column, mapping=read_mapping(args.mapping),
-                  scale=args.scale, include_pending=args.include_pending)
+                  scale=args.scale, include_pending=args.include_pending, utf8_comma=args.utf8_comma)
     zip_path = None if args.no_feedback_files else Path(args.feedback_zip or out.with_name(f"{out.stem}_feedback.zip"))
     paths = write_outputs(result, out, zip_path)
     if not args.quiet:
@@ -666,6 +685,8 @@ def add_parser(sub) -> None:
     p.add_argument("--scale", action="store_true", help="convert scores when the LMS maximum differs from the set's")
     p.add_argument("--include-pending", action="store_true",
                    help="also upload totals whose written answers are not scored yet")
+    p.add_argument("--utf8-comma", action="store_true",
+                   help="write the filled file as UTF-8 with commas, whatever the exported file used")
     p.add_argument("--feedback-zip", help="where to write the feedback files zip (default: next to --out)")
     p.add_argument("--no-feedback-files", action="store_true", help="do not write the feedback zip")
     p.add_argument("--quiet", "-q", action="store_true")
