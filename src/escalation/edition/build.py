@@ -210,6 +210,7 @@ def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, j
         tsrc.mkdir()
         site.write_conf(tsrc, title="Escalation debates: teacher's build (instructor only)", ver=ver)
         site.write_static(tsrc)
+        site.copy_data(tsrc / "_extra", data_folder)
         report.keys = pack.write_keys(tsrc / "keys")
         sealed = sorted((PACK_DIR / INSTRUCTOR_ONLY).glob("*.md"))
         tmap = {f"docs/teachers_pack/{INSTRUCTOR_ONLY}/{p.name}": f"sealed/{p.name}" for p in sealed}
@@ -244,3 +245,12 @@ def clean(out: Path) -> None:
     """Remove a previous build (only a folder that holds a BUILD.json, so nothing else is lost)."""
     if (out / "BUILD.json").is_file():
         shutil.rmtree(out)
+
+
+def build_once(out: Path, **options) -> Report | None:
+    """Build into `out` unless a finished build is already there (tests share one build)."""
+    out = Path(out)
+    if (out / "BUILD.json").is_file():
+        return None
+    clean(out)
+    return build_edition(out, log=lambda *_: None, **options)

@@ -32,9 +32,28 @@ def read_argument_map(path: Path | None = None) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+def split_source(source: str) -> list[str]:
+    """The "; "-separated parts of a source field, ignoring separators inside parentheses or quotes."""
+    parts, depth, quote, current = [], 0, False, ""
+    for ch in source:
+        if ch in "(" and not quote:
+            depth += 1
+        elif ch == ")" and not quote:
+            depth = max(0, depth - 1)
+        elif ch == "'" and (not current or current[-1] in " (") or (ch == "'" and quote):
+            quote = not quote
+        if ch == ";" and depth == 0 and not quote:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    parts.append(current.strip())
+    return [p for p in parts if p]
+
+
 def short_source(source: str) -> str:
-    """Outlet and date of a source field ("Outlet; title; date; URL" → "Outlet, date")."""
-    parts = [p.strip() for p in source.split(";") if p.strip()]
+    """Outlet and date of a source field ("Outlet; title; date; URL" -> "Outlet, date")."""
+    parts = split_source(source)
     date = next((p for p in parts if re.fullmatch(r"\d{4}(-\d{2}){0,2}", p)), "")
     outlet = parts[0] if parts else source
     return f"{outlet}, {date}" if date else outlet

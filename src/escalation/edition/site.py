@@ -46,6 +46,7 @@ html_extra_path = ["_extra"]
 html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None
+smartquotes = False  # quotes are verbatim: never change their punctuation
 exclude_patterns = ["_build", "_extra", "_static", "**.ipynb_checkpoints"]
 suppress_warnings = ["myst.header", "myst.xref_missing", "misc.highlighting_failure", "toc.not_included"]
 '''
@@ -123,15 +124,16 @@ def build(src: Path, out: Path, *, jobs: int = 2, quiet: bool = True) -> list[st
 
 
 def copy_data(dest: Path, data_folder: Path) -> list[str]:
-    """Copy every table (and the datapackage) into the site so each page can offer its downloads."""
+    """Copy the data folder (every table, its datapackage and READMEs) into the site, so each page can offer
+    its tables for download and the catalogue's links work."""
     copied = []
-    for name, path in content.data_resources(data_folder) + [("datapackage", "datapackage.json")]:
-        source = data_folder / path
-        if source.is_file():
-            target = dest / "data" / path
+    for source in sorted(data_folder.rglob("*")):
+        rel = source.relative_to(data_folder)
+        if source.is_file() and not any(part.startswith(".") for part in rel.parts):
+            target = dest / "data" / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
-            copied.append(path)
+            copied.append(rel.as_posix())
     return copied
 
 
