@@ -2,9 +2,9 @@
 
 Two answers to the same question are compared on their runs of identical words (word "shingles": every
 sequence of `SHINGLE` consecutive words, case, accents' composition and punctuation ignored). Shingles that
-also occur in the module's articles, the statements table's quotes, or the question and rubric text are
-set aside first, so two honest answers that quote the same article sentence share nothing. Shingles used by
-many answers (common class phrasing) are set aside too. A pair is listed when the two answers share at least
+also occur in the module's articles, the quotes of the statements table and the argument map, or the
+question and rubric text are set aside first, so two honest answers that quote the same article sentence
+share nothing. Shingles used by many answers (common phrasing, a shared source) are listed apart. A pair is listed when the two answers share at least
 `min_shared` words in passages of `SHINGLE` or more words, reordered or not.
 
 An inverted index (shingle -> answers) finds the candidate pairs, so 300 answers cost one pass over the
@@ -26,6 +26,7 @@ MIN_SHARED = 20  # words in shared passages for a pair to be listed
 COMMON_SHARE = 0.2  # shingles in more than this share of the answers (and more than COMMON_MIN) are class phrasing
 COMMON_MIN = 5
 PLACEHOLDERS = ("YOUR ANSWER HERE",)
+QUOTED_TABLES = {"statements.csv": ("quote",), "argument_map.csv": ("text",)}  # sourced words students quote
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -57,7 +58,8 @@ def excluded_shingles(texts: list[str], k: int = SHINGLE) -> set[tuple[str, ...]
 
 
 def module_texts() -> tuple[list[str], list[str]]:
-    """The texts students may quote: article files and the statements table's quotes; plus notes on gaps."""
+    """The texts students may quote (article files, the statements' quotes, the argument map's texts); plus notes
+    on what could not be read."""
     texts, notes = [], []
     try:
         from ..corpus import load_articles
@@ -65,13 +67,14 @@ def module_texts() -> tuple[list[str], list[str]]:
         texts += [a.raw_text for a in load_articles()]
     except Exception as exc:  # a broken data folder must not stop the report; say what is missing
         notes.append(f"The module's articles could not be loaded ({exc}); quotes of them are not set aside.")
-    try:
-        from ..paths import data_path
+    from ..paths import data_path
 
-        with data_path("statements.csv").open(encoding="utf-8-sig", newline="") as handle:
-            texts += [row.get("quote") or "" for row in csv.DictReader(handle)]
-    except Exception as exc:
-        notes.append(f"The statements table could not be read ({exc}); its quotes are not set aside.")
+    for table, columns in QUOTED_TABLES.items():
+        try:
+            with data_path(table).open(encoding="utf-8-sig", newline="") as handle:
+                texts += [row.get(c) or "" for row in csv.DictReader(handle) for c in columns]
+        except Exception as exc:
+            notes.append(f"{table} could not be read ({exc}); its quotes are not set aside.")
     return texts, notes
 
 
@@ -259,9 +262,9 @@ def report_csv(pairs: list[Pair]) -> str:
 
 INTRO = ("<p>Each pair below is two answers to the same written question that share long passages of "
          "identical wording (at least {min_shared} words in passages of {k} or more words, in any order). "
-         "Quotations of the module's articles and of its statements table, and the question and rubric text, "
-         "are not counted, so students who quote the same sentence are not listed for that. Wording used by "
-         "many answers is not counted either.</p>"
+         "Quotations of the module's articles, of its statements table and argument map, and the question and "
+         "rubric text are not counted, so students who quote the same sentence are not listed for that. Wording "
+         "found in many answers is not used for pairs; it is listed apart, at the end, when there is any.</p>"
          "<p><strong>This is a list of answers worth a human look, not a finding about anyone.</strong> Shared "
          "wording has many innocent explanations: students who revised together, notes from class, a common "
          "outside source, or a quotation this report does not know. Read both answers in full before drawing "
