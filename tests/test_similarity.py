@@ -146,3 +146,15 @@ def test_wording_in_many_answers_is_listed_apart_not_as_pairs(tmp_path, module_t
     page, _ = similarity.write_report(tmp_path, exercise, _results(answers, key), exclude_texts=module_texts)
     text = page.read_text(encoding="utf-8")
     assert "Wording found in many answers" in text and "12 answers" in text
+
+
+def test_honest_answers_quoting_the_same_statement_are_not_listed(module_texts):
+    from escalation.paths import data_path
+
+    with data_path("statements.csv").open(encoding="utf-8-sig", newline="") as handle:
+        quote = max((row["quote"] for row in csv.DictReader(handle)), key=lambda q: len(q.split()))
+    assert len(quote.split()) >= 20
+    answers = {"hal": f"{HONEST[3]} In the speaker's words: '{quote}' That is a warning, not a plan.",
+               "ida": f"{HONEST[5]} Compare \u201c{quote}\u201d with what the article reports."}
+    assert similarity.similar_pairs("q6", answers, module_texts) == []
+    assert similarity.similar_pairs("q6", answers, []) != []
