@@ -1,3 +1,6 @@
+import html
+import re
+
 import ipywidgets as widgets
 import pytest
 
@@ -91,3 +94,76 @@ def test_marks_are_properly_nested_with_every_highlight_on(articles):
         spans = highlight_spans(article, ("quotes", "attributions", "numbers", "places"))
         for (s1, e1, k1), (s2, e2, k2) in zip(spans, spans[1:]):
             assert e1 <= s2 or (k1 == "quotes" and e2 <= e1), (article.id, (s1, e1, k1), (s2, e2, k2))
+
+
+# ---------------------------------------------------------------- static widgets (contract C5)
+
+CAPTION = re.compile(r"Interactive in JupyterLab: [^<]+\. Open notebook (\d\d) to use it\.")
+
+
+def _static_builders(tmp_path):
+    from escalation.widgets.aid import aid_explorer
+    from escalation.widgets.coding import coding_widget, comparison_widget
+    from escalation.widgets.evidence import evidence_board
+    from escalation.widgets.range import range_explorer
+    from escalation.widgets.reading import article_explorer, kwic_explorer
+    from escalation.widgets.timeline import timeline_explorer
+    return {
+        "article explorer": (article_explorer, "01"), "keyword in context": (kwic_explorer, "01"),
+        "range explorer": (range_explorer, "02"), "aid explorer": (aid_explorer, "02"),
+        "timeline explorer": (timeline_explorer, "03"),
+        "coding widget": (lambda: coding_widget(folder=tmp_path / "codes"), "04"),
+        "comparison widget": (comparison_widget, "04"),
+        "evidence board": (lambda: evidence_board(path=str(tmp_path / "board.csv")), "05"),
+    }
+
+
+@pytest.mark.parametrize("name", ["article explorer", "keyword in context", "range explorer", "aid explorer",
+                                  "timeline explorer", "coding widget", "comparison widget", "evidence board"])
+def test_static_mode_shows_a_picture_and_a_caption(name, tmp_path, monkeypatch):
+    from IPython.core.formatters import DisplayFormatter
+    build, notebook = _static_builders(tmp_path)[name]
+    monkeypatch.setenv("ESCALATION_STATIC_WIDGETS", "1")
+    widget = build()
+    data, _ = DisplayFormatter().format(widget)
+    assert "application/vnd.jupyter.widget-view+json" not in data
+    shown = data["text/html"]
+    match = CAPTION.search(shown)
+    assert match and match.group(1) == notebook, shown[-300:]
+    assert CAPTION.search(data["text/plain"])
+    if name in ("range explorer", "aid explorer", "timeline explorer"):
+        assert "data:image/png;base64," in shown or "<svg" in shown
+    assert not (tmp_path / "codes").exists() and not (tmp_path / "board.csv").exists()
+
+
+def test_without_static_mode_the_live_widget_is_shown(tmp_path, monkeypatch):
+    from IPython.core.formatters import DisplayFormatter
+    monkeypatch.delenv("ESCALATION_STATIC_WIDGETS", raising=False)
+    widget = _static_builders(tmp_path)["range explorer"][0]()
+    data, _ = DisplayFormatter().format(widget)
+    assert "application/vnd.jupyter.widget-view+json" in data
+
+
+def test_static_article_explorer_shows_every_article_in_full(monkeypatch):
+    from IPython.core.formatters import DisplayFormatter
+    from escalation.corpus import load_articles
+    from escalation.widgets.reading import article_explorer
+    monkeypatch.setenv("ESCALATION_STATIC_WIDGETS", "1")
+    shown = DisplayFormatter().format(article_explorer())[0]["text/html"]
+    text = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<sup>[A-Z]</sup>", "", shown)))
+    for article in load_articles():
+        assert article.headline in text
+        for paragraph in article.body.split("\n\n"):
+            assert " ".join(paragraph.split()) in " ".join(text.split())
+
+
+def test_static_view_of_html_a_figure_and_png():
+    from escalation import geo, maps
+    from escalation.widgets.base import StaticView, static_caption, static_view
+    caption = static_caption("try it", "02")
+    assert caption == "Interactive in JupyterLab: try it. Open notebook 02 to use it."
+    assert isinstance(static_view("<p>x</p>", caption), StaticView)
+    fig = maps.plot_range_map(geo.load_places(), "Sumy", maps.rings_for(["taurus"], geo.load_weapons()))
+    shown = static_view(fig, caption)._repr_html_()
+    assert "data:image/png;base64," in shown and 'alt="Map of the region' in shown and caption in shown
+    assert "data:image/png;base64," in static_view(b"\x89PNG\r\n\x1a\n", caption)._repr_html_()

@@ -18,7 +18,7 @@ from .. import agreement
 from .. import coding as codinglib
 from ..corpus import Article, get_article, load_articles
 from ..errors import EscalationError
-from .base import Explorer, message_html
+from .base import Explorer, StaticWhenPrinted, message_html, static_mode
 
 WIDE = {"description_width": "initial"}
 
@@ -80,13 +80,17 @@ def _label(path: str, table) -> str:
     return coders[0] if len(coders) == 1 else Path(str(path)).stem
 
 
-class CodingWidget(widgets.VBox):
+class CodingWidget(StaticWhenPrinted, widgets.VBox):
     """Code the sentences of one article, one at a time or as a list; save, reload, compare."""
+
+    static_purpose = ("give each sentence of an article one of Entman's framing codes, save your codes and "
+                      "compare them with the reference coding")
+    static_notebook = "04"
 
     def __init__(self, article: Article | None = None, *, coder: str = "student", folder: str | Path = "my_codings",
                  articles: list[Article] | None = None, demo: bool = False):
         self.articles = articles if articles is not None else load_articles()
-        self.demo = demo
+        self.demo = demo or static_mode()     # a static (printed) run never reads or writes a student's file
         self.blocked: Path | None = None       # a damaged saved file: never saved over automatically
         self.scheme = codinglib.load_scheme()
         self.folder = Path(folder)
@@ -280,6 +284,19 @@ class CodingWidget(widgets.VBox):
             self.code_choice.value = current
             self.code_choice.observe(self._on_code, names="value")
 
+    def static_body(self) -> str:
+        """The static view: the article's sentences as a numbered list with their current codes."""
+        labels = {c.code: c.label for c in self.scheme}
+        rows = "".join(f"<tr><td>{i + 1}</td><td>{html.escape(labels.get(self.codes.get(s, ''), '—'))}</td>"
+                       f"<td>{html.escape(t)}</td></tr>"
+                       for i, (s, t) in enumerate(zip(self.units["sentence_id"], self.units["sentence"])))
+        scheme = "".join(f"<li><strong>{html.escape(c.key)} · {html.escape(c.label)}</strong> — "
+                         f"{html.escape(c.question)}</li>" for c in self.scheme)
+        return (f"<h4>Code the sentences: Entman's four framing functions</h4>"
+                f"<p>Article: {html.escape(self.article.label)}. The codes:</p><ul>{scheme}</ul>"
+                "<table><thead><tr><th>#</th><th>code</th><th>sentence</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table>")
+
     def _say(self, text: str, kind: str = "info") -> None:
         self.message = text
         self.status.value = message_html(text, kind) if text else ""
@@ -368,4 +385,6 @@ def comparison_widget(path_a: str = "", path_b: str = codinglib.REFERENCE, artic
     def compute(article_id, path_a, path_b):
         return compare_files(path_a, path_b, article_id)
 
-    return Explorer(controls, compute, title="Compare two codings")
+    return Explorer(controls, compute, title="Compare two codings",
+                    purpose="type the names of two coding files (or 'reference') to see how far they agree",
+                    notebook="04")

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import evidence
 from ..errors import EscalationError
-from .base import message_html
+from .base import StaticWhenPrinted, message_html, static_mode
 
 FIELD_STYLE = {"description_width": "initial"}
 BUTTON_LAYOUT = {"width": "auto"}
@@ -48,20 +48,26 @@ def preview_html(values: dict) -> str:
             f"{html.escape(str(values.get('confidence', '')))}) — {state}.</p>")
 
 
-class EvidenceBoardWidget(widgets.VBox):
+class EvidenceBoardWidget(StaticWhenPrinted, widgets.VBox):
     """Fields for one row, buttons to add/update/remove it, a file name, and Save/Load buttons."""
+
+    static_purpose = ("add, change and remove claims with who makes them, the evidence, the source and your "
+                      "confidence; the board is saved in your own folder")
+    static_notebook = "05"
 
     def __init__(self, board: pd.DataFrame | None = None, path: str = evidence.DEFAULT_PATH,
                  title: str = "Evidence board", *, demo: bool = False):
         self.board = evidence.new_board() if board is None else board[evidence.COLUMNS].reset_index(drop=True)
         self.message = ""
         self.saved_to = None
+        if demo:
+            title += " (demonstration: kept in memory, never saved to a file)"
+        self.title = title
+        demo = demo or static_mode()    # a static (printed) run never reads or writes a student's file
         self.demo = demo
         self.saved_text = None          # a demonstration board's "file", kept in memory
         self.own_file = None if demo else evidence.resolve_path(path)
         self._quiet = False
-        if demo:
-            title += " (demonstration: kept in memory, never saved to a file)"
         self.fields = {
             name: widgets.Textarea(description=name.capitalize(), placeholder=evidence.DESCRIPTIONS[name],
                                    style=FIELD_STYLE, layout=widgets.Layout(width="95%", height="3em"))
@@ -135,6 +141,13 @@ class EvidenceBoardWidget(widgets.VBox):
         evidence.save_board(self.board, self.own_file, overwrite=True)
         self.saved_to = self.own_file
         return f" Saved automatically in {self.own_file}."
+
+    def static_body(self) -> str:
+        """The static view: the title, the columns explained and the board as a table."""
+        columns = "".join(f"<li><strong>{html.escape(n)}</strong>: {html.escape(d)}</li>"
+                          for n, d in evidence.DESCRIPTIONS.items())
+        return (f"<h4>{html.escape(self.title)}</h4><p>Each row has:</p><ul>{columns}</ul>"
+                + board_html(self.board))
 
     def values(self) -> dict:
         """The current field values, by column."""

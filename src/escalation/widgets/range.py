@@ -97,4 +97,6 @@ def range_explorer(places: pd.DataFrame | None = None, weapons: pd.DataFrame | N
         controls[f"w_{wid}"] = widgets.Checkbox(value=wid in ticked, description=row["label"], indent=False,
                                                 layout=widgets.Layout(width="auto"))
     return Explorer(controls, partial(range_view, renderer, summary),
-                    title="Range explorer: what lies within reach of a launch point?")
+                    title="Range explorer: what lies within reach of a launch point?",
+                    purpose="pick a launch point, tick weapons or drag a custom range, and see which places "
+                            "lie within reach", notebook="02")

@@ -79,7 +79,7 @@ def render_article_html(article: Article, show: tuple[str, ...] = ("quotes", "at
     return meta + (f"<p>Key: {legend}</p>" if show else "") + paragraphs
 
 
-def article_explorer(articles: list[Article] | None = None) -> Explorer:
+def article_explorer(articles: list[Article] | None = None, notebook: str = "01") -> Explorer:
     """Pick an article and tick what to highlight: quotes, who said them, numbers, place names."""
     articles = articles if articles is not None else load_articles()
     by_id = {a.id: a for a in articles}
@@ -98,7 +98,15 @@ def article_explorer(articles: list[Article] | None = None) -> Explorer:
         article = by_id[article_id]
         return render_article_html(article, tuple(show), place_names), highlight_spans(article, tuple(show), place_names)
 
-    return Explorer(controls, compute, title="Article explorer (hold Ctrl or Shift to pick several highlights)")
+    def static_body():
+        # the reading edition shows every article in full, with the default highlights
+        show = ("quotes", "attributions")
+        return "".join(f'<section style="margin-bottom:1.5em">{render_article_html(a, show, place_names)}</section>'
+                       for a in articles)
+
+    return Explorer(controls, compute, title="Article explorer (hold Ctrl or Shift to pick several highlights)",
+                    purpose="pick an article and tick what to highlight: quotations, who said them, numbers "
+                            "and place names", notebook=notebook, static_body=static_body)
 
 
 def kwic_html(table, query: str) -> str:
@@ -126,7 +134,7 @@ def kwic_lines(articles: list[Article], query: str, article_id: str = "all", win
     return kwic_html(table, query), table
 
 
-def kwic_explorer(articles: list[Article] | None = None, query: str = "escalation") -> Explorer:
+def kwic_explorer(articles: list[Article] | None = None, query: str = "escalation", notebook: str = "01") -> Explorer:
     """Type a word or phrase and see every occurrence with its context in one or all articles."""
     articles = articles if articles is not None else load_articles()
     controls = {
@@ -141,4 +149,6 @@ def kwic_explorer(articles: list[Article] | None = None, query: str = "escalatio
     def compute(query, article_id, window):
         return kwic_lines(articles, query, article_id, window)
 
-    return Explorer(controls, compute, title="Keyword in context")
+    return Explorer(controls, compute, title="Keyword in context",
+                    purpose="type a word or phrase and see every place it occurs, with the words around it",
+                    notebook=notebook)
