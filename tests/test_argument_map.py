@@ -207,3 +207,13 @@ def test_source_notes_never_print_empty_fields(table):
     assert max(len(line) for line in notes.splitlines()) <= 100 or "http" in notes
     with pytest.raises(QueryError, match="No side 'Narnia'"):
         am.source_notes(table, "Narnia")
+
+
+def test_html_map_puts_only_verbatim_quotes_in_quotation_marks(table):
+    out = am.argument_map_html(table)
+    for row in table.to_dict("records"):
+        quoted = f"“{html.escape(row['text'])}”"
+        if row["text_kind"] == "verbatim quote":
+            assert quoted in out
+        elif row["text_kind"] == "close paraphrase":
+            assert quoted not in out and f"Paraphrase, as reported: {html.escape(row['text'])}" in out

@@ -278,8 +278,10 @@ def argument_map_html(table: pd.DataFrame, question: str | None = None) -> str:
                          f'{shapes[band["stance"]]} {html.escape(band["stance"])}</th>') if i == 0 else ""
                 credit = entry_credit(row)
                 role = f", {html.escape(str(row['role']))}" if str(row.get("role") or "").strip() not in ("", "nan") else ""
+                wording = (f"“{html.escape(str(row['text']))}”" if row["text_kind"] == "verbatim quote"
+                           else f"Paraphrase, as reported: {html.escape(str(row['text']))}")
                 detail = ("" if row["text_kind"] == "discussion question" else
-                          f'<br><span style="color:#333">“{html.escape(str(row["text"]))}”<br>'
+                          f'<br><span style="color:#333">{wording}<br>'
                           f"— {html.escape(str(row['speaker']))}{role}, {html.escape(str(row['date']))}. "
                           f"Source: {html.escape(str(row['source']))}</span>")
                 out.append(f"<tr>{stage}<td style='vertical-align:top; padding:4px; border-top:1px solid #ddd'>"
