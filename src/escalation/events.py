@@ -207,8 +207,8 @@ def get_event(events: pd.DataFrame, event_id: str) -> pd.Series:
     """One event by id, or a QueryError saying which ids exist."""
     match = events[events["event_id"] == event_id]
     if match.empty:
-        raise QueryError(f"There is no event '{event_id}'. Event ids run from {events['event_id'].iloc[0]} to "
-                         f"{events['event_id'].iloc[-1]}.")
+        ids = sorted(events["event_id"], key=lambda e: (len(e), e))
+        raise QueryError(f"There is no event '{event_id}'. Event ids run from {ids[0]} to {ids[-1]}.")
     return match.iloc[0]
 
 
