@@ -14,10 +14,10 @@ SOURCES = sorted((ROOT / "exercises" / "source").glob("ex*/ex*.ipynb"))
 # Per set: autograded test cells, written answers, total points, text that must stay out of the student file.
 SPEC = {
     "ex01_reading": (6, 2, 14, ["BEGIN SOLUTION", "BEGIN HIDDEN TESTS"]),
-    "ex02_arms_supply": (5, 2, 14, ["Answer-key notes", 'kiel_2024_12_europe_commit") -']),
+    "ex02_arms_supply": (5, 2, 14, ["Answer-key notes", "q4 = nearest_in_russia"]),
     "ex03_red_lines": (4, 2, 12, ["Model answer", "_expected"]),
     "ex04_rhetoric": (5, 2, 14, ["BEGIN SOLUTION", "BEGIN HIDDEN TESTS"]),
-    "ex05_synthesis": (5, 2, 14, ["Answer-key notes", "_start"]),
+    "ex05_synthesis": (5, 3, 34, ["Answer-key notes", "q5 = who_after_removal"]),
 }
 
 
@@ -25,7 +25,10 @@ def nbgrader(cell) -> dict:
     return cell.metadata.get("nbgrader", {})
 
 
-def run(notebook, folder):
+def run(notebook, folder, student_id="asmith"):
+    for cell in notebook.cells:
+        if nbgrader(cell).get("grade_id") == "student_id":
+            cell.source = f'student_id = "{student_id}"'
     NotebookClient(notebook, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(folder)}}).execute()  # raises on any failing cell
     return notebook
@@ -83,16 +86,33 @@ def test_ex02_map_question_draws_a_described_map(tmp_path):
     assert "Figure description: Map of the region" in "".join(o.get("text", "") for o in draw.outputs)
 
 
-def test_ex03_plausible_wrong_answer_fails_q2(tmp_path):
-    """Counting from the reported, not the confirmed, authorisation must fail Q2."""
-    source = next(p for p in SOURCES if p.stem == "ex03_red_lines")
-    notebook = nbformat.read(source, as_version=4)
-    for cell in notebook.cells:
-        if nbgrader(cell).get("grade_id") == "q2_answer":
-            cell.source = 'q2 = ev.days_between(events, "E10", "E31")'
-    cells = [c for c in notebook.cells if c.cell_type == "code"]
-    upto = next(i for i, c in enumerate(cells) if nbgrader(c)["grade_id"] == "q2_test")
-    notebook.cells = cells[:upto + 1]
-    with pytest.raises(Exception) as err:
-        run(notebook, tmp_path)
-    assert "Q2: not quite" in str(err.value)
+def test_ex03_plausible_wrong_answer_fails_q2():
+    """Counting to the reported, not the confirmed, authorisation (E31, not E38) must fail Q2's hidden test."""
+    from escalation import events as ev
+    from escalation.grading.runner import run_tests
+    from escalation.grading.source import load_exercise
+    from escalation.variants import pick
+
+    exercise = load_exercise("ex03_red_lines")
+    sid = next(f"s{i}" for i in range(1000) if pick(f"s{i}", "ex03.q2", 9) == 0)  # variant 0: E10 to E38
+    events = ev.load_events()
+    right, wrong = ev.days_between(events, "E10", "E38"), ev.days_between(events, "E10", "E31")
+    assert right != wrong
+    assert run_tests(exercise, {"q2": right}, sid)[0]["q2"] == 2
+    scores, messages = run_tests(exercise, {"q2": wrong}, sid)
+    assert scores["q2"] == 0 and "answer recorded" in " ".join(messages["q2"])
+
+
+def test_c7_notebook_05_brief_is_a_written_question_with_its_rubric():
+    import json
+
+    from escalation.grading.source import load_exercise
+
+    q8 = load_exercise("ex05_synthesis").question("q8")
+    assert q8.kind == "written" and q8.points == 20
+    nb05 = json.loads((ROOT / "notebooks" / "05_debate_and_synthesis.ipynb").read_text(encoding="utf-8"))
+    brief = next("".join(c["source"]) for c in nb05["cells"] if "| Criterion" in "".join(c["source"]))
+    for criterion in ("**Position**", "**Evidence and attribution**", "**The strongest opposing view**",
+                      "**Limits and uncertainty**", "**Clarity**"):
+        row = next(line for line in brief.splitlines() if line.startswith(f"| {criterion}"))
+        assert row in q8.rubric, criterion

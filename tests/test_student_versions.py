@@ -82,7 +82,8 @@ def test_no_solution_or_hidden_test_reaches_the_student_file(source):
         if q.kind == "written":
             assert q.model_answer[:80] not in student_sources
     for name in exercise.variables:
-        assert f"{name} = ..." in student_sources, name
+        placeholder = f'{name} = "..."' if name == "student_id" else f"{name} = ..."
+        assert placeholder in student_sources, name
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
@@ -91,57 +92,91 @@ def test_no_solution_or_hidden_test_reaches_the_student_file(source):
     assert graded_ids >= {gid for q in exercise.questions for gid in q.answer_ids + q.test_ids if gid}
 
 
-@pytest.fixture(scope="module")
-def worker():
-    w = Worker()
-    yield w
-    w.close()
-
-
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
-def test_solutions_earn_full_marks_and_blank_versions_earn_nothing(source, worker):
+def test_solutions_earn_full_marks_for_every_variant_and_blank_versions_earn_nothing(source, capsys):
+    """`escalation-exercises --verify`: the source, with ids covering every variant, earns every point;
+    the blank student version, with and without an id, earns none."""
     exercise = load_exercise(source)
     assert 4 <= len(exercise.questions) <= 8
-    kinds = {q.kind for q in exercise.questions}
-    assert kinds == {"auto", "written"}, "each set mixes computed and written answers"
-    full = grade_notebook(exercise, source, "solutions", worker, timeout=60)
-    assert full.status == "graded", full.reasons
-    for q in exercise.questions:
-        if q.kind == "auto":
-            assert full.scores[q.key] == q.points, (q.key, full.test_messages[q.key])
-    blank = grade_notebook(exercise, student.student_path(source), "blank", worker, timeout=60)
-    assert blank.status == "graded", blank.reasons
+    assert {q.kind for q in exercise.questions} == {"auto", "written"}, "each set mixes computed and written answers"
+    assert student.verify([source]) == 0, capsys.readouterr().out
+
+
+def test_blank_feedback_says_not_answered_yet():
+    from escalation.grading.runner import Worker, grade_notebook
+
+    source = SOURCES[0]
+    exercise = load_exercise(source)
+    worker = Worker()
+    try:
+        blank = grade_notebook(exercise, student.student_path(source), "asmith", worker, timeout=60)
+    finally:
+        worker.close()
     assert blank.auto_total == 0
     for q in exercise.questions:
         if q.kind == "auto":
             assert any("not answered yet" in m for m in blank.test_messages[q.key]), q.key
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("source", SOURCES, ids=IDS)
-def test_student_version_in_a_kernel_says_not_answered_yet_without_tracebacks(source, tmp_path):
+def _run(nb, tmp_path):
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.read(student.student_path(source), as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    nb = nbformat.reads(json.dumps(nb), as_version=4)  # joins line lists into strings
+    NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=False,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()  # raises if any cell stops Run All
+    return nb
+
+
+def _printed(cell) -> str:
+    return "\n".join(o.get("text", "") or "\n".join(o.get("traceback", [])) for o in cell.outputs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_blank_student_version_runs_to_the_end_without_errors(source, tmp_path):
+    """Run All on a blank student file: no error anywhere, every check says "not answered yet", every
+    personal question asks for the id first, and the last cell shows the progress."""
+    nb = _run(json.loads(student.student_path(source).read_text(encoding="utf-8")), tmp_path)
     exercise = load_exercise(source)
     seen = 0
     for cell in nb.cells:
-        gid = nbgrader_meta(cell).get("grade_id", "")
         if cell.cell_type != "code":
             continue
-        errors = [o for o in cell.outputs if o.output_type == "error"]
+        gid = nbgrader_meta(cell).get("grade_id", "")
+        assert not [o for o in cell.outputs if o.output_type == "error"], gid
+        text = _printed(cell)
         if gid in exercise.tests:
             seen += 1
-            assert errors, gid
-            shown = "\n".join("\n".join(e.traceback) for e in errors)
-            assert "not answered yet" in shown, (gid, shown)
-            assert "Traceback" not in shown and "File " not in shown, (gid, shown)
-        else:
-            assert not errors, (gid, [e.ename for e in errors])
+            assert "not answered yet" in text and "answer recorded" not in text, (gid, text)
+        if gid.endswith("_yours"):
+            assert "Enter your student id at the top first" in text, gid
     assert seen == len(exercise.tests)
+    last = nb.cells[-1]
+    assert nbgrader_meta(last).get("grade_id") == "progress" and last.outputs
+
+
+@pytest.mark.slow
+def test_a_student_with_typos_reads_plain_sentences_and_run_all_goes_on(tmp_path):
+    """ex03 with an id and slips a student makes: a word without quotes, a number in quotes, a decimal comma."""
+    source = next(p for p in SOURCES if p.stem == "ex03_red_lines")
+    nb = json.loads(student.student_path(source).read_text(encoding="utf-8"))
+    typed = {"student_id": 'student_id = "asmith"', "q1_answer": "q1 = he", "q2_answer": 'q2 = "7"',
+             "q3_answer": 'q3 = ["E01", "E02"', "q4_answer": "q4 = 12,5"}
+    for cell in nb["cells"]:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid in typed:
+            cell["source"] = typed[gid]
+    nb = _run(nb, tmp_path)
+    out = {nbgrader_meta(c).get("grade_id"): _printed(c) for c in nb.cells if c.cell_type == "code"}
+    assert out["q1_answer"].startswith("✘ `he` is not a name Python knows: did you forget the quotes")
+    assert "Q1: your answer cell has an error" in out["q1_test"]
+    assert "quotes around '7' make it text. Remove the quotes, as in q2 = 7" in out["q2_test"]
+    assert "A bracket is opened but never closed" in out["q3_answer"] and "Q3: your answer cell has an error" in out["q3_test"]
+    assert "a comma separates values" in out["q4_test"]
+    assert "Your kind of event:" in out["q1_yours"] and "Your events: from E" in out["q2_yours"]
+    for text in out.values():
+        assert "Traceback" not in text and "File \"" not in text
 
 
 def test_generator_command_writes_every_source(tmp_path, capsys):

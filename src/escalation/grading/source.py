@@ -20,6 +20,7 @@ BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 ANSWER_HERE = "YOUR ANSWER HERE"
 ANSWER_VARIABLE = re.compile(r"^q\d+[A-Za-z0-9_]*$")
+ID_VARIABLE = "student_id"  # the student's id (contract C2): read like an answer, scores nothing
 EXERCISES_DIR = REPO_ROOT / "exercises"
 
 
@@ -148,10 +149,13 @@ class Exercise:
     questions: list[Question]
     tests: dict[str, TestCell]
     locked_texts: list[str]  # normalised text of locked cells (to recognise the exercise)
+    id_cell: str = ""  # the source text of the `student_id = "..."` cell ("" when the set has none)
 
     @property
     def variables(self) -> list[str]:
-        return [v for q in self.questions for v in q.variables]
+        """Every variable the grader reads back: `student_id` (when the set has it) and the answers."""
+        answers = [v for q in self.questions for v in q.variables]
+        return ([ID_VARIABLE] if self.id_cell else []) + answers
 
     @property
     def max_points(self) -> float:
@@ -206,7 +210,7 @@ def load_exercise(spec: str | Path) -> Exercise:
     path = find_source(spec)
     nb = load_notebook_json(path)
     name = path.stem
-    setup_code, questions, tests, locked = "", {}, {}, []
+    setup_code, questions, tests, locked, id_cell = "", {}, {}, [], ""
     seen_ids: set[str] = set()
     last_markdown = ""
     for index, cell in enumerate(nb["cells"]):
@@ -224,6 +228,14 @@ def load_exercise(spec: str | Path) -> Exercise:
             last_markdown = text
         if gid == "setup":
             setup_code = text
+            continue
+        if gid == ID_VARIABLE:
+            if cell.get("cell_type") != "code" or meta.get("grade") or meta.get("solution") or BEGIN_SOLUTION in text:
+                raise FormatError(f"{label}: the student_id cell must be a plain editable code cell (grade and "
+                                  "solution false, no solution markers), so nbgrader keeps it as the student typed it.")
+            if not re.search(rf"^{ID_VARIABLE}\s*=", text, re.M):
+                raise FormatError(f"{label}: the student_id cell must assign student_id = \"...\".")
+            id_cell = text
             continue
         if cell.get("cell_type") == "code" and meta.get("solution") and not meta.get("grade"):
             region = split_region(text, BEGIN_SOLUTION, END_SOLUTION, label)
@@ -278,7 +290,7 @@ def load_exercise(spec: str | Path) -> Exercise:
     if not setup_code:
         raise FormatError(f"{path.name}: no set-up cell (a locked code cell with grade_id 'setup').")
     ordered = sorted(questions.values(), key=lambda q: _natural(q.key))
-    return Exercise(name, path, nb, setup_code, ordered, tests, locked)
+    return Exercise(name, path, nb, setup_code, ordered, tests, locked, id_cell)
 
 
 def _natural(key: str) -> list:
