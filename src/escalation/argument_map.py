@@ -95,6 +95,12 @@ def stance_history(table: pd.DataFrame, question: str | None = None) -> dict[str
     return history
 
 
+def _sentence(text: str) -> str:
+    """Text ending in one full stop (none added after a question mark or a stop already there)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 def entry_text(row: dict) -> str:
     """One map entry: its kind tag and summary."""
     return f"{KIND_TAGS[row['text_kind']]} {row['summary']}"
@@ -116,7 +122,7 @@ def describe(table: pd.DataFrame, question: str | None = None) -> str:
             if entries:
                 pieces.append(ELEMENT_TITLES[element].lower() + ": "
                               + "; ".join(f"({KIND_TAGS[e['text_kind']][1]}) {e['summary']}" for e in entries))
-        parts.append(f"{band['side']} ({band['stage']}), {band['stance']}: " + ". ".join(pieces) + ".")
+        parts.append(_sentence(f"{band['side']} ({band['stage']}), {band['stance']}: " + " ".join(_sentence(p) for p in pieces)))
     return " ".join(parts)
 
 
@@ -243,7 +249,7 @@ def describe_bands(chosen: list[dict], question: str) -> str:
         pieces = [ELEMENT_TITLES[e].lower() + ": " + "; ".join(
             f"({KIND_TAGS[x['text_kind']][1]}) {x['summary']}" for x in band["elements"][e])
             for e in ELEMENTS if band["elements"][e]]
-        parts.append(f"{band['side']} ({band['stage']}), {band['stance']}: " + ". ".join(pieces) + ".")
+        parts.append(_sentence(f"{band['side']} ({band['stage']}), {band['stance']}: " + " ".join(_sentence(p) for p in pieces)))
     return " ".join(parts)
 
 
