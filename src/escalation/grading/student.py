@@ -329,7 +329,8 @@ def verify(sources: list[Path], out=None) -> int:
                 full = grade_notebook(exercise, path, sid, worker)
                 bad = [k for k, s in full.scores.items() if s < exercise.question(k).points]
                 if bad or full.status != "graded":
-                    failed[sid] = bad + [f"({full.status}; {'; '.join(full.reasons)})"]
+                    failed[sid] = [", ".join(bad) or "-", f"({full.status}{'; ' if full.reasons else ''}"
+                                   f"{'; '.join(full.reasons)})"]
             blank_nb = student_notebook(source)
             for label, nb in (("blank", blank_nb), ("blank with an id", with_student_id(blank_nb, ids[0]))):
                 path = Path(tmp) / label.replace(" ", "_") / source.name
@@ -341,8 +342,10 @@ def verify(sources: list[Path], out=None) -> int:
                 leaked += [f"{k} ({label})" for k, s in empty.scores.items() if s > 0]
         if failed:
             problems += 1
-            detail = "; ".join(f"{sid}: {', '.join(v)}" for sid, v in failed.items())
-            print(f"✘ {source.name}: the solutions do not earn every point for these ids: {detail}", file=out)
+            keys = sorted({k for v in failed.values() for k in v[0].split(", ") if k != "-"})
+            detail = "; ".join(f"{sid} {' '.join(v)}" for sid, v in failed.items())
+            print(f"✘ {source.name}: the solutions do not pass the tests of {', '.join(keys) or '-'} "
+                  f"(student ids: {detail})", file=out)
         elif leaked:
             problems += 1
             print(f"✘ {source.name}: the blank student version earns points on {', '.join(leaked)}.", file=out)
