@@ -217,8 +217,9 @@ def write_keys(dest: Path) -> dict[str, str]:
         files = _keys_from_command(Path(tmp))
         if files:
             for f in files:
-                (dest / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
-                report[f.stem] = "escalation-exercises --keys"
+                name = f.stem.removesuffix("_key")
+                (dest / f"{name}.md").write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+                report[name] = "escalation-exercises --keys"
     if not report:
         for name, text in graded_keys_from_sources().items():
             (dest / f"{name}.md").write_text(text, encoding="utf-8")
