@@ -68,6 +68,9 @@ def test_a_class_on_a_real_hub(proxy, module_repo, tmp_path):
 
         hub.add_users(STUDENTS)
         hub.start_servers(STUDENTS)
+        lab = hub.session.get(hub.user_url(STUDENTS[0], "lab"), timeout=30)
+        assert lab.status_code == 200 and "JupyterLab" in lab.text  # the student set-up opens JupyterLab
+        assert hub.session.get(hub.user_url(STUDENTS[0], "lsp/status"), timeout=30).status_code == 404  # no LSP
         with ThreadPoolExecutor(len(STUDENTS)) as pool:
             list(pool.map(lambda u: hub.pull(u, q["repo"], q["branch"], q["targetpath"]), STUDENTS))
         for user in STUDENTS:
