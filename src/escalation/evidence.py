@@ -210,7 +210,7 @@ def word_count(text: str) -> int:
     if text is None or text is Ellipsis:
         return 0
     if not isinstance(text, str):
-        raise EscalationError(f"Write the brief as text in quotes, not {type(text).__name__}.")
+        raise EscalationError(f"The brief should be written text (in the answer box), not {type(text).__name__}.")
     return len(text.split())
 
 
