@@ -4,8 +4,12 @@
 
 Each sample is built from the student version by filling in the source's own solution code for the
 questions it should get right and a wrong value for the others, then breaking it in one specific way.
-`samples(exercise)` returns, for each file, what the grader should find (status, which questions are
-right, text the reasons must contain), so tests derive the expected gradebook from the construction.
+Every notebook sample except `blank` types a student id matching its file or folder name (contract C2),
+so the solution code computes that student's own variants; `wrong_id` types a classmate's id,
+`missing_id` types none, and `copied_answers` copies a classmate's values (right only where the two
+students share a variant). `samples(exercise)` returns, for each file, what the grader should find
+(status, which questions are right, text the reasons must contain, the id typed and the id check), so
+tests derive the expected gradebook from the construction.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from pathlib import Path
 
 from escalation.grading.source import (BEGIN_SOLUTION, END_SOLUTION, Exercise, cell_text, load_exercise,
                                        nbgrader_meta, split_region)
-from escalation.grading.student import dumps, strip_code_solution, student_notebook
+from escalation.grading.student import dumps, expected_answers, strip_code_solution, student_notebook, with_student_id
 
 WRITTEN_ANSWER = ("The first article spells the capital one way throughout while the second mixes the two "
                   "spellings, which may come from translation or editing rather than from the author's views.")
@@ -35,6 +39,8 @@ class Sample:
     right: set[str] = field(default_factory=set)  # autograded questions that must earn full points
     reasons: list[str] = field(default_factory=list)  # substrings the reasons must contain
     written: set[str] = field(default_factory=set)  # written questions answered
+    entered_id: str = ""  # the student_id typed in the notebook ("" when none)
+    id_check: str = ""  # what the grader's id check must say: "ok", "mismatch", "missing" ("" for no notebook)
 
 
 def _source_cell(exercise: Exercise, grade_id: str) -> str:
@@ -61,9 +67,15 @@ def wrong_code(exercise: Exercise, grade_id: str) -> str:
 
 
 def filled(exercise: Exercise, right: set[str], *, answer_written: bool = True, base: dict | None = None,
-           override: dict[str, str] | None = None) -> dict:
-    """A student notebook with right answers for `right`, wrong ones elsewhere, code overrides by grade_id."""
+           override: dict[str, str] | None = None, student_id: str | None = None) -> dict:
+    """A student notebook with right answers for `right`, wrong ones elsewhere, code overrides by grade_id.
+
+    With `student_id`, the notebook's student_id cell holds it (the right answers are then that student's
+    variants); without, the cell keeps `...` (the grader then uses the id from the file or folder name).
+    """
     nb = copy.deepcopy(base or student_notebook(exercise.path))
+    if student_id is not None:
+        nb = with_student_id(nb, student_id)
     override = override or {}
     for cell in nb["cells"]:
         gid = nbgrader_meta(cell).get("grade_id", "")
@@ -81,6 +93,21 @@ def to_bytes(nb: dict) -> bytes:
     return dumps(nb).encode("utf-8")
 
 
+def has_id_cell(nb: dict) -> bool:
+    return any(nbgrader_meta(c).get("grade_id") == "student_id" for c in nb.get("cells", []))
+
+
+def literal_answers(exercise: Exercise, student_id: str, keys: set[str]) -> dict[str, str]:
+    """Answer cells holding the values (as literals) that are right for `student_id`, for questions `keys`."""
+    cells = {}
+    for q in exercise.questions:
+        if q.key in keys and q.kind == "auto":
+            values, _ = expected_answers(exercise, q, student_id)
+            plain = {k: (v.item() if hasattr(v, "item") else v) for k, v in values.items()}
+            cells[q.answer_ids[0]] = "\n".join(f"{k} = {v!r}" for k, v in plain.items())
+    return cells
+
+
 def _cells_by_id(nb: dict) -> dict[str, dict]:
     return {nbgrader_meta(c).get("grade_id", ""): c for c in nb["cells"]}
 
@@ -93,13 +120,19 @@ def samples(exercise: Exercise) -> list[Sample]:
     first, second, third = auto[0], auto[1], auto[2]
     out: list[Sample] = []
 
-    def add(name, nb_or_bytes, right=frozenset(), status="graded", reasons=(), path=None, wrote=None):
+    def add(name, nb_or_bytes, right=frozenset(), status="graded", reasons=(), path=None, wrote=None, typed=None):
+        """Add a sample; a notebook gets `student_id = "<name>"` typed unless `typed` says otherwise."""
+        entered, check = "", ""
+        if not isinstance(nb_or_bytes, bytes) and has_id_cell(nb_or_bytes):
+            entered = name if typed is None else typed
+            nb_or_bytes = with_student_id(nb_or_bytes, entered) if entered else nb_or_bytes
+            check = "ok" if entered == name else ("mismatch" if entered else "missing")
         content = nb_or_bytes if isinstance(nb_or_bytes, bytes) else to_bytes(nb_or_bytes)
         out.append(Sample(path or f"{name}.ipynb", name, content, status, set(right), list(reasons),
-                          set(written if wrote is None else wrote)))
+                          set(written if wrote is None else wrote), entered, check))
 
     add("correct", filled(exercise, keys), keys)
-    add("blank", student_notebook(exercise.path), set(), wrote=set())
+    add("blank", student_notebook(exercise.path), set(), wrote=set(), typed="")
     partly = {q.key for i, q in enumerate(auto) if i % 2 == 0}
     add("partly_right", filled(exercise, partly, answer_written=False), partly, wrote=set())
     # wrong type: the right number as text
@@ -154,7 +187,8 @@ def samples(exercise: Exercise) -> list[Sample]:
     add("deleted_cells", nb, keys - {first.key}, reasons=[f"{first.answer_ids[0]} is missing"])
     # reordered: every cell in reverse order (answers still assigned; the values at the end are graded)
     nb = filled(exercise, keys)
-    nb["cells"] = list(reversed(nb["cells"]))
+    id_cells = [c for c in nb["cells"] if nbgrader_meta(c).get("grade_id") == "student_id"]
+    nb["cells"] = id_cells + [c for c in reversed(nb["cells"]) if c not in id_cells]  # the id stays on top
     add("reordered", nb, keys)
     # retyped: answer cells lost their metadata (pasted into new cells)
     nb = filled(exercise, keys)
@@ -214,6 +248,15 @@ def samples(exercise: Exercise) -> list[Sample]:
     add("Dana Example_4711", filled(exercise, keys), keys,
         path=f"Dana Example_4711_assignsubmission_file_/{exercise.name}.ipynb")
     add("eve", filled(exercise, partly), partly, path=f"eve_{exercise.name}.ipynb")
+    if has_id_cell(student_notebook(exercise.path)):
+        # ids (C2): a classmate's id typed (answers right for that id), no id typed (graded with the file's
+        # id), and a classmate's values copied under one's own id (right only where the variants agree)
+        add("wrong_id", filled(exercise, keys), keys, reasons=["does not match"], typed="frank")
+        add("missing_id", filled(exercise, set(), override=literal_answers(exercise, "missing_id", keys)), keys,
+            reasons=["No student id typed"], typed="")
+        same = {q.key for q in auto if expected_answers(exercise, q, "copied_answers")[0] ==
+                expected_answers(exercise, q, "correct")[0]}
+        add("copied_answers", filled(exercise, set(), override=literal_answers(exercise, "correct", keys)), same)
     return out
 
 
