@@ -31,6 +31,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,10 +172,18 @@ def clear_leftovers(folder: str | None = None) -> list[str]:
     except OSError:
         return removed
     for name in entries:
-        m = re.fullmatch(re.escape(SCRATCH_PREFIX) + r"(\d+)-\w+", name)
-        if not m or int(m.group(1)) == os.getpid() or _alive(int(m.group(1))):
-            continue
         path = os.path.join(folder, name)
+        m = re.fullmatch(re.escape(SCRATCH_PREFIX) + r"(\d+)-\w+", name)
+        if m and (int(m.group(1)) == os.getpid() or _alive(int(m.group(1)))):
+            continue
+        if not m:  # grader versions before 2 did not name their pid: remove theirs once an hour old
+            try:
+                old = re.fullmatch(re.escape(SCRATCH_PREFIX) + r"\w{8}", name) and (
+                    time.time() - os.stat(path).st_mtime > 3600)
+            except OSError:
+                old = False
+            if not old:
+                continue
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)

@@ -351,6 +351,7 @@ def decode_value(data, depth: int = 0):
 # ----------------------------------------------------------------------------- the worker process
 ENV_KEPT = ("PATH", "LANG", "LANGUAGE", "TZ", "HOME", "PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX",
             "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "MPLCONFIGDIR", "ESCALATION_DATA", "ESCALATION_FORCE_NO_LANDLOCK",
+            "ESCALATION_GRADE_MEMORY_MB",
             "SYSTEMROOT", "TMPDIR")
 
 

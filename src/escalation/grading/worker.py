@@ -23,6 +23,7 @@ Protocol: one JSON object per line on stdin (a job), one per line on stdout (its
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -37,7 +38,7 @@ MAX_TEXT_CHARS = 100_000
 MAX_ITEMS = 10_000
 MAX_DEPTH = 8
 FILE_SIZE_LIMIT = 50 * 1024 * 1024
-MEMORY_ALLOWANCE = 2 * 1024 ** 3
+MEMORY_ALLOWANCE = int(os.environ.get("ESCALATION_GRADE_MEMORY_MB", "2048")) * 1024 ** 2  # beyond the warm process
 MAX_OPEN_FILES = 256
 MAX_PROCESSES = 32  # processes a notebook may run at once (its own included)
 WATCH_INTERVAL = 0.05  # seconds between counts of a notebook's processes
@@ -79,6 +80,12 @@ def _warm_up():
 
         def enable_gui(self, gui=None):
             return None
+
+        @contextlib.contextmanager
+        def _tee(self, channel):
+            """IPython 9 copies every write to stdout/stderr into its output history while a cell runs: an
+            endless print loop then grows the process by gigabytes. Graded cells keep no output history."""
+            yield
 
     config = Config()
     config.HistoryManager.enabled = False
@@ -191,6 +198,16 @@ class _CappedWriter:
         return "utf-8"
 
 
+def _forget_outputs(shell) -> None:
+    """Drop any output IPython kept (history outputs, Out/_oh): nothing of a cell's output is needed."""
+    for holder in (getattr(shell.history_manager, "outputs", None), shell.user_ns.get("_oh"),
+                   shell.user_ns.get("Out")):
+        try:
+            holder.clear()
+        except Exception:  # noqa: BLE001 - a student may have replaced these names
+            pass
+
+
 def _limit(kind, value) -> None:
     import resource
 
@@ -281,6 +298,7 @@ def _child(shell, encode, not_plain, job, skip, wfd):
             signal.setitimer(signal.ITIMER_REAL, timeout)
             try:
                 result = shell.run_cell(cell["code"], store_history=False, silent=False)
+                _forget_outputs(shell)
                 failure = result.error_before_exec or result.error_in_exec
                 if failure is not None:
                     status = "timeout" if isinstance(failure, CellTimeout) else "error"

@@ -1,0 +1,380 @@
+"""A catalogue of attacks on the grader, each written as a student would write it, in an answer cell of an
+otherwise blank student notebook. Graded sealed, each earns 0 points and leaves nothing behind; graded
+with the seal switched off (`--no-sandbox`), the read-the-sources and write-outside attacks succeed, so
+the catalogue is not vacuous.
+
+The attacker here is stronger than a real student: the test tells it the real paths (source notebook,
+another submission, the output folder, the grader's working folder, the instructor's home) and the
+grader's process id, as if it had guessed them. Submissions are built from the current student version
+of the set, so the catalogue follows the set as it changes.
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import os
+import pwd
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from escalation.grading import integrity, sandbox
+from escalation.grading.runner import SCRATCH_PREFIX, Worker, grade_notebook
+from escalation.grading.source import BEGIN_SOLUTION, END_SOLUTION, cell_text, load_exercise, nbgrader_meta
+from escalation.grading.student import student_notebook
+from escalation.grading.worker import descendants
+
+pytestmark = pytest.mark.skipif(sandbox.landlock_abi() < 6 or os.environ.get("ESCALATION_FORCE_NO_LANDLOCK") == "1",
+                                reason="sealing needs Linux with Landlock ABI 6 or newer")
+
+EXERCISE = "ex01_reading"
+TOKEN = f"h1attack{os.getpid()}"
+
+
+def solution_cells(exercise) -> list[str]:
+    """The source's answer cells with their solutions (what a full-marks notebook runs)."""
+    out = []
+    for cell in exercise.notebook["cells"]:
+        text = cell_text(cell)
+        if cell.get("cell_type") == "code" and BEGIN_SOLUTION in text:
+            out.append("\n".join(l for l in text.splitlines() if BEGIN_SOLUTION not in l and END_SOLUTION not in l))
+    return out
+
+
+def with_cell(exercise, code: str, student_id: str | None = None) -> bytes:
+    """The blank student notebook with `code` in the first answer cell (and the typed id, if given)."""
+    nb = copy.deepcopy(student_notebook(exercise.path))
+    first = next(q for q in exercise.questions if q.kind == "auto").answer_ids[0]
+    for cell in nb["cells"]:
+        gid = nbgrader_meta(cell).get("grade_id", "")
+        if gid == first:
+            cell["source"] = code
+        elif gid == "student_id" and student_id is not None:
+            cell["source"] = f'student_id = "{student_id}"'
+    return (json.dumps(nb, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def attacks(paths: dict) -> dict[str, str]:
+    """name -> the code a student writes. `paths` holds what the attacker is assumed to have guessed."""
+    steal_and_run = (
+        "import json, re\n"
+        "def run_solutions(path):\n"
+        "    me = student_id\n"
+        "    nb = json.loads(open(path, encoding='utf-8').read())\n"
+        "    for c in nb['cells']:\n"
+        "        src = ''.join(c['source']) if isinstance(c['source'], list) else c['source']\n"
+        "        src = re.sub(r'(?m)^\\s*[A-Za-z_]\\w* = \\.\\.\\.\\s*$', '', src)  # placeholders\n"
+        "        src = re.sub(r'(?m)^\\s*student_id\\s*=.*$', '', src)  # keep my own id\n"
+        "        if c['cell_type'] == 'code':\n"
+        "            try:\n"
+        "                exec(src, globals())\n"
+        "            except Exception:\n"
+        "                pass\n"
+        "    globals()['student_id'] = me\n")
+    return {
+        "read_source": "student_id = 'read_source'\n" + steal_and_run + (
+            "import escalation.paths, os\n"
+            f"for path in [{str(paths['source'])!r},\n"
+            f"             str(escalation.paths.REPO_ROOT / 'exercises' / 'source' / {EXERCISE!r} / {EXERCISE + '.ipynb'!r})]:\n"
+            "    run_solutions(path)\n"
+            "os.listdir(os.path.dirname(path))\n"),
+        "read_other_submission": "student_id = 'read_other_submission'\n" + steal_and_run + (
+            "import os\n"
+            f"run_solutions({str(paths['victim'])!r})\n"
+            f"os.listdir({str(paths['victim'].parent)!r})\n"),
+        "rewrite_results": (
+            "import os, json, glob\n"
+            "found = []\n"
+            "pid = os.getppid()\n"
+            "for _ in range(6):  # walk up the process tree to the grader and read its command line\n"
+            "    try:\n"
+            "        args = open(f'/proc/{pid}/cmdline', 'rb').read().split(b'\\0')\n"
+            "        found += [a.decode() for i, a in enumerate(args) if i and args[i - 1] == b'--out']\n"
+            "        found.append(os.readlink(f'/proc/{pid}/cwd'))\n"
+            "        open(f'/proc/{pid}/environ', 'rb').read()\n"
+            "        pid = int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+            "    except OSError:\n"
+            "        break\n"
+            f"found.append({str(paths['out'])!r})\n"
+            "for out in found:\n"
+            "    for name in ['victim', 'rewrite_results']:\n"
+            "        path = os.path.join(out, 'results', name + '.json')\n"
+            "        try:\n"
+            "            data = json.load(open(path))\n"
+            "        except OSError:\n"
+            "            data = {'key': '', 'result': {'student': name, 'file': name, 'status': 'graded'}}\n"
+            "        data['result']['scores'] = {'q1': 600.0, 'q2': 600.0}\n"
+            "        try:\n"
+            "            json.dump(data, open(path, 'w'))\n"
+            "        except OSError:\n"
+            "            pass\n"
+            "    try:\n"
+            "        open(os.path.join(out, 'gradebook.csv'), 'a').write('victim,x,graded,600\\n')\n"
+            "    except OSError:\n"
+            "        pass\n"),
+        "write_outside": (
+            "import os, pwd, tempfile\n"
+            f"targets = [{str(paths['home_probe'])!r}, {str(paths['cwd_probe'])!r}, {str(paths['tmp_probe'])!r},\n"
+            f"           os.path.join(pwd.getpwuid(os.getuid()).pw_dir, {TOKEN + '-home'!r}),\n"
+            f"           os.path.join(os.path.dirname(os.getcwd()), '..', {TOKEN + '-gradertmp'!r}),\n"
+            f"           os.path.join(os.path.dirname(os.path.dirname(os.getcwd())), {TOKEN + '-tmp'!r})]\n"
+            "for t in targets:\n"
+            "    try:\n"
+            "        open(t, 'w').write('written by a student')\n"
+            "    except OSError:\n"
+            "        pass\n"),
+        "network": (
+            "import socket\n"
+            "for host in ['127.0.0.1', 'localhost']:\n"
+            "    try:\n"
+            f"        socket.create_connection((host, {paths['port']}), timeout=1).sendall(b'stolen')\n"
+            "    except OSError:\n"
+            "        pass\n"
+            "try:\n"
+            "    s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\n"
+            "except OSError:\n"
+            "    pass\n"),
+        "fork_bomb": "import os\nwhile True:\n    os.fork()\n",
+        "memory_bomb": "hog = []\nwhile True:\n    hog.append(b'x' * 50_000_000)\n",
+        "endless_output": "while True:\n    print('spam ' * 200)\n",
+        "kill_grader": (
+            "import os, signal\n"
+            f"for pid in [os.getppid(), {paths['grader_pid']}]:\n"
+            "    for sig in [signal.SIGKILL, signal.SIGTERM]:\n"
+            "        try:\n"
+            "            os.kill(pid, sig)\n"
+            "        except OSError:\n"
+            "            pass\n"
+            "try:\n"
+            f"    os.killpg(os.getpgid({paths['grader_pid']}), signal.SIGKILL)\n"
+            "except OSError:\n"
+            "    pass\n"),
+    }
+
+
+class Listener:
+    """A loopback TCP server that records whether anyone connected."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+def scratch_leftovers() -> list[str]:
+    return [n for n in os.listdir(tempfile.gettempdir()) if n.startswith(SCRATCH_PREFIX)]
+
+
+def run_batch(tmp: Path, names: list[str], *, sealed: bool) -> dict:
+    """Write the attack notebooks (and a victim's right answers), grade them with the command line."""
+    exercise = load_exercise(EXERCISE)
+    subs, out, cwd = tmp / "submissions", tmp / "out", tmp / "grader_cwd"
+    for folder in (subs, out, cwd):
+        folder.mkdir(parents=True, exist_ok=True)
+    victim = subs / "victim.ipynb"
+    paths = {"source": exercise.path, "victim": victim, "out": out, "home_probe": tmp / "home" / TOKEN,
+             "cwd_probe": cwd / TOKEN, "tmp_probe": Path(tempfile.gettempdir()) / TOKEN, "grader_pid": 0,
+             "port": 0}
+    (tmp / "home").mkdir(exist_ok=True)
+    listener = Listener()
+    paths["port"] = listener.port
+    env = dict(os.environ, ESCALATION_GRADE_MEMORY_MB="400", ESCALATION_GRADING_KEY=str(tmp / "key" / "grading.key"))
+    args = ["-m", "escalation.grading", "grade", str(exercise.path), str(subs), "--out", str(out),
+            "--timeout", "3", "--jobs", "2", "--quiet"] + ([] if sealed else ["--no-sandbox"])
+    # the attacks name the grader's process id: start a launcher that waits, then becomes the grader (same pid)
+    launcher = "import os, sys; sys.stdin.readline(); os.execv(sys.executable, [sys.executable] + sys.argv[1:])"
+    proc = subprocess.Popen([sys.executable, "-c", launcher, *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.PIPE)
+    paths["grader_pid"] = proc.pid
+    victim.write_bytes(with_cell(exercise, "\n".join(solution_cells(exercise)), "victim"))
+    codes = attacks(paths)
+    for name in names:
+        (subs / f"{name}.ipynb").write_bytes(with_cell(exercise, codes[name]))
+    try:
+        stdout, stderr = proc.communicate("go\n", timeout=180)
+    finally:
+        listener.close()
+    rows = {}
+    if (out / "gradebook.csv").exists():
+        with (out / "gradebook.csv").open(encoding="utf-8") as handle:
+            rows = {r["student"]: r for r in csv.DictReader(handle)}
+    return {"code": proc.returncode, "stderr": stderr, "rows": rows, "paths": paths, "out": out, "tmp": tmp,
+            "connections": listener.connections, "exercise": exercise, "env": env}
+
+
+ALL = ["read_source", "read_other_submission", "rewrite_results", "write_outside", "network", "fork_bomb",
+       "memory_bomb", "endless_output", "kill_grader"]
+
+
+@pytest.fixture(scope="module")
+def sealed(tmp_path_factory):
+    before = set(scratch_leftovers())
+    home = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    result = run_batch(tmp_path_factory.mktemp("sealed"), ALL, sealed=True)
+    mine = f"{SCRATCH_PREFIX}{result['paths']['grader_pid']}-"
+    result["new_scratch"] = {n for n in set(scratch_leftovers()) - before if n.startswith(mine)}
+    result["home"] = home
+    yield result
+    for path in (home / f"{TOKEN}-home", Path(tempfile.gettempdir()) / TOKEN):
+        path.unlink(missing_ok=True)
+
+
+def test_every_attack_is_graded_and_earns_nothing(sealed):
+    assert sealed["code"] == 0, sealed["stderr"][-2000:]
+    rows = sealed["rows"]
+    for name in ALL:
+        row = rows[name]
+        assert row["status"].startswith("graded"), (name, row["reasons"])
+        assert row["mode"] == "sealed"
+        assert float(row["auto_points"]) == 0, (name, row)
+
+
+def test_the_victim_keeps_exactly_what_its_answers_earn(sealed):
+    """Nobody could change the victim's row: it equals a clean grading of the same notebook."""
+    victim = sealed["rows"]["victim"]
+    worker = Worker()
+    try:
+        clean = grade_notebook(sealed["exercise"], sealed["paths"]["victim"], "victim", worker, timeout=10)
+    finally:
+        worker.close()
+    assert float(victim["auto_points"]) == clean.auto_total <= sealed["exercise"].auto_points
+    assert "600" not in (sealed["out"] / "gradebook.csv").read_text(encoding="utf-8")
+    os.environ["ESCALATION_GRADING_KEY"] = sealed["env"]["ESCALATION_GRADING_KEY"]
+    try:
+        for path in (sealed["out"] / "results").glob("*.json"):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            assert integrity.verify(data), path.name
+            for key, value in data["result"]["scores"].items():
+                assert value <= sealed["exercise"].question(key).points, (path.name, key)
+    finally:
+        del os.environ["ESCALATION_GRADING_KEY"]
+    names = sorted(p.stem for p in (sealed["out"] / "results").glob("*.json"))
+    assert names == sorted(ALL + ["victim"])
+
+
+def test_nothing_is_left_behind(sealed):
+    paths = sealed["paths"]
+    for probe in (paths["home_probe"], paths["cwd_probe"], paths["tmp_probe"], sealed["home"] / f"{TOKEN}-home",
+                  Path(tempfile.gettempdir()) / f"{TOKEN}-tmp", Path(tempfile.gettempdir()) / f"{TOKEN}-gradertmp"):
+        assert not probe.exists(), probe
+    assert list((sealed["tmp"] / "grader_cwd").iterdir()) == []
+    assert sealed["new_scratch"] == set()  # no copy of any submission stays in the temporary folder
+    assert sealed["connections"] == 0  # no TCP connection reached the listening test server
+
+
+def test_no_process_outlives_the_batch(sealed):
+    """No process runs in the batch's scratch folders, and none is a child of the (finished) grader."""
+    grader = sealed["paths"]["grader_pid"]
+    stray = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{entry}/cwd")
+            ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if f"{SCRATCH_PREFIX}{grader}-" in cwd or ppid == grader:
+            stray.append(entry)
+    assert stray == []
+
+
+def test_the_rows_say_why_the_bombs_stopped(sealed):
+    rows = sealed["rows"]
+    assert "fork bomb" in rows["fork_bomb"]["reasons"] or "processes" in rows["fork_bomb"]["reasons"]
+    assert "timed out" in rows["endless_output"]["reasons"]
+    assert rows["memory_bomb"]["status"].startswith("graded")
+
+
+def test_endless_output_keeps_memory_bounded(tmp_path):
+    """A cell printing without end for 4 s: no grading process grows by more than 64 MB (IPython 9 kept every
+    printed line: about 30 MB a second) and none comes near 512 MB."""
+    exercise = load_exercise(EXERCISE)
+    path = tmp_path / "flood.ipynb"
+    path.write_bytes(with_cell(exercise, "while True:\n    print('spam ' * 20)\n"))
+    worker = Worker()
+    peak, stop = {}, threading.Event()
+
+    def rss(pid):
+        try:
+            with open(f"/proc/{pid}/status") as handle:
+                return next(int(l.split()[1]) for l in handle if l.startswith("VmRSS:")) * 1024
+        except (OSError, StopIteration):
+            return 0
+
+    base = rss(worker.proc.pid)
+
+    def watch():
+        while not stop.is_set():
+            for pid in [worker.proc.pid] + descendants(worker.proc.pid):
+                peak[pid] = max(peak.get(pid, 0), rss(pid))
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    try:
+        result = grade_notebook(exercise, path, "flood", worker, timeout=4)
+    finally:
+        stop.set()
+        thread.join()
+        worker.close()
+    assert any(c["status"] == "timeout" for c in result.cells)
+    assert max(peak.values()) < base + 64 * 1024 ** 2, (base, peak)
+    assert max(peak.values()) < 512 * 1024 ** 2
+
+
+def test_without_the_seal_the_same_attacks_succeed(tmp_path):
+    """The switch works both ways: unsealed, reading the source earns points and files land outside."""
+    result = run_batch(tmp_path, ["read_source", "read_other_submission", "write_outside"], sealed=False)
+    try:
+        assert result["code"] == 0, result["stderr"][-2000:]
+        assert "NOT sealed" in result["stderr"]
+        rows = result["rows"]
+        assert rows["read_source"]["mode"] == "unsealed"
+        assert float(rows["read_source"]["auto_points"]) > 0
+        assert float(rows["read_other_submission"]["auto_points"]) > 0
+        paths = result["paths"]
+        assert paths["home_probe"].exists() and paths["cwd_probe"].exists() and paths["tmp_probe"].exists()
+    finally:
+        for probe in (result["paths"]["tmp_probe"], Path(pwd.getpwuid(os.getuid()).pw_dir) / f"{TOKEN}-home",
+                      Path(tempfile.gettempdir()) / f"{TOKEN}-tmp", Path(tempfile.gettempdir()) / f"{TOKEN}-gradertmp"):
+            probe.unlink(missing_ok=True)
+
+
+def test_grade_refuses_without_landlock_and_says_what_is_lost(tmp_path, monkeypatch, capsys):
+    from escalation.grading import cli
+
+    monkeypatch.setenv("ESCALATION_FORCE_NO_LANDLOCK", "1")
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "a.ipynb").write_text("{}", encoding="utf-8")
+    assert cli.main(["grade", EXERCISE, str(tmp_path / "subs"), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be sealed" in err and "--no-sandbox" in err and "exercise sources" in err
+    assert not (tmp_path / "out").exists()
