@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from escalation.grading.source import load_exercise
+from escalation.grading.source import load_exercise, nbgrader_meta
 from escalation.hub.link import nbgitpuller_link
 from escalation.hub.local import answer_plan, fill_in
 
@@ -58,6 +58,7 @@ def test_a_class_on_a_real_hub(proxy, module_repo, tmp_path):
     source_path = instructor / "exercises" / "source" / set_name / f"{set_name}.ipynb"
     exercise = load_exercise(source_path)
     source_nb = exercise.notebook
+    has_id_cell = any(nbgrader_meta(c).get("grade_id") == "student_id" for c in source_nb["cells"])
 
     hub = LocalHub(tmp_path / "hub", proxy)
     try:
@@ -119,6 +120,8 @@ def test_a_class_on_a_real_hub(proxy, module_repo, tmp_path):
     for user, points in expected.items():
         assert book[user]["status"] == "graded", (user, book[user]["reasons"])
         assert float(book[user]["auto_points"]) == points, (user, book[user])
+        if has_id_cell:  # contract C2: the id each student typed matches the folder collect made
+            assert book[user]["id_check"] == "ok", (user, book[user])
     written = [q for q in exercise.questions if q.kind == "written"]
     if written:
         page = (grades / "written" / f"{written[0].key}.html").read_text(encoding="utf-8")
