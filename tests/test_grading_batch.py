@@ -48,6 +48,14 @@ def checksums(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def grading_key(tmp_path_factory):
+    """A grading key of the tests' own (the real one lives in the user's data folder)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ESCALATION_GRADING_KEY", str(tmp_path_factory.mktemp("key") / "grading.key"))
+        yield
+
+
 @pytest.fixture(scope="module")
 def exercise():
     return load_exercise("ex01_reading")
@@ -324,3 +332,159 @@ def _shared_worker():
 def teardown_module(module):
     for w in _WORKER:
         w.close()
+
+
+# ----------------------------------------------------------------------------- integrity, ids, clean-up
+def test_a_forged_result_is_regraded_on_resume_and_flagged_by_merge(exercise, tmp_path, capsys):
+    from escalation.grading import integrity
+
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "blank.ipynb").write_bytes(TOOL.to_bytes(TOOL.filled(exercise, set())))
+    (folder / "other.ipynb").write_bytes(TOOL.to_bytes(TOOL.filled(exercise, set())))
+    out = tmp_path / "out"
+    args = ["grade", "ex01_reading", str(folder), "--out", str(out), "--timeout", str(TIMEOUT), "--quiet"]
+    assert cli.main(args) == 0
+    saved = out / "results" / "blank.json"
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert integrity.verify(data) and not integrity.verify(dict(data, key="x"))
+    first = next(q for q in exercise.questions if q.kind == "auto")
+    data["result"]["scores"][first.key] = 600.0  # edited by hand, MAC left as it was
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    # merge (no regrading): the forged row is not trusted
+    scores = tmp_path / "scores.csv"
+    scores.write_text("student,question,points\n", encoding="utf-8")
+    assert cli.main(["merge", "ex01_reading", str(scores), "--out", str(out), "--quiet"]) == 0
+    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
+    assert rows["blank"]["status"] == "integrity_failed" and float(rows["blank"]["total"]) == 0
+    assert "integrity check" in rows["blank"]["reasons"] and rows["other"]["status"] == "graded"
+    # a copy of another student's valid file under this name is not trusted either
+    (out / "results" / "blank.json").write_text((out / "results" / "other.json").read_text(encoding="utf-8"),
+                                                encoding="utf-8")
+    assert cli.main(["written", "ex01_reading", "--out", str(out), "--quiet"]) == 0
+    # grade again (resume): the forged file is regraded, the valid one reused
+    other_mtime = (out / "results" / "other.json").stat().st_mtime_ns
+    assert cli.main(args) == 0
+    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
+    assert rows["blank"]["status"] == "graded" and float(rows["blank"][first.key]) == 0
+    assert (out / "results" / "other.json").stat().st_mtime_ns == other_mtime
+    assert integrity.verify(json.loads(saved.read_text(encoding="utf-8")))
+
+
+def test_stored_scores_above_a_question_are_clamped_and_flagged(exercise):
+    from escalation.grading.report import gradebook_rows
+    from escalation.grading.runner import Result
+
+    auto = next(q for q in exercise.questions if q.kind == "auto")
+    written = next(q for q in exercise.questions if q.kind == "written")
+    result = Result("mallory", "m.ipynb", "graded", scores={auto.key: 600.0}, written={written.key: "text"})
+    (row,) = gradebook_rows(exercise, [result], {("mallory", written.key): (99.0, "")})
+    assert float(row[auto.key]) == auto.points and float(row[written.key]) == written.points
+    assert float(row["total"]) == auto.points + written.points <= exercise.max_points
+    assert "600" in row["reasons"] and "outside 0–" in row["reasons"] and "(manual)" in row["reasons"]
+    (row,) = gradebook_rows(exercise, [Result("m", "m", "graded", scores={auto.key: -3.0})], {})
+    assert float(row[auto.key]) == 0 and "outside" in row["reasons"]
+
+
+@pytest.mark.parametrize("typed, path_ids, ok", [
+    ("asmith", ("asmith_ex01_reading",), True),
+    ("ASmith ", ("asmith",), True),
+    ("1234", ("Alice Smith_1234",), True),
+    ("alice  smith", ("Alice Smith_1234",), True),
+    ("smith", ("Alice Smith_1234",), True),
+    ("smi", ("Alice Smith_1234",), False),
+    ("bob", ("alice", "alice_ex01_reading"), False),
+    ("12", ("Alice Smith_1234",), False),
+    ("", ("alice",), False),
+])
+def test_typed_ids_match_the_path_by_the_contract_rule(typed, path_ids, ok):
+    from escalation.grading.runner import id_matches
+
+    assert id_matches(typed, *path_ids) is ok
+
+
+def test_student_id_reaches_the_tests_and_is_checked(exercise):
+    """The tests see the typed id (else the path id); a typed id that does not match is flagged."""
+    from escalation.grading.runner import Plan, asks_for_id, grade_plan
+
+    probe = {"cells": [], "values": {}, "problems": {}}
+    seen = {}
+    real = __import__("escalation.grading.runner", fromlist=["_run_tests"])._run_tests
+
+    def spy(ex, values):
+        seen.update(values)
+        return real(ex, values)
+
+    import escalation.grading.runner as runner_module
+
+    original = runner_module._run_tests
+    runner_module._run_tests = spy
+    try:
+        plan = Plan([], [], {})
+        grade_plan(exercise, plan, probe, ("alice", "alice_ex01_reading"))
+        assert seen["student_id"] == "alice"
+        assert plan.id_check == ("missing" if asks_for_id(exercise) else "")
+        typed = {"student_id": {"t": "str", "v": "Bob Jones"}}
+        plan = Plan([], [], {})
+        status, reasons, _, _ = grade_plan(exercise, plan, dict(probe, values=typed), ("alice",))
+        assert seen["student_id"] == "Bob Jones" and plan.id_check == "mismatch" and plan.entered_id == "Bob Jones"
+        assert any("does not match" in r for r in reasons)
+        plan = Plan([], [], {})
+        grade_plan(exercise, plan, dict(probe, values={"student_id": {"t": "str", "v": "4711"}}),
+                   ("Dana Example_4711",))
+        assert plan.id_check == "ok"
+        plan = Plan([], [], {})
+        grade_plan(exercise, plan, dict(probe, values={"student_id": {"t": "ellipsis"}}), ("alice",))
+        assert seen["student_id"] == "alice"  # the placeholder `...` counts as not typed
+    finally:
+        runner_module._run_tests = original
+
+
+def test_a_killed_batch_leaves_no_worker_and_the_next_run_clears_its_temporary_folders(exercise, tmp_path):
+    import tempfile
+
+    from escalation.grading.batch import clear_leftovers
+    from escalation.grading.runner import SCRATCH_PREFIX
+
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    slow = TOOL.to_bytes(TOOL.filled(exercise, set(), override={"q1_answer": "import time\ntime.sleep(30)\nq1 = 7"}))
+    for i in range(2):
+        (folder / f"s{i}.ipynb").write_bytes(slow)
+    proc = subprocess.Popen([sys.executable, "-m", "escalation.grading", "grade", str(exercise.path), str(folder),
+                             "--out", str(tmp_path / "out"), "--jobs", "2", "--quiet"])
+    mine = f"{SCRATCH_PREFIX}{proc.pid}-"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(n.startswith(mine) for n in os.listdir(tempfile.gettempdir())):
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.kill()  # only the grader: its workers and the notebooks' processes must follow it
+    proc.wait()
+    deadline = time.monotonic() + 10
+    stray = ["?"]
+    while stray and time.monotonic() < deadline:
+        stray = []
+        for entry in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                cwd = os.readlink(f"/proc/{entry}/cwd")
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == proc.pid or mine in cwd:
+                stray.append(entry)
+        time.sleep(0.1)
+    assert stray == []
+    left = [n for n in os.listdir(tempfile.gettempdir()) if n.startswith(mine)]
+    assert left, "the killed grader had no chance to remove its folder: the next run must"
+    removed = clear_leftovers()
+    assert all(os.path.join(tempfile.gettempdir(), n) in removed for n in left)
+    assert not [n for n in os.listdir(tempfile.gettempdir()) if n.startswith(mine)]
+
+
+def test_default_output_folder_is_ignored_by_git(tmp_path):
+    from escalation.grading.cli import DEFAULT_OUT
+
+    proc = subprocess.run(["git", "check-ignore", "-q", f"{DEFAULT_OUT}/ex01_reading/gradebook.csv"], cwd=ROOT)
+    if proc.returncode == 128:
+        pytest.skip("not a git checkout")
+    assert proc.returncode == 0
