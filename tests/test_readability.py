@@ -83,8 +83,8 @@ def _aid(kind):
         aid = aidlib.load_aid()
         if kind == "plot":
             return aidlib.plot_aid(aid, "commitments", "total"), {}
-        if kind == "widget":
-            return aidlib.plot_aid(aid, "commitments", "total"), {"dpi": 72, "tight": False}
+        if kind == "widget":   # widgets/aid.py shows it with maps.figure_img_html(fig, dpi=100), uncropped
+            return aidlib.plot_aid(aid, "commitments", "total"), {"dpi": 100, "tight": False}
         return aidlib.plot_sipri_shares(aid), {}
     return build
 
@@ -130,6 +130,20 @@ def test_own_figures_have_no_text_under_10_px(name):
 def test_other_modules_figures_have_no_text_under_10_px(name):
     small, smallest = _measure(OTHERS[name])
     assert small == [], f"{name}: smallest text {smallest:.1f} px; too small: {small[:5]}"
+
+
+def test_timeline_explorer_svg_has_no_text_under_10_px():
+    from escalation import events as ev
+    from escalation.timeline import timeline_svg
+    sizes = plotting.svg_text_sizes(timeline_svg(ev.load_events(), "country"), W)
+    assert sizes and sizes[0][0] >= plotting.MIN_TEXT_PX, sizes[:3]
+
+
+def test_svg_rule_scales_wide_pictures():
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="2372" height="100"><g font-size="14">'
+           '<text x="0" y="20">inherited</text><text font-size="24" x="0" y="60">own</text></g></svg>')
+    sizes = dict((t, s) for s, t in plotting.svg_text_sizes(svg, W))
+    assert sizes == {"inherited": pytest.approx(7.0), "own": pytest.approx(12.0)}
 
 
 def test_the_rule_measures_what_is_displayed():

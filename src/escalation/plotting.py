@@ -203,6 +203,33 @@ def small_text(fig: Figure, display_width: float = NOTEBOOK_WIDTH_PX, *, minimum
             if size < minimum - 1e-9]
 
 
+def svg_text_sizes(svg: str, display_width: float = NOTEBOOK_WIDTH_PX) -> list[tuple[float, str]]:
+    """Every text of an inline SVG as (size in CSS px as displayed, the text), smallest first.
+
+    Sizes come from `font-size` on each <text> (or the nearest enclosing element that sets one, else the
+    browser default of 16 px), scaled by min(1, display_width / the SVG's width).
+    """
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    width = float(str(root.get("width", display_width)).removesuffix("px"))
+    scale = min(1.0, display_width / width)
+    sizes = []
+
+    def walk(node, inherited: float):
+        size = node.get("font-size")
+        own = float(size.removesuffix("px")) if size else inherited
+        if node.tag.split("}")[-1] == "text":
+            text = "".join(node.itertext()).strip()
+            if text:
+                sizes.append((own * scale, text))
+        for child in node:
+            walk(child, own)
+
+    walk(root, 16.0)
+    return sorted(sizes, key=lambda item: item[0])
+
+
 def table_html(table: pd.DataFrame, *, caption: str = "", index: bool = False, max_height_px: int | None = None,
                empty: str = "") -> str:
     """A table as HTML that wraps long text and scrolls sideways when wide; missing values shown as `empty`.
