@@ -32,12 +32,16 @@ def board_html(board: pd.DataFrame) -> str:
     """The board as an accessible HTML table (header cells, row numbers as row headers)."""
     if board.empty:
         return "<p>The board is empty. Fill in the fields above and press <em>Add row</em>.</p>"
-    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in ["row"] + evidence.COLUMNS)
+    cell = "text-align:left; vertical-align:top; padding:4px 8px; border-bottom:1px solid #ddd;"
+    head = "".join(f'<th scope="col" style="{cell}">{html.escape(c)}</th>' for c in ["row"] + evidence.COLUMNS)
     body = "".join(
-        f'<tr><th scope="row">{i}</th>' + "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in evidence.COLUMNS)
-        + "</tr>" for i, row in board.iterrows())
-    return (f"<table><caption>Evidence board: {len(board)} row(s)</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>")
+        f'<tr><th scope="row" style="{cell}">{i}</th>'
+        + "".join(f'<td style="{cell}">{html.escape(str(row[c]))}</td>' for c in evidence.COLUMNS)
+        + "</tr>" for i, row in enumerate(board.to_dict("records")))
+    return ('<div style="overflow-x:auto"><table style="border-collapse:collapse; font-size:14px; '
+            'word-break:normal; overflow-wrap:break-word">'
+            f'<caption style="text-align:left">Evidence board: {len(board)} row(s)</caption><thead><tr>{head}</tr>'
+            f"</thead><tbody>{body}</tbody></table></div>")
 
 
 def preview_html(values: dict) -> str:
