@@ -1,6 +1,10 @@
 """The repository keeps its promises: README set-up lines, pinned requirements, notebook conventions."""
 import ast
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -26,7 +30,7 @@ def test_requirements_are_fully_pinned():
         line = line.split("#")[0].strip()
         if not line:
             continue
-        assert line == "-e ." or re.match(r"^[A-Za-z0-9_.\-\[\]]+==[^=\s;]+( ; .+)?$", line), line
+        assert line in ("-e .", "./jupyter-config") or re.match(r"^[A-Za-z0-9_.\-\[\]]+==[^=\s;]+( ; .+)?$", line), line
 
 
 def test_core_requirements_are_there():
@@ -96,3 +100,65 @@ def test_module_maps_give_each_notebook_its_own_time(path):
     map_row = next(l for c in start.cells for l in c.source.splitlines()
                    if l.startswith("| ") and f"{path.stem[:2]} " in l and " min" in l)
     assert f"| {minutes} min" in map_row, f"00_start_here's map gives another time for {path.name}"
+
+
+# ---------------------------------------------------------------- a clean JupyterLab for students (C6)
+STUDENT_LAB = REPO / "jupyter-config"
+INSTALLED = {
+    "labconfig/page_config.json": Path(sys.prefix) / "etc/jupyter/labconfig/page_config.json",
+    "lab-settings/overrides.json": Path(sys.prefix) / "share/jupyter/lab/settings/overrides.json",
+    "jupyter_server_config.d/zz_escalation_students.json":
+        Path(sys.prefix) / "etc/jupyter/jupyter_server_config.d/zz_escalation_students.json",
+}
+NBGRADER_SERVER = ("formgrader", "validate_assignment", "assignment_list", "course_list")
+
+
+def test_student_lab_settings_are_installed_by_the_requirements():
+    assert "./jupyter-config" in (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    for source, installed in INSTALLED.items():
+        assert installed.exists(), f"{installed} is missing: run python -m pip install -r requirements.txt"
+        ours = json.loads((STUDENT_LAB / source).read_text(encoding="utf-8"))
+        theirs = json.loads(installed.read_text(encoding="utf-8"))
+        for key, value in ours.items():  # JupyterLab may add "lockedExtensions" to page_config.json
+            assert theirs[key] == value, f"{installed} differs from jupyter-config/{source}"
+    page = json.loads((STUDENT_LAB / "labconfig/page_config.json").read_text())
+    assert page["disabledExtensions"]["@jupyter/nbgrader"] is True
+    news = json.loads((STUDENT_LAB / "lab-settings/overrides.json").read_text())
+    assert news["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
+
+
+def test_student_server_config_sorts_after_every_file_that_enables_nbgrader():
+    folder = INSTALLED["jupyter_server_config.d/zz_escalation_students.json"].parent
+    ours = "zz_escalation_students.json"
+    for other in sorted(folder.glob("*.json")):
+        enables = json.loads(other.read_text()).get("ServerApp", {}).get("jpserver_extensions", {})
+        if any(name.startswith("nbgrader") and on for name, on in enables.items()):
+            assert other.name < ours, f"{other.name} is read after ours and would turn nbgrader back on"
+
+
+def jupyter(*args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
+    env["JUPYTER_CONFIG_DIR"] = str(REPO / "build" / "no-user-jupyter-config")  # only what the environment says
+    done = subprocess.run([sys.executable, "-m", "jupyter", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+    return re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)
+
+
+def test_jupyter_reports_nbgrader_off_in_the_students_jupyterlab():
+    lab = jupyter("labextension", "list")
+    line = next(l for l in lab.splitlines() if "@jupyter/nbgrader v" in l)
+    assert "disabled" in line, line
+    server = jupyter("server", "extension", "list")
+    for part in NBGRADER_SERVER:
+        line = next(l for l in server.splitlines() if f"nbgrader.server_extensions.{part} " in l)
+        assert "disabled" in line, line
+
+
+def test_students_are_no_longer_told_to_ignore_nbgrader():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = "\n".join(c.source for c in nbformat.read(NOTEBOOKS[0], as_version=4).cells)
+    for text in (readme, start):
+        assert "ignore the Nbgrader menu" not in text and "Create Assignment** panel" not in text
+    assert OPEN_LINE in readme.splitlines()
+    guide = (REPO / "jupyter-config" / "README.md").read_text(encoding="utf-8")
+    assert "python -m pip uninstall -y escalation-student-lab" in guide
