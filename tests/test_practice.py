@@ -23,30 +23,30 @@ def fresh_registry():
 @pytest.mark.parametrize("exercise", AUTOMATIC, ids=lambda p: p.id)
 def test_the_expected_answer_is_correct_and_a_wrong_one_is_not(exercise, capsys):
     expected = exercise.expected_value()
-    assert practice.check(exercise.id, expected) is True
+    assert practice.check(exercise.id, expected).value is True
     assert "correct" in capsys.readouterr().out
     wrong = {"number": -12345, "text": "nobody", "choice": "nobody", "set": ["nothing"]}[exercise.kind]
-    assert practice.check(exercise.id, wrong) is False
+    assert practice.check(exercise.id, wrong).value is False
     assert "not quite" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("value", [..., None])
 def test_unanswered_is_not_answered_yet_for_every_exercise(value, capsys):
     for exercise in practice.EXERCISES.values():
-        assert practice.check(exercise.id, value) is None, exercise.id
+        assert practice.check(exercise.id, value).value is None, exercise.id
     assert capsys.readouterr().out.count("not answered yet") == len(practice.EXERCISES)
 
 
 def test_answers_right_in_substance_are_accepted():
-    assert practice.check("3.1", "horizontal escalation") is True
-    assert practice.check("3.1", " Horizontal ") is True
-    assert practice.check("1.2", "Dmytro Kuleba") is True
+    assert practice.check("3.1", "horizontal escalation").value is True
+    assert practice.check("3.1", " Horizontal ") == True  # noqa: E712 (Result compares by value)
+    assert practice.check("1.2", "Dmytro Kuleba").value is True
 
 
 def test_odd_input_gets_a_message_not_an_exception(capsys):
-    assert practice.check("1.1", "three") is False
-    assert practice.check("4.4", 0.5) is False  # no coding widget given: a plain message
-    assert practice.check("no such id", 1) is False
+    assert practice.check("1.1", "three").value is False
+    assert practice.check("4.4", 0.5).value is False  # no coding widget given: a plain message
+    assert practice.check("no such id", 1).value is False
     out = capsys.readouterr().out
     assert "Traceback" not in out and "coding widget" in out and "0.1" in out
 
@@ -151,3 +151,28 @@ def test_saving_is_atomic_and_keeps_other_entries(tmp_path):
     assert set(written_widget.load_answers(path)) == {"5.3", "5.5"}
     path.write_text("{broken")
     assert written_widget.load_answers(path) == {}
+
+
+def test_a_check_cell_shows_only_the_feedback(capsys):
+    from IPython.core.formatters import DisplayFormatter
+
+    result = practice.check("0.1", 2)
+    assert result.value is True and "correct" in capsys.readouterr().out
+    assert DisplayFormatter().format(result) == ({}, {})  # nothing under the cell but the printed line
+
+
+def test_the_board_exercise_reads_the_widgets_board():
+    import pandas as pd
+
+    from escalation import evidence
+
+    board = evidence.new_board()
+    for n in range(2):
+        board = evidence.add_row(board, claim=f"claim {n}", who="someone", evidence="e",
+                                 source="Outlet, title, 2024-01-01", confidence="low")
+    assert practice.check("5.1", board).value is None  # the two example rows only
+    for n in range(2):
+        board = evidence.add_row(board, claim=f"mine {n}", who="me", evidence="e",
+                                 source="Notebook 02, ratio, 2026", confidence="medium")
+    assert practice.check("5.1", board).value is True
+    assert practice.check("5.1", pd.DataFrame({"source": ["x"] * 4})).value is False

@@ -202,7 +202,7 @@ def _my_agreement(coder=None, **_context) -> float:
     passage = [coding.sentence_id(article.id, n) for n in PASSAGE]
     mine = coder.table()
     mine = mine[mine["sentence_id"].isin(passage)]
-    coded = mine.dropna(subset=["code"]) if "code" in mine else mine
+    coded = mine[mine["code"].fillna("").astype(str).str.strip() != ""]
     if len(coded) < len(passage):
         raise ValueError(f"Code all six sentences 9–14 in the coding widget first ({len(coded)} of 6 coded so far).")
     reference = coding.reference_coding(article)
@@ -238,7 +238,10 @@ def _needs_other_sources() -> list[str]:
     return list(lateral.loc[lateral["basis"] == "other sources", "id"])
 
 
-def _board_ok(board, *, start_rows: int = 2) -> bool:
+BOARD_START_ROWS = 2  # the two example rows of notebook 05's board
+
+
+def _board_ok(board, *, start_rows: int = BOARD_START_ROWS) -> bool:
     return (board is not None and hasattr(board, "columns") and len(board) >= start_rows + 2
             and bool((board["source"].astype(str).str.strip().str.len() > 5).all()))
 
@@ -423,10 +426,10 @@ _EXERCISE_LIST = [
         solution_note="'May' (the month, in 'early May')."),
     Practice(
         "4.4", NOTEBOOKS["04"], "Code sentences 9–14 in the coding widget, press Compare with reference, and give "
-        "your percent agreement with the reference as a number between 0 and 1 (2 decimals).", "number",
+        "your percent agreement with the reference (as the widget shows it, or as a share between 0 and 1).", "number",
         expected=_my_agreement, abs_tol=0.01, title="Exercise 4.4",
-        hint="Count the sentences (of 9–14) where your code equals the reference code and divide by 6; "
-             "'Compare with reference' in the widget shows it as 'percent agreement'.",
+        hint="Code only sentences 9–14, press 'Compare with reference' and read 'percent agreement'; or count "
+             "the sentences where your code equals the reference code and divide by 6.",
         solution_note="Depends on the student's codes: agreement.compare(student, reference).percent."),
     Practice(
         "4.5", NOTEBOOKS["04"], "Pick one sentence where your code (or Sam's) differs from the reference. In "
@@ -547,35 +550,64 @@ def _normalise_choice(value, practice: Practice):
     return value
 
 
-def _outcome(run: Callable[[], object]):
-    """Run a check (which prints its feedback); return True, False or None (not answered); never raise."""
+class Result:
+    """The outcome of a check: `.value` is True (right or recorded), False (wrong) or None (not answered).
+
+    It displays nothing, so a check cell shows only the feedback line, never a bare True or False.
+    """
+
+    def __init__(self, value):
+        self.value = value
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other) -> bool:
+        return self.value == (other.value if isinstance(other, Result) else other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Result({self.value!r})"
+
+    def _ipython_display_(self) -> None:
+        """Show nothing: the check has printed its feedback already."""
+
+
+def _outcome(run: Callable[[], object]) -> Result:
+    """Run a check (which prints its feedback); never raise."""
     try:
-        return run()
+        return Result(run())
     except Exception as problem:  # noqa: BLE001 - a student must never see a traceback from a check
         print(f"✘ The check could not read this answer: {problem}")
-        return False
+        return Result(False)
 
 
 def check(exercise_id: str, value, **context):
     """Check a practice answer: print "correct", a hint, or "not answered yet"; never raise.
 
-    Returns True (correct or recorded), False (wrong) or None (not answered), as `escalation.checks` does.
+    Returns a `Result` whose `.value` is True (correct or recorded), False (wrong) or None (not answered),
+    as `escalation.checks` returns them; it displays nothing in a notebook.
     """
     try:
         practice = get(exercise_id)
     except KeyError as problem:
         print(f"✘ {problem.args[0]}")
-        return False
+        return Result(False)
     label, kind = practice.label, practice.kind
     if kind == "written":
         return _outcome(lambda: checks.check_written(label, value, min_words=practice.min_words))
+    if kind == "board" and hasattr(value, "__len__") and len(value) <= BOARD_START_ROWS:
+        value = ...  # the example rows only: nothing added yet
     if checks.is_unanswered(value) or isinstance(value, checks.AnswerError):
         return _outcome(lambda: checks.check_with(label, value, bool, hint=practice.hint))
     try:
         expected = practice.expected_value(**context)
     except (ValueError, KeyError) as problem:
-        return checks.fail(label, problem.args[0] if problem.args else str(problem))
+        return Result(checks.fail(label, problem.args[0] if problem.args else str(problem)))
     if kind == "number":
+        if exercise_id == "4.4" and checks._is_number(value) and value > 1:
+            value = value / 100  # the coding widget shows agreement in per cent
         return _outcome(lambda: checks.check_number(label, value, expected, hint=practice.hint,
                                                     rel_tol=practice.rel_tol, abs_tol=practice.abs_tol,
                                                     success=practice.success))
@@ -594,11 +626,11 @@ def check(exercise_id: str, value, **context):
 
 
 def feedback(exercise_id: str, value, **context) -> tuple[object, str]:
-    """(outcome, printed feedback) of `check`, for widgets that show the feedback themselves."""
+    """(outcome True/False/None, printed feedback) of `check`, for widgets that show the feedback themselves."""
     buffer = io.StringIO()
     with redirect_stdout(buffer):
         outcome = check(exercise_id, value, **context)
-    return outcome, buffer.getvalue().strip()
+    return outcome.value, buffer.getvalue().strip()
 
 
 def answer(exercise_id: str):
