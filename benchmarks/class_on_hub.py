@@ -45,6 +45,12 @@ def mib(kib: float) -> str:
     return f"{kib / 1024:.0f} MiB"
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (from /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def points(out: Path) -> dict[str, str]:
     with open(out / "gradebook.csv", encoding="utf-8") as f:
         return {r["student"]: r["auto_points"] for r in csv.DictReader(f)}
@@ -123,7 +129,9 @@ def main(argv=None) -> int:
                     errors[user] = errs
         ran = time.perf_counter() - t0
         time.sleep(2)
-        per_user = {u: sum(pss_kib(pid) for pid in pids) for u, pids in hub.server_pids().items()}
+        pids_by_user = hub.server_pids()
+        per_user = {u: sum(pss_kib(pid) for pid in pids) for u, pids in pids_by_user.items()}
+        cpu = sorted(sum(cpu_seconds(pid) for pid in pids) for pids in pids_by_user.values())
         base = sum(pss_kib(pid) for pid in hub.hub_and_proxy_pids())
         values = sorted(per_user.values())
         total = sum(values) + base
@@ -131,6 +139,8 @@ def main(argv=None) -> int:
               + (f"; errors: {errors}" if errors else "; no errors"))
         print(f"memory per active student (server + kernel, PSS): median {mib(values[len(values) // 2])}, "
               f"max {mib(values[-1])} (target < 300 MB)")
+        print(f"CPU time per student so far (server start, pull, notebook run; server + kernel processes): "
+              f"median {cpu[len(cpu) // 2]:.1f} s, max {cpu[-1]:.1f} s")
         print(f"hub + proxy: {mib(base)}; total for {len(users)} active students: {mib(total)} "
               f"({total / 2**20:.2f} GiB)")
 
