@@ -217,3 +217,10 @@ def test_html_map_puts_only_verbatim_quotes_in_quotation_marks(table):
             assert quoted in out
         elif row["text_kind"] == "close paraphrase":
             assert quoted not in out and f"Paraphrase, as reported: {html.escape(row['text'])}" in out
+
+
+def test_map_states_the_tables_cut_off(table):
+    from escalation.tables import cutoff_note
+    fig = am.draw_argument_map(table)
+    note = cutoff_note("argument_map")
+    assert note in plotting.alt_text(fig) and any(note in t.get_text() for t in fig.texts)

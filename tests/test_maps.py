@@ -138,3 +138,13 @@ def test_launch_point_outside_the_map_says_so():
     out = renderer.render((40.0, 60.0), maps.rings_for(["taurus"], weapons))
     assert out["outside"].startswith("This point is outside the map area")
     assert renderer.render("Kharkiv", maps.rings_for(["taurus"], weapons))["outside"] == ""
+
+
+def test_maps_state_the_weapons_data_cut_off():
+    from escalation.tables import cutoff_note
+    note = cutoff_note("weapons")
+    fig = maps.plot_range_map(geo.load_places(), "Sumy", maps.rings_for(["taurus"], geo.load_weapons()))
+    assert note in plotting.alt_text(fig)
+    assert any(note in t.get_text() for t in fig.texts)
+    renderer = maps.RangeMapRenderer(geo.load_places())
+    assert note in renderer.render("Sumy", maps.rings_for(["taurus"], geo.load_weapons()))["alt_text"]

@@ -157,6 +157,16 @@ TEXT_PT = 8.0             # 11 px as displayed
 LINE_IN = 0.165           # height of one line of TEXT_PT text with line spacing 1.2
 
 
+def data_note() -> str:
+    """The argument-map table's cut-off ("Data as of … (argument_map)."), or "" if it is not recorded."""
+    from .tables import cutoff_note
+
+    try:
+        return cutoff_note(TABLE) + "."
+    except (DataError, KeyError, OSError):
+        return ""
+
+
 def draw_argument_map(table: pd.DataFrame, question: str | None = None, only: list[str] | None = None) -> Figure:
     """Draw the map for one question: one panel per side, its stages as rows, a column per part of the argument.
 
@@ -230,10 +240,14 @@ def draw_argument_map(table: pd.DataFrame, question: str | None = None, only: li
                       linestyle="none", markersize=8, label=s) for s in STANCES]
     handles += [Line2D([], [], linestyle="none", label=f"{tag} {kind}") for kind, tag in KIND_TAGS.items()]
     fig.legend(handles=handles, loc="lower center", ncol=6, fontsize=TEXT_PT, frameon=False,
-               bbox_to_anchor=(0.5, 0.3 / height_in), handlelength=1)
+               bbox_to_anchor=(0.5, 0.28 / height_in), handlelength=1)
+    as_of = data_note()
+    if as_of:
+        fig.text(0.01, 0.05 / height_in, as_of, fontsize=TEXT_PT, ha="left", va="bottom")
     plotting.finish(fig, ax, title="\n".join(textwrap.wrap(f"Argument map: {question}", 100)),
                     xlabel="Part of the argument", ylabel="Side, stage and stance",
-                    alt_text=describe(table, question) if only is None else describe_bands(chosen, question))
+                    alt_text=(describe(table, question) if only is None else describe_bands(chosen, question))
+                    + (f" {as_of}" if as_of else ""))
     ax.xaxis.label.set_fontsize(TEXT_PT + 1)
     ax.yaxis.label.set_fontsize(TEXT_PT + 1)
     ax.title.set_fontsize(13)

@@ -263,6 +263,16 @@ LABEL_PT = 8.0           # place names: 11 px at 100 dpi
 NOTE_PT = 8.0
 
 
+def data_note() -> str:
+    """The weapons table's cut-off ("Data as of … (weapons)"), or an empty string if it is not recorded."""
+    from .tables import cutoff_note
+
+    try:
+        return cutoff_note("weapons") + "."
+    except (DataError, KeyError, OSError):
+        return ""
+
+
 def outside_message(label: str, lat: float, lon: float, extent) -> str:
     """The message for a launch point that the map's view does not show (empty when it is on the map)."""
     west, east, south, north = extent
@@ -330,13 +340,13 @@ def plot_range_map(places: pd.DataFrame, launch, rings: list[Ring], *, figsize=(
     ax.tick_params(labelsize=NOTE_PT)
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, fontsize=NOTE_PT,
               frameon=False)
-    note = BORDERS_NOTE + (f"\n{outside}" if outside else "")
+    as_of = data_note()
     fig.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.19)
     plotting.finish(fig, ax, title=f"Range rings from {label}", xlabel="Longitude (° E)",
                     ylabel="Latitude (° N)", alt_text=describe_reach(label, rings, reach)
-                    + (" " + outside if outside else ""))
-    fig.text(0.01, 0.005, "\n".join(textwrap.wrap(note, 100)) if not outside else
-             "\n".join(textwrap.wrap(BORDERS_NOTE, 100) + textwrap.wrap(outside, 100)),
+                    + (" " + as_of if as_of else "") + (" " + outside if outside else ""))
+    lines = textwrap.wrap(BORDERS_NOTE + (" " + as_of if as_of else ""), 100)
+    fig.text(0.01, 0.005, "\n".join(lines + (textwrap.wrap(outside, 100) if outside else [])),
              fontsize=NOTE_PT, va="bottom", ha="left")
     fig.place_labels = []
     fig.marker_boxes = []
@@ -382,7 +392,7 @@ class RangeMapRenderer:
     as data (label, colour, line style) so the widget can show it as accessible HTML next to the image.
     """
 
-    def __init__(self, places: pd.DataFrame, extent=WIDGET_EXTENT, figsize=(6.0, 4.6), dpi: int = 120):
+    def __init__(self, places: pd.DataFrame, extent=WIDGET_EXTENT, figsize=(6.0, 4.9), dpi: int = 120):
         self.places = places
         self.extent = extent
         self._names = places["name"].to_numpy()
@@ -401,8 +411,10 @@ class RangeMapRenderer:
         ax.set_ylim(south, north)
         ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
         ax.tick_params(labelsize=7)
-        self.fig.subplots_adjust(left=0.09, right=0.98, top=0.93, bottom=0.12)
-        self.fig.text(0.01, 0.01, BORDERS_NOTE, fontsize=6.5, va="bottom", ha="left")
+        self.fig.subplots_adjust(left=0.09, right=0.98, top=0.93, bottom=0.14)
+        self.as_of = data_note()
+        self.fig.text(0.01, 0.01, BORDERS_NOTE + ("\n" + self.as_of if self.as_of else ""), fontsize=6.5,
+                      va="bottom", ha="left")
         plotting.finish(self.fig, ax, title="Range rings (filled dots: places in reach)",
                         xlabel="Longitude (° E)", ylabel="Latitude (° N)", alt_text="Range map (not drawn yet).")
         # Every place can become the launch point, so every label keeps clear of a star-sized marker.
@@ -455,6 +467,8 @@ class RangeMapRenderer:
         png = _encode_png(self.canvas)
         alt = describe_reach(label, rings, reach)
         plotting.set_alt_text(self.fig, alt)
+        if self.as_of:
+            alt += " " + self.as_of
         if outside:
             alt += " " + outside
         return {"png": png, "reach": reach, "alt_text": alt, "legend": legend, "launch": (label, lat, lon),
