@@ -113,11 +113,17 @@ def test_as_of_keeps_releases_published_by_then(aid):
     assert "kiel_2023_09_us_commit" in set(as_of(aid, "2023-09-30")["id"])
 
 
+def test_sipri_chart_text_is_readable_and_carries_the_cutoff(aid):
+    from escalation.tables import cutoff_note
+    fig = aidlib.plot_sipri_shares(aid)
+    assert plotting.small_text(fig) == [] and cutoff_note("aid") in plotting.alt_text(fig)
+
+
 @pytest.mark.parametrize("measure,aid_type", [("commitments", "total"), ("allocations", "military")])
 def test_aid_chart_text_is_readable_and_carries_the_cutoff(aid, measure, aid_type):
     from escalation.tables import cutoff_note
     fig = plot_aid(aid, measure, aid_type)
-    assert _smallest_text_px(fig) >= 10
+    assert _smallest_text_px(fig) >= 10 and plotting.small_text(fig) == []
     texts = [t.get_text() for t in fig.texts]
     assert cutoff_note("aid") in texts and cutoff_note("aid") in plotting.alt_text(fig)
 
@@ -145,6 +151,7 @@ def test_aid_explorer_as_of_and_spaced_table():
     from escalation.widgets.aid import aid_explorer
     widget = aid_explorer()
     assert "padding:4px 10px" in widget.display_area.value and "Data as of" in widget.display_area.value
+    assert "Kiel figures from" in widget.display_area.value  # says what the data hold
     widget.controls["as_of"].value = dt.date(2024, 3, 1)
     assert "As of 01 March 2024" in widget.display_area.value
     widget.controls["measure"].value = "allocations"

@@ -204,14 +204,10 @@ def test_figure_and_svg_carry_the_cutoff_note_with_readable_text(events):
     note = cutoff_note("events")
     fig = timeline_figure(events, "country")
     assert note in [t.get_text() for t in fig.texts] and note in plotting.alt_text(fig)
-    fig.canvas.draw()
-    texts = [t for t in fig.findobj(lambda o: hasattr(o, "get_fontsize") and hasattr(o, "get_text"))
-             if t.get_text().strip() and t.get_visible()]
-    width_px = fig.get_figwidth() * fig.dpi
-    assert min(t.get_fontsize() for t in texts) * fig.dpi / 72 * min(1, 1000 / width_px) >= 10
+    assert plotting.small_text(fig) == [], plotting.small_text(fig)  # nothing under 10 px at notebook width
     svg = timeline_svg(events, "country", note=note)
     assert note in svg
-    assert min(int(v) for v in re.findall(r'font-size="(\d+)"', svg)) >= 11
+    assert plotting.svg_text_sizes(svg)[0][0] >= 10
 
 
 def test_widget_as_of_shows_only_what_was_published(events):

@@ -51,7 +51,18 @@ def aid_view(aid: pd.DataFrame, measure: str, aid_type: str, as_of=None) -> tupl
             f"The aid table has no Kiel figures for {aid_type} {measure}. Try the other measure or kind of aid.")
     fig = aidlib.plot_aid(shown, measure, aid_type, note=note)
     rows = aidlib.kiel_figures(shown, measure, aid_type)
-    return when + figure_img_html(fig, dpi=100) + aid_table_html(rows) + f"<p>{html.escape(note)}.</p>", fig
+    return (when + figure_img_html(fig, dpi=100) + aid_table_html(rows) + holdings_html(shown, rows)
+            + f"<p>{html.escape(note)}.</p>"), fig
+
+
+def holdings_html(aid: pd.DataFrame, rows: pd.DataFrame) -> str:
+    """One sentence on what the table holds, so a sparse chart is read as sparse data, not a broken chart."""
+    kiel = aid[aid["publisher"] == aidlib.KIEL]
+    releases = sorted(set(kiel["release_date"]))
+    return (f"<p>The aid table holds {len(kiel)} Kiel figures from {len(releases)} releases "
+            f"({html.escape(', '.join(releases))}); this choice has {len(rows)} of them, from "
+            f"{rows['release_date'].nunique()} release(s). Kiel's releases do not all report the same measures "
+            "and donor groups: a gap in the chart is a release that gave no figure for this choice.</p>")
 
 
 def aid_explorer(aid: pd.DataFrame | None = None) -> Explorer:
@@ -70,5 +81,8 @@ def aid_explorer(aid: pd.DataFrame | None = None) -> Explorer:
                                     style={"description_width": "initial"},
                                     tooltip="Show only releases published by this day; clear it to show all"),
     }
+    help_text = widgets.HTML("<p>Choose a measure and a kind of aid. <strong>As of</strong>: type a date (or pick "
+                             "one) to see only the releases published by then; clear it to see all. Every control "
+                             "can be reached with Tab.</p>")
     return Explorer(controls, lambda measure, aid_type, as_of: aid_view(aid, measure, aid_type, as_of),
-                    title="Aid explorer: Kiel Institute headline figures by release")
+                    title="Aid explorer: Kiel Institute headline figures by release", extra=[help_text])

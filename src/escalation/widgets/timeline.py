@@ -90,9 +90,12 @@ class TimelineExplorer(Explorer):
                                         tooltip="Show only events reported by this day; clear it to show all"),
         }
         self.event_list.observe(self.show_event, names="value")
+        help_text = widgets.HTML("<p><strong>As of (published by)</strong>: type a date, for example 2024-07-17, "
+                                 "or pick one, to see only what had been reported by that day (what a writer could "
+                                 "have known then); clear it to see every event.</p>")
         super().__init__(controls, lambda **values: timeline_view(events, **values),
                          title="Timeline of the debate (hold Ctrl or Shift to pick several countries or types)",
-                         extra=[self.event_list, self.detail])
+                         extra=[help_text, self.event_list, self.detail])
 
     def update(self, _change=None) -> None:
         """Redraw, then refill the event list with the events now shown."""
