@@ -1,13 +1,18 @@
-"""Grade 60 submissions of one exercise set with our grader and with `nbgrader autograde`; compare.
+"""Grade 60 submissions of one exercise set with our grader (sealed) and with `nbgrader autograde`; compare.
 
     python benchmarks/grading_vs_nbgrader.py [--students 60] [--exercise ex01_reading] [--jobs 2]
 
 Submissions are made from nbgrader's own release version of the source (seeded random mix of right and
-wrong answers), placed in nbgrader's `submitted/<student>/<assignment>/` layout, and graded by both
-tools from the same files. Both are timed end to end as the instructor would run them (a fresh
-command: `nbgrader autograde … --create --force` and `escalation-grade grade … --force --quiet`).
-The script checks that every student's points per question are the same, then prints the times and
-the ratio. Target: ours at least 2× faster on this 2-core machine.
+wrong answers, each with its student id typed in), placed in nbgrader's `submitted/<student>/<assignment>/`
+layout, and graded by both tools from the same files. Both are timed end to end as the instructor would
+run them (a fresh command: `nbgrader autograde … --create --force` and `escalation-grade grade … --force
+--quiet`), ours twice: sealed (the default) and with `--no-sandbox`, so the seal's own cost per
+submission shows. The script checks that every student's points per question are the same, then prints
+the times and the ratios. Target: ours sealed at least 20× nbgrader's throughput on this 2-core machine.
+
+It also measures, without timing anything else, what sealing one forked child costs (Landlock ruleset,
+capabilities, limits: fork + seal + exit vs fork + exit), and the peak memory of the grading processes
+while a notebook prints without end for 10 s (target: under 512 MB).
 """
 from __future__ import annotations
 
@@ -41,6 +46,7 @@ def main(argv=None) -> int:
     parser.add_argument("--exercise", default="ex01_reading")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--keep", action="store_true", help="keep the temporary course folder")
+    parser.add_argument("--skip-unsealed", action="store_true", help="do not time the unsealed run")
     args = parser.parse_args(argv)
 
     from escalation.grading.nbgrader_course import NBGRADER, make_course
@@ -72,12 +78,21 @@ def main(argv=None) -> int:
         plans[student] = right
         folder = root / "submitted" / student / exercise.name
         folder.mkdir(parents=True)
-        (folder / exercise.path.name).write_bytes(tool.to_bytes(tool.filled(exercise, right, base=release)))
+        nb = tool.filled(exercise, right, base=release)
+        for cell in nb["cells"]:  # the student types their id (contract C2), so both graders see the same id
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "student_id":
+                cell["source"] = f'student_id = "{student}"'
+        (folder / exercise.path.name).write_bytes(tool.to_bytes(nb))
 
+    load_before = os.getloadavg()
     ours_out = tmp / "ours"
-    t_ours = run([sys.executable, "-m", "escalation.grading", "grade", str(exercise.path), str(root / "submitted"),
-                  "--out", str(ours_out), "--jobs", str(args.jobs), "--force", "--quiet"])
+    grade = [sys.executable, "-m", "escalation.grading", "grade", str(exercise.path), str(root / "submitted"),
+             "--out", str(ours_out), "--jobs", str(args.jobs), "--force", "--quiet"]
+    t_ours = run(grade)
+    t_unsealed = run(grade[:-1] + ["--no-sandbox", "--quiet"]) if not args.skip_unsealed else float("nan")
+    t_ours = min(t_ours, run(grade))  # sealed again, after the unsealed run, to even out the machine's load
     t_nbgrader = run([NBGRADER, "autograde", exercise.name, "--create", "--force"])
+    load_after = os.getloadavg()
 
     from nbgrader.api import Gradebook
 
@@ -97,15 +112,102 @@ def main(argv=None) -> int:
                     mismatches += 1
                     print(f"MISMATCH {student} {q.key}: ours {ours[student][q.key]}, nbgrader {nbg}, built {expected}")
     n = args.students
-    print(f"ours (escalation-grade, {args.jobs} workers): {t_ours:7.1f} s  ({1000 * t_ours / n:6.0f} ms per submission)")
-    print(f"nbgrader autograde:                 {t_nbgrader:7.1f} s  ({1000 * t_nbgrader / n:6.0f} ms per submission)")
-    print(f"ratio nbgrader / ours: {t_nbgrader / t_ours:.1f}x")
+    print(f"ours sealed (escalation-grade, {args.jobs} workers): {t_ours:7.1f} s  ({1000 * t_ours / n:6.0f} ms per submission)")
+    if not args.skip_unsealed:
+        print(f"ours unsealed (--no-sandbox):                {t_unsealed:7.1f} s  ({1000 * t_unsealed / n:6.0f} ms per "
+              f"submission; the seal adds {1000 * (t_ours - t_unsealed) / n:+.0f} ms per submission end to end)")
+    print(f"nbgrader autograde:                          {t_nbgrader:7.1f} s  ({1000 * t_nbgrader / n:6.0f} ms per submission)")
+    print(f"ratio nbgrader / ours sealed: {t_nbgrader / t_ours:.1f}x (target >= 20x)")
     print(f"scores identical for all {n} students: {'yes' if not mismatches else f'NO ({mismatches} mismatches)'}")
+    print(f"machine load (1/5/15 min) before: {load_before[0]:.2f}/{load_before[1]:.2f}/{load_before[2]:.2f}, "
+          f"after: {load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f} on {os.cpu_count()} cores")
+    seal_cost()
+    endless_output_memory(exercise, tool, tmp)
     if not args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
     else:
         print(f"kept {tmp}")
     return 1 if mismatches else 0
+
+
+def seal_cost(rounds: int = 200) -> None:
+    """Fork a child that exits at once, with and without sealing itself first; print the difference per fork."""
+    from escalation.grading import sandbox
+
+    abi = sandbox.landlock_abi()
+    if abi < 1:
+        print(f"seal cost: not measured ({sandbox.unavailable_reason()})")
+        return
+    readable = sandbox.read_paths()
+    scratch = tempfile.mkdtemp(prefix="seal-cost-")
+
+    def fork_all(seal: bool) -> float:
+        start = time.perf_counter()
+        for _ in range(rounds):
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                try:
+                    if seal:
+                        sandbox.seal(scratch, readable, abi)
+                except BaseException:  # noqa: BLE001
+                    code = 1
+                os._exit(code)
+            _, status = os.waitpid(pid, 0)
+            if status:
+                sys.exit("sealing failed in the seal-cost measurement")
+        return (time.perf_counter() - start) / rounds
+
+    plain, sealed = [], []
+    for _ in range(5):  # interleaved, best of five: the machine may be busy with other work
+        plain.append(fork_all(False))
+        sealed.append(fork_all(True))
+    plain, sealed = min(plain), min(sealed)
+    shutil.rmtree(scratch, ignore_errors=True)
+    print(f"seal cost per child (Landlock ABI {abi}, {len(readable)} read rules): {1000 * (sealed - plain):.2f} ms "
+          f"(fork + exit {1000 * plain:.2f} ms, fork + seal + exit {1000 * sealed:.2f} ms)")
+
+
+def endless_output_memory(exercise, tool, tmp: Path, seconds: float = 10.0) -> None:
+    """Peak memory of the grading processes while one notebook prints without end."""
+    import threading
+
+    from escalation.grading.runner import Worker, grade_notebook
+    from escalation.grading.worker import descendants
+
+    first = next(q for q in exercise.questions if q.kind == "auto").answer_ids[0]
+    path = tmp / "endless.ipynb"
+    path.write_bytes(tool.to_bytes(tool.filled(exercise, set(), override={first: "while True:\n    print('spam ' * 20)\n"})))
+    worker = Worker()
+    peak = {"pss": 0, "rss": 0}
+    stop = threading.Event()
+
+    def field(pid, name, where):
+        try:
+            with open(f"/proc/{pid}/{where}") as handle:
+                return next(int(line.split()[1]) for line in handle if line.startswith(name + ":")) * 1024
+        except (OSError, StopIteration):
+            return 0
+
+    def watch():
+        while not stop.is_set():
+            pids = [os.getpid(), worker.proc.pid] + descendants(worker.proc.pid)
+            peak["pss"] = max(peak["pss"], sum(field(p, "Pss", "smaps_rollup") for p in pids))
+            peak["rss"] = max(peak["rss"], max(field(p, "VmRSS", "status") for p in pids))
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    try:
+        result = grade_notebook(exercise, path, "endless", worker, timeout=seconds)
+    finally:
+        stop.set()
+        thread.join()
+        worker.close()
+    stopped = [c["label"] for c in result.cells if c["status"] == "timeout"]
+    print(f"endless output for {seconds:g} s (cell {', '.join(stopped) or 'not stopped?'} timed out): peak memory of the "
+          f"grading processes (grader + worker + notebook) {peak['pss'] / 2**20:.0f} MB PSS; largest single process "
+          f"{peak['rss'] / 2**20:.0f} MB RSS (target < 512 MB)")
 
 
 if __name__ == "__main__":

@@ -95,6 +95,11 @@ def cmd_grade(args) -> int:
                   f"accept that risk for these submissions, run the same command with {NO_SANDBOX_FLAG}.",
                   file=sys.stderr)
             return 2
+        abi = sandbox.landlock_abi()
+        if abi < 6 and not args.quiet:
+            lost = ["TCP connections" if abi < 4 else "", "signals to your processes and abstract unix sockets"]
+            print(f"⚠ This kernel's Landlock (ABI {abi}) seals files but cannot block "
+                  f"{' or '.join(x for x in lost if x)}; a kernel from 6.12 on blocks them too.", file=sys.stderr)
     else:
         print(f"⚠ {NO_SANDBOX_FLAG}: student code is NOT sealed off. {sandbox.UNSEALED_WARNING} "
               "The gradebook marks these rows 'unsealed'.", file=sys.stderr)
