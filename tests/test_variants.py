@@ -1,0 +1,85 @@
+"""Per-student variants (contract C2): deterministic picks, and enough variants with different answers.
+
+For every graded set, at least half of the computed questions have five or more variants whose expected
+answers differ; every variant's expected answer comes from the source's own solution run on the module's
+data, and passes the source's own tests.
+"""
+from collections import Counter
+
+import pytest
+
+from escalation import variants
+from escalation.grading import student
+from escalation.grading.source import all_sources, load_exercise
+
+SOURCES = all_sources()
+
+
+def test_normalise_id_and_pick_are_deterministic():
+    assert variants.normalise_id("  Alice   SMITH ") == "alice smith"
+    assert variants.pick("Alice Smith", "ex03.q2", 9) == variants.pick(" alice  smith", "ex03.q2", 9)
+    assert all(0 <= variants.pick(f"s{i}", "k", 5) < 5 for i in range(200))
+    assert len({variants.pick("asmith", f"ex0{i}.q1", 1000) for i in range(1, 6)}) > 1  # keys matter
+    with pytest.raises(ValueError):
+        variants.pick("asmith", "k", 0)
+
+
+def test_picks_spread_over_every_variant():
+    counts = Counter(variants.pick(f"student{i}", "ex03.q2", 9) for i in range(2700))
+    assert set(counts) == set(range(9))
+    assert min(counts.values()) > 200  # 300 expected for each; a skewed hash would fail
+
+
+def test_ids_covering_and_choose():
+    ids = variants.ids_covering("ex01.q1", 7)
+    assert sorted(ids) == list(range(7))
+    assert all(variants.pick(sid, "ex01.q1", 7) == v for v, sid in ids.items())
+    assert variants.choose(ids[3], "ex01.q1", list("abcdefg")) == "d"
+
+
+def test_your_question_asks_for_the_id_first(capsys):
+    assert not variants.has_id("...") and not variants.has_id("  ") and not variants.has_id(...)
+    assert variants.your_question("...", "k", [1, 2], lambda o: f"option {o}") is None
+    assert "Enter your student id at the top first" in capsys.readouterr().out
+    option = variants.your_question("asmith", "k", [1, 2], lambda o: f"option {o}")
+    assert capsys.readouterr().out.strip() == f"option {option}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_half_the_computed_questions_have_five_variants_with_different_answers(source):
+    exercise = load_exercise(source)
+    assert exercise.id_cell.strip() == 'student_id = "..."'
+    ns = student.setup_namespace(exercise)
+    computed = [q for q in exercise.questions if q.kind == "auto"]
+    varied = []
+    for q in computed:
+        found = student.variant_key(exercise, q, ns)
+        if not found:
+            continue
+        key, n = found
+        answers = []
+        for sid in variants.ids_covering(key, n).values():
+            values, ok = student.expected_answers(exercise, q, sid, ns)
+            assert ok, (q.key, sid, values)  # the source's own tests accept its solution for this variant
+            answers.append(repr(sorted(values.items())))
+        if n >= 5 and len(set(answers)) >= 5:
+            varied.append(q.key)
+    assert 2 * len(varied) >= len(computed), (varied, [q.key for q in computed])
+
+
+def test_variant_answers_follow_the_data(monkeypatch):
+    """A new event in the data moves the expected count of its kind: answers are computed, not stored."""
+    import pandas as pd
+
+    from escalation import events as ev
+
+    exercise = load_exercise("ex03_red_lines")
+    q1 = exercise.question("q1")
+    ns = student.setup_namespace(exercise)
+    sid = variants.ids_covering("ex03.q1", 5)[0]  # variant 0: warnings
+    before, _ = student.expected_answers(exercise, q1, sid, ns)
+    extra = ns["events"].iloc[[0]].assign(event_id="E99", event_type="warning")
+    ns = dict(ns, events=pd.concat([ns["events"], extra], ignore_index=True))
+    after, ok = student.expected_answers(exercise, q1, sid, ns)
+    assert ok and after["q1"] == before["q1"] + 1
+    assert ev  # the set reads events through the package
