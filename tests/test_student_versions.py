@@ -193,3 +193,27 @@ def test_generator_rejects_unknown_sets(capsys):
 def test_strip_code_solution_keeps_code_outside_the_region():
     text = "# read this first\n    ### BEGIN SOLUTION\n    helper = 3\n    q9 = helper * 2\n    ### END SOLUTION\nprint('x')"
     assert student.strip_code_solution(text, "c") == "# read this first\n    q9 = ...\nprint('x')"
+
+
+def test_answer_keys_list_every_variant_and_stay_out_of_the_student_folder(tmp_path, capsys):
+    from escalation import variants
+
+    assert student.main(["--keys", str(tmp_path)]) == 0
+    for source in SOURCES:
+        exercise = load_exercise(source)
+        key = (tmp_path / f"{source.stem}_key.md").read_text(encoding="utf-8")
+        assert "✘" not in key  # every expected answer passes the source's own tests
+        ns = student.setup_namespace(exercise)
+        for q in exercise.questions:
+            if q.kind == "written":
+                assert q.model_answer[:60] in key
+                continue
+            found = student.variant_key(exercise, q, ns)
+            for sid in (variants.ids_covering(*found).values() if found else ["student000"]):
+                values, _ = student.expected_answers(exercise, q, sid, ns)
+                for name, value in values.items():
+                    plain = value.item() if hasattr(value, "item") else value
+                    assert f"`{name} = {student._plain(plain)}`" in key, (source.stem, q.key, sid)
+    assert student.main(["--keys", str(student.EXERCISES_DIR / "student" / "keys")]) == 2
+    assert "never go into exercises/student" in capsys.readouterr().out
+    assert not (student.EXERCISES_DIR / "student" / "keys").exists()
