@@ -75,7 +75,10 @@ def read_roster(path: Path) -> list[str]:
     if not lines:
         raise CollectError(f"The roster {path} is empty: put one student's hub user name per line, under a "
                            "header 'username'.")
-    dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t") if any(d in lines[0] for d in ",;\t") else csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t") if any(d in lines[0] for d in ",;\t") else csv.excel
+    except csv.Error:
+        dialect = csv.excel
     rows = list(csv.reader(lines, dialect))
     header = [h.strip().casefold() for h in rows[0]]
     column = next((header.index(c) for c in ROSTER_COLUMNS if c in header), None)

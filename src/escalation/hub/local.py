@@ -180,7 +180,7 @@ c.JupyterHub.cleanup_servers = True
                 self.proc.wait(10)
         killed = []
         deadline = time.monotonic() + 10
-        while (pids := leftovers(self.marker)) and time.monotonic() < deadline:
+        while leftovers(self.marker) and time.monotonic() < deadline:
             time.sleep(0.5)
         for pid in leftovers(self.marker):
             try:
