@@ -130,7 +130,10 @@ def test_slides_one_deck_per_lesson_with_its_figure(edition):
         if figure:
             assert f"data:image/png;base64,{figure[0][:200]}" in text, f"{deck.name}: key figure missing"
             assert 'class="key-figure" alt="' in text
-        for prompt in content.discussion_prompts(nb):
+        guide = content.guide_prompts(path.stem[:2])
+        if path.stem[:2] != "00":
+            assert guide, f"the guide lists no discussion prompt for {path.stem}"
+        for prompt in content.discussion_prompts(nb) + guide:
             first_words = re.sub(r"[#*_`>]", "", prompt).split()[:4]
             shown = " ".join(re.sub(r"<[^>]+>", " ", html.unescape(text)).split())
             assert " ".join(first_words) in shown, deck.name

@@ -1,6 +1,7 @@
 """Build the whole edition: execute, print, slides, the students' site and the teacher's build (stage: report)."""
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import tempfile
@@ -68,13 +69,41 @@ def notebook_map_md(lessons, has_pdf: bool) -> str:
     return "\n".join(rows) + "\n"
 
 
+def articles_md() -> str:
+    """Both articles in full, with what is known and not known about each (from data/articles/articles.csv)."""
+    from ..corpus import load_articles
+
+    lines = ["# The two articles in full", "",
+             "The texts the module reads, as stored in `data/articles/` (verbatim; page furniture such as "
+             "sidebars and comment forms set aside, as the notebooks do). In JupyterLab the article explorer of "
+             "notebook 01 highlights quotations, speakers, numbers and place names in them. These are third-party "
+             "news texts, stored for criticism and teaching; they are not relicensed.", ""]
+    for art in load_articles():
+        lines += [f"## {art.headline}", "",
+                  "| | |", "|---|---|",
+                  f"| Outlet | {art.outlet} |", f"| Byline | {art.byline} |",
+                  f"| Date | {art.date} ({art.date_precision}, {art.date_basis}) |",
+                  f"| Language | {art.language} |", ""]
+        for label, note in (("About the date", art.date_note), ("Translation", art.translation_note),
+                            ("Page furniture", art.boilerplate_note)):
+            if note:
+                lines += [f"*{label}:* {note}", ""]
+        lines += ["<blockquote class=\"article-text\">"]
+        lines += [f"<p>{html.escape(p.strip())}</p>" for p in art.body.split("\n") if p.strip()]
+        lines += ["</blockquote>", "",
+                  f'<a class="data-download" href="data/articles/{html.escape(art.file)}" download>'
+                  f"Download the text file ({html.escape(art.file)})</a>", ""]
+    return "\n".join(lines)
+
+
 def index_md(lessons, sets: list[Path], has_pdf: bool, ver: str) -> str:
     lines = ["# Escalation debates: the reading edition", "",
              "**How the news and officials talk about long-range weapons for Ukraine, and about "
              "\u201cescalation\u201d.** This is the module to read without installing anything: every notebook "
              "with its text, tables and figures, the data with its sources, the instructor's guide and the "
              f"teacher's pack. Version {ver}.", "",
-             "- Start with the [notebook map](notebook_map.md).",
+             "- Start with the [notebook map](notebook_map.md); the [two articles in full](articles.md) are the "
+             "texts every lesson reads.",
              "- The data: the [data catalogue](data/catalogue.md) (provenance and licences) and the "
              "[data dictionary](data/dictionary.md); every page links the tables it uses for download.",
              "- For teachers: the [instructor's guide](guide/instructor_guide.md) and the "
@@ -85,7 +114,8 @@ def index_md(lessons, sets: list[Path], has_pdf: bool, ver: str) -> str:
     lines += ["",
               "The widgets of the notebooks are interactive only in JupyterLab; here each shows a picture of its "
               "starting state with a caption. Answer keys are not part of this edition.", ""]
-    lines.append(site.toctree(["notebook_map"] + [f"notebooks/{l.stem}" for l in lessons], "Lessons", True))
+    lines.append(site.toctree(["notebook_map", "articles"] + [f"notebooks/{l.stem}" for l in lessons], "Lessons",
+                              True))
     lines.append(site.toctree(["data/catalogue", "data/dictionary"], "Data", True))
     pack_entries = ["pack/index"] + [f"pack/{p.stem}" for p in _pack_pages()] + ["pack/role_cards"]
     if (REPO_ROOT / "docs" / "reading_edition.md").is_file():
@@ -146,9 +176,11 @@ def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, j
                 target = out / "pdf" / "lessons" / f"{lesson.stem}.pdf"
                 jobs_list.append((html_file, target))
                 expected[target] = lesson.headings
+            set_runs = (execute.execute_all(sets, jobs=jobs, timeout=120, allow_errors=True) if run_notebooks
+                        else execute.committed(sets))
             for path in sets:
                 footer = cite.citation(path.stem, f"pdf/sets/{path.stem}.pdf", ver=ver, date=date)
-                title, text, heads = printing.graded_set_html(path, footer)
+                title, text, heads = printing.graded_set_html(path, footer, set_runs[path][0])
                 html_file = tmp / "print" / f"{path.stem}.html"
                 html_file.write_text(text, encoding="utf-8")
                 target = out / "pdf" / "sets" / f"{path.stem}.pdf"
@@ -190,6 +222,7 @@ def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, j
                                  **md_kwargs)
         site.write_markdown_page(src, "notebook_map.md", notebook_map_md(lessons, has_pdf),
                                  origin="notebook_map.md", **md_kwargs)
+        site.write_markdown_page(src, "articles.md", articles_md(), origin="articles.md", **md_kwargs)
         for lesson in lessons:
             doc = f"notebooks/{lesson.path.name}"
             site.write_notebook_page(src, doc, lesson.notebook, lesson, origin=doc, mapping=mapping, ver=ver,

@@ -202,6 +202,21 @@ def discussion_prompts(nb) -> list[str]:
     return prompts
 
 
+GUIDE = REPO_ROOT / "docs" / "instructor_guide.md"
+
+
+def guide_prompts(number: str, guide: Path = GUIDE) -> list[str]:
+    """The discussion prompts the instructor's guide lists for a notebook ("- **02:** "…" · "…"")."""
+    if not guide.is_file():
+        return []
+    text = guide.read_text(encoding="utf-8")
+    m = re.search(rf"^- \*\*{re.escape(number)}:\*\*\s*(.+(?:\n  .+)*)", text, re.M)
+    if not m:
+        return []
+    joined = " ".join(line.strip() for line in m.group(1).splitlines())
+    return [p.strip().strip('"').strip() for p in joined.split(" · ") if p.strip().strip('"')]
+
+
 def exercises(nb) -> list[str]:
     """Each exercise's markdown (heading and prompt), in order."""
     found = []

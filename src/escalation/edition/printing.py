@@ -50,6 +50,13 @@ def answer_box(label: str, lines: int) -> str:
             + '<div class="line"></div>' * lines + "</div>")
 
 
+def _pre(text: str) -> str:
+    """Printed program output: a table keeps its columns (small type) unless its lines are too long for A4."""
+    widest = max((len(line) for line in text.splitlines()), default=0)
+    style = "white-space: pre; font-size: 7.5pt;" if widest <= 110 else "font-size: 8pt;"
+    return f'<pre style="{style}">{html.escape(text.rstrip())}</pre>'
+
+
 def _outputs_html(cell) -> str:
     parts = []
     for out in cell.get("outputs", []):
@@ -58,7 +65,7 @@ def _outputs_html(cell) -> str:
             if text.startswith("Figure description:"):
                 parts.append(f'<p class="note">{html.escape(text.strip())}</p>')
             elif text.strip():
-                parts.append(f"<pre>{html.escape(text.rstrip())}</pre>")
+                parts.append(_pre(text))
             continue
         data = out.get("data", {})
         if "image/png" in data:
@@ -67,7 +74,7 @@ def _outputs_html(cell) -> str:
         elif "text/html" in data:
             parts.append(data["text/html"] if isinstance(data["text/html"], str) else "".join(data["text/html"]))
         elif "text/plain" in data and content.WIDGET_MIME not in data:
-            parts.append(f"<pre>{html.escape(data['text/plain'])}</pre>")
+            parts.append(_pre(data["text/plain"]))
     return "\n".join(parts)
 
 
@@ -102,11 +109,19 @@ def lesson_html(lesson: content.Lesson, nb, footer: str) -> str:
     return page(lesson.title, "\n".join(parts), footer)
 
 
-def graded_set_html(path: Path, footer: str) -> tuple[str, str, list[str]]:
-    """(title, HTML, headings) of a student version of a graded set, with space to write."""
+PAPER_NOTE = ('<p class="note">On paper: look-up tables are printed as the notebook shows them. Questions marked '
+              '"Your question" depend on your student id: run that cell in JupyterLab, or ask your instructor '
+              'for your version. Hand in the notebook if your instructor grades with escalation-grade.</p>')
+
+
+def graded_set_html(path: Path, footer: str, nb=None) -> tuple[str, str, list[str]]:
+    """(title, HTML, headings) of a student version of a graded set, with space to write.
+
+    `nb` is the set as run (look-up tables printed); by default the file as committed.
+    """
     import nbformat
 
-    nb = nbformat.read(path, as_version=4)
+    nb = nb if nb is not None else nbformat.read(path, as_version=4)
     parts, heads = [], []
     title = path.stem
     for cell in nb.cells:
@@ -127,10 +142,15 @@ def graded_set_html(path: Path, footer: str) -> tuple[str, str, list[str]]:
         elif cell.cell_type == "code":
             if meta.get("grade") or meta.get("grade_id") == "setup":
                 continue
-            if meta.get("solution") or "YOUR CODE HERE" in cell.source or re.search(r"=\s*\.\.\.", cell.source):
+            if (meta.get("solution") or "YOUR CODE HERE" in cell.source or re.search(r"=\s*\.\.\.", cell.source)
+                    or re.match(r'^\s*student_id\s*=', cell.source)):
                 names = re.findall(r"^\s*([A-Za-z_]\w*)\s*=", cell.source, re.M)
                 label = ("Answer: " + ", ".join(dict.fromkeys(names))) if names else "Answer"
                 parts.append(answer_box(label, 2))
+            else:
+                parts.append(_outputs_html(cell))
+    if len(parts) > 1:
+        parts.insert(1, PAPER_NOTE)
     return title, page(title, "\n".join(parts), footer), heads
 
 

@@ -82,8 +82,11 @@ def deck_html(lesson: content.Lesson, nb, *, citation: str) -> str:
             f'<h2>Key figure</h2><figure><img class="key-figure" alt="{html.escape(alt or "Key figure")}" '
             f'src="data:image/png;base64,{png}"><figcaption class="caption">{html.escape(alt)}</figcaption>'
             "</figure>", "Key figure"))
-    for n, prompt in enumerate(content.discussion_prompts(nb), 1):
-        slides.append(_slide(f"<h2>Discuss ({n})</h2>{md(prompt)}", f"Discussion prompt {n}"))
+    prompts = [(p, "from the notebook") for p in content.discussion_prompts(nb)]
+    prompts += [(p, "from the instructor's guide") for p in content.guide_prompts(lesson.number)]
+    for n, (prompt, origin) in enumerate(prompts, 1):
+        slides.append(_slide(f"<h2>Discuss ({n})</h2>{md(prompt)}<p class=\"small\">Prompt {origin}.</p>",
+                             f"Discussion prompt {n}"))
     exercise = content.in_class_exercise(nb)
     if exercise:
         slides.append(_slide(f"<h2>In class: exercise</h2>{md(exercise)}"
