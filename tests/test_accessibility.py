@@ -4,7 +4,8 @@ widget controls have a description (buttons: a description or a tooltip); images
 Each notebook runs in a fresh kernel on a temporary copy, with one cell injected before everything else and
 one after. The first wraps `escalation.plotting.show` and IPython's display formatter for every matplotlib Figure,
 so every figure shown — by `show`, by `display(fig)` or as a cell's value — is checked with
-`escalation.plotting.accessibility_problems`. The last cell inspects every live ipywidgets control (and the
+`escalation.plotting.accessibility_problems` and, for figures shown as notebook images, for text under 10 px
+as displayed (`escalation.plotting.small_text`). The last cell inspects every live ipywidgets control (and the
 figure an explorer keeps on `.result`, which it may show as an inline image) and prints a JSON report. A static check on the committed notebook makes sure every image output is followed
 by its "Figure description:" line. The checker itself is tested on a notebook that breaks every rule.
 """
@@ -35,6 +36,9 @@ def _a11y_record(fig, how):
     for ax in fig.axes:
         title = title or ax.get_title()
     record = {"how": how, "title": title, "problems": _a11y_plotting.accessibility_problems(fig)}
+    if not how.startswith("widget"):
+        # shown as a notebook image: no text under 10 px at the output area's width (1366x768 window)
+        record["problems"] += ["text under 10 px as displayed: " + t for t in _a11y_plotting.small_text(fig)[:3]]
     _a11y_figures.append(record)
     fig._a11y_record = record
     return record
@@ -172,6 +176,9 @@ BAD_NOTEBOOK_CELLS = [
     "fig2, ax2 = plt.subplots()\nax2.set_title('Only a title')\nshow(fig2)",
     # a good figure, which must not be reported
     "fig3, ax3 = plt.subplots()\nfinish(fig3, ax3, title='T', xlabel='x (km)', ylabel='y', alt_text='A line.')\nshow(fig3)",
+    # a complete figure whose note is too small to read (5 pt at 100 dpi is about 7 px)
+    "fig4, ax4 = plt.subplots(dpi=100)\nax4.text(0.5, 0.5, 'tiny note', fontsize=5)\n"
+    "finish(fig4, ax4, title='Tiny', xlabel='x', ylabel='y', alt_text='A note.')\nshow(fig4)",
     # a widget whose figure (kept on .result) lacks labels
     "from escalation.widgets.base import Explorer\n"
     "def draw(n):\n    f, a = plt.subplots()\n    a.set_title(f'n={n}')\n    plt.close(f)\n    return '<p>drawn</p>', f\n"
@@ -195,21 +202,23 @@ def test_the_checker_finds_bad_figures_and_widgets(tmp_path):
     no_image, *figures = report["figures"]
     assert no_image["title"] == "No image" and no_image["how"] == "display" and len(no_image["problems"]) == 1
     assert no_image["problems"][0].startswith("no image")
-    assert len(figures) == 4
+    assert len(figures) == 5
     assert figures[0]["how"] == "display"
     assert set(figures[0]["problems"]) == {"no text alternative", "axes 1 has no title",
                                           "axes 1 has no x-axis label", "axes 1 has no y-axis label"}
     assert figures[1]["how"] == "show" and "axes 1 has no title" not in figures[1]["problems"]
     assert figures[2]["problems"] == []
-    assert figures[3]["how"] == "widget Explorer" and figures[3]["title"] == "n=1"
-    assert set(figures[3]["problems"]) == {"no text alternative", "axes 1 has no x-axis label",
+    assert figures[3]["title"] == "Tiny" and figures[3]["problems"] == [
+        "text under 10 px as displayed: 6.9 px: 'tiny note'"]
+    assert figures[4]["how"] == "widget Explorer" and figures[4]["title"] == "n=1"
+    assert set(figures[4]["problems"]) == {"no text alternative", "axes 1 has no x-axis label",
                                           "axes 1 has no y-axis label"}
     problems = {(w["widget"], w["problem"]) for w in report["widgets"]}
     assert problems == {("IntSlider", "control without a description"),
                         ("Button", "button without a description or tooltip"),
                         ("HTML", "image inside an HTML widget without alt text")}
     lines = describe_failures("99_bad.ipynb", report)
-    assert len(lines) == 7 and any("(untitled)" in line for line in lines)
+    assert len(lines) == 8 and any("(untitled)" in line for line in lines)
 
 
 def test_static_check_on_saved_outputs():
