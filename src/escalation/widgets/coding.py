@@ -385,6 +385,12 @@ def comparison_widget(path_a: str = "", path_b: str = codinglib.REFERENCE, artic
     def compute(article_id, path_a, path_b):
         return compare_files(path_a, path_b, article_id)
 
+    def static_body():
+        return ("<h4>Compare two codings</h4><p>Type the names of two coding files saved by the coding widget "
+                "(or <code>reference</code> for the module's reference coding) and pick the article. The widget "
+                "then shows the percent agreement, Cohen's kappa with its reading, the sentences the two codings "
+                "code differently, and a confusion matrix of which codes met which.</p>")
+
     return Explorer(controls, compute, title="Compare two codings",
                     purpose="type the names of two coding files (or 'reference') to see how far they agree",
-                    notebook="04")
+                    notebook="04", static_body=static_body)
