@@ -119,6 +119,22 @@ def test_teacher_material_is_apart_from_the_students_edition(edition):
     assert not (edition / "keys").exists() and not (edition / "sealed").exists()
 
 
+def test_the_sealed_sheet_findings_stay_out_of_the_students_edition(edition):
+    """The lab is a surprise: the sites the sealed sheet names (and the public data does not) appear only in
+    the teacher's build."""
+    sealed = "\n".join(p.read_text(encoding="utf-8")
+                       for p in (REPO / "docs" / "teachers_pack" / "instructor_only").glob("*.md"))
+    public = "\n".join(p.read_text(encoding="utf-8", errors="ignore") for p in (REPO / "data").rglob("*.csv"))
+    hosts = {h for h in re.findall(r"\b((?:[a-z0-9-]+\.)+[a-z]{2,})/", sealed) if h not in public}
+    assert hosts, "the sealed sheet names no site"
+    teacher = "\n".join(p.read_text(encoding="utf-8") for p in (edition / "teacher" / "sealed").glob("*.html"))
+    for host in hosts:
+        assert host in teacher
+        for page in edition.rglob("*.html"):
+            if page.relative_to(edition).parts[0] != "teacher":
+                assert host not in page.read_text(encoding="utf-8"), f"{page.name} reveals {host}"
+
+
 def test_slides_one_deck_per_lesson_with_its_figure(edition):
     for path in LESSONS:
         deck = edition / "slides" / f"{path.stem}.html"
