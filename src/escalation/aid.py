@@ -153,6 +153,12 @@ def plot_aid(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "t
     if rows.empty:
         raise EscalationError(f"The aid table has no Kiel figures for {aid_type} {measure}. "
                               "Try the other measure or kind of aid.")
+    # A release known only to the year cannot be placed on a time axis; it is listed, not drawn.
+    undated = rows[rows["release_precision"] == "year"]
+    rows = rows[rows["release_precision"] != "year"]
+    if rows.empty:
+        raise EscalationError(f"The aid table's Kiel figures for {aid_type} {measure} all come from releases known only to the "
+                              "year, so they cannot be drawn by release date; the table lists them.")
     if note == "cutoff":
         note = cutoff_note("aid")
     fig = Figure(figsize=(9.5, 5.2), dpi=100)
@@ -161,11 +167,13 @@ def plot_aid(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "t
     sentences, points = [], []
     for group, part in rows.groupby("donor_group", sort=True):
         i = DONOR_ORDER.index(group) if group in DONOR_ORDER else len(DONOR_ORDER)
-        ax.plot(part["release"], part["figure"], color=plotting.colour(i), marker=plotting.marker(i),
+        # A few days' shift per donor group keeps same-release markers apart (releases are months apart).
+        shift = pd.Timedelta(days=20 * (i - 2))
+        ax.plot(part["release"] + shift, part["figure"], color=plotting.colour(i), marker=plotting.marker(i),
                 linestyle="-" if len(part) > 1 else "", linewidth=2, markersize=9, markeredgecolor="black",
                 label=group)
         for r in part.itertuples():
-            points.append((r.release, r.figure, f"{(r.qualifier + ' ') if r.qualifier else ''}{r.figure:g}"))
+            points.append((r.release, r.release + shift, r.figure, f"{(r.qualifier + ' ') if r.qualifier else ''}{r.figure:g}"))
         sentences.append(f"{group}: " + ", ".join(
             f"{(r.qualifier + ' ') if r.qualifier else ''}{r.figure:g} bn in the {r.release_date} release"
             for r in part.itertuples()))
@@ -179,19 +187,19 @@ def plot_aid(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "t
     ax.set_xlim(releases.min() - pd.Timedelta(days=60), releases.max() + pd.Timedelta(days=120))
     ax.tick_params(labelsize=10)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    ax.legend(loc="upper left", fontsize=10, title="Donor group", title_fontsize=10)
-    fig.subplots_adjust(left=0.09, right=0.97, bottom=0.2, top=0.9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10, title="Donor group", title_fontsize=10)
+    fig.subplots_adjust(left=0.09, right=0.78, bottom=0.27, top=0.9)
     # Value labels to the right of each point, spread apart vertically within each release.
     to_px = ax.transData.transform
     from_px = ax.transData.inverted().transform
     by_release: dict = {}
-    for x, y, text in points:
-        by_release.setdefault(x, []).append((y, text))
-    for x, items in by_release.items():
-        ys = [to_px((mdates.date2num(x), y))[1] for y, _ in items]
+    for release, x, y, text in points:
+        by_release.setdefault(release, []).append((x, y, text))
+    for items in by_release.values():
+        ys = [to_px((mdates.date2num(x), y))[1] for x, y, _ in items]
         spread = _spread_labels(ys, 16)
-        for (y, text), y_px in zip(items, spread):
-            x_px = to_px((mdates.date2num(x), y))[0] + 8
+        x_px = max(to_px((mdates.date2num(x), y))[0] for x, y, _ in items) + 10
+        for (x, y, text), y_px in zip(items, spread):
             ax.annotate(text, (mdates.date2num(x), y), xytext=from_px((x_px, y_px)), textcoords="data",
                         fontsize=10, va="center", ha="left")
     few = ""
@@ -200,16 +208,24 @@ def plot_aid(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "t
                f"{measure}: too few to show a change over time. The table lists them.")
         ax.text(0.5, 0.55, few.replace(": ", ":\n", 1), transform=ax.transAxes, ha="center", va="center",
                 fontsize=11, bbox={"facecolor": "white", "edgecolor": "#E69F00", "boxstyle": "round"})
-    fig.autofmt_xdate()
+    fig.autofmt_xdate(bottom=0.27)
+    left_out = ""
+    if not undated.empty:
+        left_out = ("Not drawn (release known only to the year): " + "; ".join(
+            f"{r.donor_group} {(r.qualifier + ' ') if r.qualifier else ''}{r.figure:g} bn (data to {r.data_through:%b %Y})"
+            for r in undated.itertuples()) + ".")
+        fig.text(0.01, 0.05, left_out, ha="left", va="bottom", fontsize=10)
     if note:
         fig.text(0.01, 0.01, note, ha="left", va="bottom", fontsize=10)
     word = {"commitments": "committed (promised)", "allocations": "allocated (earmarked for delivery)"}[measure]
     alt = (f"Line chart of {aid_type} aid {word} to Ukraine in billions of euros, cumulative, by Kiel Institute "
            f"release. " + "; ".join(sentences) + ". A dotted line marks 16 February 2024, when the tracker "
-           "introduced allocations." + (f" {few}" if few else "") + (f" {note}." if note else ""))
+           "introduced allocations." + (f" {few}" if few else "") + (f" {left_out}" if left_out else "")
+           + (f" {note}." if note else ""))
     short = {"commitments": "committed", "allocations": "allocated"}[measure]
     return plotting.finish(fig, ax, title=f"{aid_type.capitalize()} aid to Ukraine, {short} (Kiel Institute releases)",
-                           xlabel="Release date (month-only dates on the 1st)", ylabel="EUR billion (cumulative)",
+                           xlabel="Release date (month-only dates on the 1st; donor groups set a few days apart)",
+                           ylabel="EUR billion (cumulative)",
                            alt_text=alt)
 
 
