@@ -159,3 +159,19 @@ def test_aid_explorer_as_of_and_spaced_table():
     widget.controls["as_of"].value = dt.date(2023, 1, 1)
     assert "No Kiel release published by 01 January 2023" in widget.message
     assert all(c.description for c in widget.controls.values())
+
+
+@pytest.mark.parametrize("measure,aid_type", [("allocations", "military"), ("allocations", "total")])
+def test_aid_markers_do_not_overlap_and_undated_releases_are_listed(aid, measure, aid_type):
+    fig = plot_aid(aid, measure, aid_type)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    points = [p for line in ax.get_lines() if line.get_marker() not in (None, "None", "")
+              for p in ax.transData.transform(line.get_xydata())]
+    size_px = 9 * fig.dpi / 72
+    for i, a in enumerate(points):
+        for b in points[i + 1:]:
+            assert max(abs(a[0] - b[0]), abs(a[1] - b[1])) >= size_px * 0.9, (a, b)
+    # releases known only to the year cannot go on a time axis: listed under the chart and in the alt text
+    assert any(t.get_text().startswith("Not drawn (release known only to the year)") for t in fig.texts)
+    assert "Not drawn" in plotting.alt_text(fig)
