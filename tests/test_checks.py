@@ -144,6 +144,12 @@ def test_check_with_predicate_errors_count_as_wrong():
     assert checks.check_with("Q7", 5, lambda v: v.startswith("x"), hint="h") is False
 
 
+def test_progress_of_a_graded_set_does_not_claim_anything_correct():
+    checks.check_format("Q1", 3, kind="number")
+    checks.check_format("Q2", ..., kind="number")
+    assert checks.progress_text() == "1 of 2 answered, 1 recorded for grading. Not answered yet: Q2."
+
+
 def test_progress_summary_counts_and_lists_what_to_revisit(capsys):
     checks.check_number("Exercise 2.1", 1, 1, hint="h")
     checks.check_number("Exercise 2.2", 2, 1, hint="h")

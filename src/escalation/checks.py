@@ -79,7 +79,7 @@ def progress_text(links: dict[str, str] | None = None, markdown: bool = False) -
     revisit = [o for o in items if o.status in TO_REVISIT]
     open_ = [o for o in items if o.status == "unanswered"]
     parts = [f"{len(answered)} of {len(items)} answered"]
-    if correct or not recorded:
+    if correct or any(o.status == "wrong" for o in items):  # graded sets only check the form: no "0 correct"
         parts.append(f"{len(correct)} correct")
     if recorded:
         parts.append(f"{len(recorded)} recorded for grading")
