@@ -167,3 +167,20 @@ def test_static_view_of_html_a_figure_and_png():
     shown = static_view(fig, caption)._repr_html_()
     assert "data:image/png;base64," in shown and 'alt="Map of the region' in shown and caption in shown
     assert "data:image/png;base64," in static_view(b"\x89PNG\r\n\x1a\n", caption)._repr_html_()
+
+
+def test_static_mode_leaves_students_files_alone_but_explicit_saves_work(tmp_path, monkeypatch):
+    from escalation import evidence
+    from escalation.widgets.evidence import evidence_board
+    monkeypatch.setenv("ESCALATION_STATIC_WIDGETS", "1")
+    own = tmp_path / "board.csv"
+    evidence.save_board(evidence.add_row(evidence.new_board(), "c", "w", "e", "s", "low"), own)
+    before = own.read_text(encoding="utf-8")
+    widget = evidence_board(path=str(own))
+    assert len(widget.board) == 0                  # the student's board is not loaded into the printed edition
+    widget.fields["claim"].value, widget.fields["who"].value, widget.fields["source"].value = "x", "y", "z"
+    widget.add_button.click()
+    assert own.read_text(encoding="utf-8") == before
+    widget.path.value = str(tmp_path / "demo.csv")
+    widget.save_button.click()
+    assert len(evidence.load_board(tmp_path / "demo.csv")) == 1

@@ -90,7 +90,9 @@ class CodingWidget(StaticWhenPrinted, widgets.VBox):
     def __init__(self, article: Article | None = None, *, coder: str = "student", folder: str | Path = "my_codings",
                  articles: list[Article] | None = None, demo: bool = False):
         self.articles = articles if articles is not None else load_articles()
-        self.demo = demo or static_mode()     # a static (printed) run never reads or writes a student's file
+        self.demo = demo
+        # a static (printed) run neither loads nor saves automatically; explicit saves still work
+        self.quiet_files = demo or static_mode()
         self.blocked: Path | None = None       # a damaged saved file: never saved over automatically
         self.scheme = codinglib.load_scheme()
         self.folder = Path(folder)
@@ -164,7 +166,7 @@ class CodingWidget(StaticWhenPrinted, widgets.VBox):
 
     def _restore(self) -> None:
         """Load the student's saved codes for this article and name, if the file exists."""
-        if self.demo or not self.own_path().exists():
+        if self.quiet_files or not self.own_path().exists():
             return
         try:
             table = codinglib.load_coding(self.own_path(), self.article, self.scheme)
@@ -180,7 +182,7 @@ class CodingWidget(StaticWhenPrinted, widgets.VBox):
 
     def _autosave(self) -> None:
         """Save the codes in the student's own file after a change (never in a demonstration)."""
-        if self.demo or self.own_path() == self.blocked:
+        if self.quiet_files or self.own_path() == self.blocked:
             return
         try:
             codinglib.save_coding(self.table(), self.own_path(), overwrite=True, article=self.article,
@@ -250,6 +252,7 @@ class CodingWidget(StaticWhenPrinted, widgets.VBox):
     def _render_position(self) -> None:
         done = len(self.codes)
         kept = ("kept in memory only (demonstration)" if self.demo else
+                "saved when you press Save codes" if self.quiet_files else
                 f"saved automatically in <code>{html.escape(str(self.own_path()))}</code>")
         self.position.value = (f"<p>Sentence {self.index + 1} of {len(self.units)} · {done} coded · "
                                f"id <code>{self.units['sentence_id'].iloc[self.index]}</code> · {kept}</p>")

@@ -67,10 +67,11 @@ class EvidenceBoardWidget(StaticWhenPrinted, widgets.VBox):
         if demo:
             title += " (demonstration: kept in memory, never saved to a file)"
         self.title = title
-        demo = demo or static_mode()    # a static (printed) run never reads or writes a student's file
         self.demo = demo
+        # a static (printed) run neither loads nor saves the student's own board; explicit saves still work
+        static = static_mode()
         self.saved_text = None          # a demonstration board's "file", kept in memory
-        self.own_file = None if demo else evidence.resolve_path(path)
+        self.own_file = None if (demo or static) else evidence.resolve_path(path)
         self._quiet = False
         self.fields = {
             name: widgets.Textarea(description=name.capitalize(), placeholder=evidence.DESCRIPTIONS[name],
@@ -118,7 +119,7 @@ class EvidenceBoardWidget(StaticWhenPrinted, widgets.VBox):
             self.status, self.display_area,
         ])
         self.refresh()
-        if not demo:
+        if not (demo or static):
             self.restore()
 
     def restore(self) -> None:
