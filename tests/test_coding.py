@@ -97,3 +97,14 @@ def test_reference_coding_names_its_coder_in_plain_words(articles):
     reference = coding.reference_coding(articles[0])
     assert set(reference["coder"]) == {coding.REFERENCE_CODER}
     assert "issue" not in coding.REFERENCE_CODER
+
+
+def test_codes_are_accepted_as_number_name_or_label():
+    scheme = coding.load_scheme()
+    for code in scheme:
+        assert coding.normalise_code(code.key, scheme) == code.code
+        assert coding.normalise_code(int(code.key), scheme) == code.code
+        assert coding.normalise_code(code.code.upper(), scheme) == code.code
+        assert coding.normalise_code(f"  {code.label} ", scheme) == code.code
+    with pytest.raises(Exception, match="Give a code's number or name: 1 or"):
+        coding.normalise_code("angry", scheme)

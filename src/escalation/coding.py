@@ -52,6 +52,21 @@ def scheme_codes(scheme: list[Code] | None = None) -> list[str]:
     return [c.code for c in (scheme if scheme is not None else load_scheme())]
 
 
+def normalise_code(value, scheme: list[Code] | None = None) -> str:
+    """A code given in any form the module uses — its key number ("4" or 4), its name
+    ("treatment_recommendation") or its label ("Treatment recommendation") — as the code's name.
+
+    Raises a QueryError that lists the accepted forms when the value is none of them.
+    """
+    scheme = scheme if scheme is not None else load_scheme()
+    text = " ".join(str(value).strip().replace("_", " ").split()).casefold()
+    for code in scheme:
+        if text in {str(code.key).casefold(), code.code.replace("_", " ").casefold(), code.label.casefold()}:
+            return code.code
+    accepted = "; ".join(f"{c.key} or '{c.code}'" for c in scheme)
+    raise QueryError(f"'{value}' is not a code of the scheme. Give a code's number or name: {accepted}.")
+
+
 def sentence_id(article_id: str, number: int) -> str:
     """The id of the `number`-th sentence (1-based) of an article."""
     return f"{article_id}-s{number:02d}"
