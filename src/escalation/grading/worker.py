@@ -219,14 +219,17 @@ def _limit(kind, value) -> None:
         pass
 
 
-def _process_count(uid: int) -> int:
-    """How many processes this user runs now (RLIMIT_NPROC counts them all, per user)."""
+def _task_count(uid: int) -> int:
+    """How many threads this user runs now (RLIMIT_NPROC counts every thread of every process of the user)."""
     count = 0
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                count += os.stat(f"/proc/{entry}").st_uid == uid
-            except OSError:
+                if os.stat(f"/proc/{entry}").st_uid != uid:
+                    continue
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    count += int(handle.read().rsplit(b")", 1)[1].split()[17])  # num_threads
+            except (OSError, ValueError, IndexError):
                 pass
     return count
 
@@ -252,7 +255,7 @@ def _child(shell, encode, not_plain, job, skip, wfd):
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         os.closerange(3, wfd)  # the worker's protocol pipes and anything else inherited
-        os.closerange(wfd + 1, 4096)
+        os.closerange(wfd + 1, max(4096, os.sysconf("SC_OPEN_MAX")))
         sys.stdout = sys.stderr = _CappedWriter()
         scratch = job["scratch"]
         home = os.path.join(scratch, "home")
@@ -271,8 +274,8 @@ def _child(shell, encode, not_plain, job, skip, wfd):
             _limit(resource.RLIMIT_AS, mapped + MEMORY_ALLOWANCE)
         except (OSError, ValueError):
             pass
-        if os.path.isdir("/proc"):  # per user; root is exempt (the job process counts root's processes itself)
-            _limit(resource.RLIMIT_NPROC, _process_count(os.getuid()) + MAX_PROCESSES)
+        if os.getuid() != 0 and os.path.isdir("/proc"):  # per user; root is exempt (the job process counts instead)
+            _limit(resource.RLIMIT_NPROC, _task_count(os.getuid()) + MAX_PROCESSES)
         cpu = int(float(job["timeout"]) * (len(job["cells"]) + 1) + 10)
         _limit(resource.RLIMIT_CPU, cpu)  # bounds anything a notebook leaves running, per process
         if job.get("seal"):
