@@ -116,3 +116,36 @@ def test_c7_notebook_05_brief_is_a_written_question_with_its_rubric():
                       "**Limits and uncertainty**", "**Clarity**"):
         row = next(line for line in brief.splitlines() if line.startswith(f"| {criterion}"))
         assert row in q8.rubric, criterion
+
+
+def test_the_look_ups_give_what_the_questions_ask_to_count_or_compute():
+    """Students answer from printed tables: the printed figures must lead to the graded answer."""
+    import contextlib
+    import io
+    import re
+
+    from escalation.grading.source import load_exercise
+    from escalation.grading.student import setup_namespace
+    from escalation.variants import ids_covering
+
+    ns = setup_namespace(load_exercise("ex01_reading"))
+    articles, kwic, count = ns["articles"], ns["kwic"], ns["count_phrase"]
+    for word in ns["Q1_WORDS"] + ["Kiev", "Kyiv"]:  # one KWIC line per counted occurrence
+        assert sum(len(kwic(a.body, word)) for a in articles) == sum(count(a.body, word) for a in articles)
+    for article_id, word in ns["Q6_WORDS"]:
+        body = ns["get_article"](article_id, articles).body
+        assert len(kwic(body, word)) == count(body, word)
+    exercise = load_exercise("ex04_rhetoric")
+    ns = setup_namespace(exercise)
+    lookup = next(c for c in nbformat.read(exercise.path, as_version=4).cells
+                  if nbgrader(c).get("grade_id") == "lookup_coding").source
+    for sid in ids_covering("ex04.coder_b", len(ns["CODER_B_VARIANTS"])).values():
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):  # the look-up cell itself, as the student runs it
+            exec(lookup, dict(ns, student_id=sid))
+        text = printed.getvalue()
+        p_o, p_e = (float(x) for x in re.search(r"p_o = \d+/\d+ = ([\d.]+); p_e = ([\d.]+)", text).groups())
+        d_o, d_e = (float(x) for x in re.search(r"D_o = ([\d.]+); expected disagreement D_e = ([\d.]+)", text).groups())
+        b = ns["your_coder_b"](sid)
+        assert abs((p_o - p_e) / (1 - p_e) - ns["agreement"].cohen_kappa(ns["coder_a"], b)) < 0.0015, sid
+        assert abs(1 - d_o / d_e - ns["agreement"].krippendorff_alpha_nominal([ns["coder_a"], b])) < 0.0015, sid
