@@ -140,3 +140,19 @@ def test_the_teachers_build_does_hold_the_keys(edition, secrets):
                      for p in (edition / "teacher" / "keys").glob("*.html"))
     present = leaks(text, secrets)
     assert len(present) >= len(secrets) // 3, "the keys lack most solution text: the leak search could not see it"
+
+
+def test_a_lesson_run_with_static_widgets_reveals_no_model_answer(secrets):
+    """Notebook 01 has a written practice task and the article explorer: run as the edition runs it, its
+    published form (static widgets, no check cells) holds no solution text, and shows the articles in full."""
+    from escalation.edition import content, execute
+
+    path = REPO / "notebooks" / "01_reading_the_articles.ipynb"
+    nb, how = execute.execute_all([path], jobs=1)[path]
+    assert how.startswith("executed"), how
+    published = content.for_edition(nb, "01")
+    text = "\n".join(c.source + json.dumps(c.get("outputs", [])) for c in published.cells)
+    assert not leaks(re.sub(r"<[^>]+>", " ", text), secrets)
+    first = (REPO / "data" / "articles" / "000_6a1cb8e2277d60ca.txt").read_text(encoding="utf-8")
+    sentence = "The US has been leading a coalition of Western states arming Ukraine"
+    assert sentence in first and sentence in text
