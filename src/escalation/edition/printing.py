@@ -180,7 +180,7 @@ def print_pdfs(jobs: list[tuple[Path, Path]]) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 tab.pdf(path=str(target), format="A4", print_background=True, display_header_footer=True,
                         header_template="<span></span>",
-                        footer_template='<div style="font-size:8px;width:100%;text-align:center;">'
+                        footer_template='<div style="font-size:10px;width:100%;text-align:center;">'
                                         '<span class="title"></span> · page <span class="pageNumber"></span> of '
                                         '<span class="totalPages"></span></div>',
                         margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"})
