@@ -43,6 +43,12 @@ def test_your_question_asks_for_the_id_first(capsys):
     assert "Enter your student id at the top first" in capsys.readouterr().out
     option = variants.your_question("asmith", "k", [1, 2], lambda o: f"option {o}")
     assert capsys.readouterr().out.strip() == f"option {option}"
+    assert variants.your_question(12345, "k", [1, 2], str) is None
+    assert 'Put your student id in quotes, as in student_id = "12345"' in capsys.readouterr().out
+    from escalation.friendly import AnswerError
+
+    assert variants.your_question(AnswerError("`asmith` is not a name Python knows."), "k", [1, 2], str) is None
+    assert "Your student id cell has an error: `asmith` is not a name" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

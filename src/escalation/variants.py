@@ -50,10 +50,23 @@ def ids_covering(key: str, n: int, prefix: str = "student") -> dict[int, str]:
     return dict(sorted(found.items()))
 
 
+def id_problem(student_id) -> str:
+    """Why `student_id` cannot be used yet, in plain words ("" when it can)."""
+    message = getattr(student_id, "message", None)  # an escalation.friendly.AnswerError
+    if isinstance(message, str):
+        return (f"Your student id cell has an error: {message} Write it as student_id = \"your id\", with the "
+                "quotes, run that cell, then run this cell again.")
+    if isinstance(student_id, (int, float)) and not isinstance(student_id, bool):
+        return (f"Put your student id in quotes, as in student_id = \"{student_id}\", run that cell, then run "
+                "this cell again.")
+    return "" if has_id(student_id) else NO_ID_MESSAGE
+
+
 def your_question(student_id, key: str, options: Sequence, describe: Callable[[object], str]):
     """Print the student's own version of a question (or ask for the id first); return the option or None."""
-    if not has_id(student_id):
-        print(NO_ID_MESSAGE)
+    problem = id_problem(student_id)
+    if problem:
+        print(problem)
         return None
     option = choose(student_id, key, options)
     print(describe(option))
