@@ -120,6 +120,19 @@ def test_syntax_errors_name_the_likely_cause(code, expected):
         pytest.fail("expected a SyntaxError")
 
 
+def test_table_filter_slips_name_the_fix():
+    import pandas as pd
+
+    table = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
+    with pytest.raises(ValueError) as ambiguous:
+        table[(table["a"] == 1) and (table["b"] > 2)]
+    assert "use & (and) or | (or)" in friendly.explain(ambiguous.value)
+    with pytest.raises((TypeError, ValueError)) as brackets:
+        table[table["a"] == 1 & table["b"] > 2]
+    assert "needs brackets around each part" in friendly.explain(brackets.value) or \
+        "use & (and)" in friendly.explain(brackets.value)
+
+
 def test_other_errors_name_the_likely_cause():
     assert "did you mean `events`" in friendly.explain(NameError("name 'evnts' is not defined", name="evnts"),
                                                         {"events": 1}, "x = evnts")

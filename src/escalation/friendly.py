@@ -129,6 +129,12 @@ def explain(exc: BaseException, namespace: dict | None = None, cell: str = "") -
         tip = f" Did you mean '{similar[0]}'?" if similar else ""
         return (f"There is no column or entry called {key!r}: names must match exactly (capital letters and "
                 f"spaces count).{tip}")
+    if isinstance(exc, (TypeError, ValueError)) and re.search(r"truth value of a (Series|DataFrame) is ambiguous", text):
+        return ("Two conditions on a table are joined with `and` or `or`: use & (and) or | (or), with each "
+                "condition in brackets, as in (table[\"a\"] == 1) & (table[\"b\"] > 2).")
+    if isinstance(exc, TypeError) and re.search(r"unsupported operand type\(s\) for [&|]", text):
+        return ("A condition with & or | needs brackets around each part, as in "
+                "(table[\"a\"] == 1) & (table[\"b\"] > 2).")
     if isinstance(exc, TypeError):
         if re.search(r"'str' and '(int|float)'|'(int|float)' and 'str'|must be str, not (int|float)"
                      r"|can only concatenate str", text):
