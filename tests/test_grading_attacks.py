@@ -140,6 +140,11 @@ def attacks(paths: dict) -> dict[str, str]:
             "try:\n"
             "    s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\n"
             "except OSError:\n"
+            "    pass\n"
+            "try:  # an abstract unix socket (no file): Landlock ABI 6 scopes these too\n"
+            "    u = socket.socket(socket.AF_UNIX)\n"
+            f"    u.connect({paths['abstract']!r}); u.sendall(b'stolen')\n"
+            "except OSError:\n"
             "    pass\n"),
         "fork_bomb": "import os\nwhile True:\n    os.fork()\n",
         "memory_bomb": "hog = []\nwhile True:\n    hog.append(b'x' * 50_000_000)\n",
@@ -160,14 +165,14 @@ def attacks(paths: dict) -> dict[str, str]:
 
 
 class Listener:
-    """A loopback TCP server that records whether anyone connected."""
+    """A loopback TCP (or abstract unix) server that records whether anyone connected."""
 
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+    def __init__(self, abstract: str = ""):
+        self.sock = socket.socket(socket.AF_UNIX if abstract else socket.AF_INET)
+        self.sock.bind(abstract or ("127.0.0.1", 0))
         self.sock.listen()
         self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
+        self.port = 0 if abstract else self.sock.getsockname()[1]
         self.connections = 0
         self.stop = False
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -205,6 +210,8 @@ def run_batch(tmp: Path, names: list[str], *, sealed: bool) -> dict:
     (tmp / "home").mkdir(exist_ok=True)
     listener = Listener()
     paths["port"] = listener.port
+    paths["abstract"] = f"\0{TOKEN}-{tmp.name}"
+    unix_listener = Listener(paths["abstract"])
     env = dict(os.environ, ESCALATION_GRADE_MEMORY_MB="400", ESCALATION_GRADING_KEY=str(tmp / "key" / "grading.key"))
     args = ["-m", "escalation.grading", "grade", str(exercise.path), str(subs), "--out", str(out),
             "--timeout", "3", "--jobs", "2", "--quiet"] + ([] if sealed else ["--no-sandbox"])
@@ -221,12 +228,13 @@ def run_batch(tmp: Path, names: list[str], *, sealed: bool) -> dict:
         stdout, stderr = proc.communicate("go\n", timeout=180)
     finally:
         listener.close()
+        unix_listener.close()
     rows = {}
     if (out / "gradebook.csv").exists():
         with (out / "gradebook.csv").open(encoding="utf-8") as handle:
             rows = {r["student"]: r for r in csv.DictReader(handle)}
     return {"code": proc.returncode, "stderr": stderr, "rows": rows, "paths": paths, "out": out, "tmp": tmp,
-            "connections": listener.connections, "exercise": exercise, "env": env}
+            "connections": listener.connections + unix_listener.connections, "exercise": exercise, "env": env}
 
 
 ALL = ["read_source", "read_other_submission", "rewrite_results", "write_outside", "network", "fork_bomb",
@@ -286,7 +294,7 @@ def test_nothing_is_left_behind(sealed):
         assert not probe.exists(), probe
     assert list((sealed["tmp"] / "grader_cwd").iterdir()) == []
     assert sealed["new_scratch"] == set()  # no copy of any submission stays in the temporary folder
-    assert sealed["connections"] == 0  # no TCP connection reached the listening test server
+    assert sealed["connections"] == 0  # nothing reached the listening TCP or abstract unix socket
 
 
 def test_no_process_outlives_the_batch(sealed):
@@ -351,8 +359,9 @@ def test_endless_output_keeps_memory_bounded(tmp_path):
 
 
 def test_without_the_seal_the_same_attacks_succeed(tmp_path):
-    """The switch works both ways: unsealed, reading the source earns points and files land outside."""
-    result = run_batch(tmp_path, ["read_source", "read_other_submission", "write_outside"], sealed=False)
+    """The switch works both ways: unsealed, reading the source earns points, files land outside, connections
+    get through."""
+    result = run_batch(tmp_path, ["read_source", "read_other_submission", "write_outside", "network"], sealed=False)
     try:
         assert result["code"] == 0, result["stderr"][-2000:]
         assert "NOT sealed" in result["stderr"]
@@ -362,6 +371,7 @@ def test_without_the_seal_the_same_attacks_succeed(tmp_path):
         assert float(rows["read_other_submission"]["auto_points"]) > 0
         paths = result["paths"]
         assert paths["home_probe"].exists() and paths["cwd_probe"].exists() and paths["tmp_probe"].exists()
+        assert result["connections"] >= 2  # the loopback TCP server and the abstract unix socket were reached
     finally:
         for probe in (result["paths"]["tmp_probe"], Path(pwd.getpwuid(os.getuid()).pw_dir) / f"{TOKEN}-home",
                       Path(tempfile.gettempdir()) / f"{TOKEN}-tmp", Path(tempfile.gettempdir()) / f"{TOKEN}-gradertmp"):

@@ -7,7 +7,7 @@ runs the first cell; its descendants inherit the seal and cannot lift it. What t
 
 - read and execute: the Python installation (sys.prefix, sys.base_prefix, the standard library and
   site-packages), the `escalation` package and the module's `data/` folder, a few system files
-  libraries need (shared libraries, time zones, fonts; see READ_SYSTEM);
+  libraries need (shared libraries, time zones, MIME types; see READ_SYSTEM);
 - read and write: its own scratch folder (its working folder, HOME, TMPDIR and MPLCONFIGDIR are inside
   it) and /dev/null;
 - nothing else: no other folder can be read or listed (exercise sources, other submissions, the output
@@ -55,12 +55,12 @@ FILE_RIGHTS = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL
 SCRATCH = (FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_READ_DIR | FS_REMOVE_DIR | FS_REMOVE_FILE | FS_MAKE_DIR
            | FS_MAKE_REG | FS_MAKE_SOCK | FS_MAKE_FIFO | FS_MAKE_SYM | FS_REFER | FS_TRUNCATE)
 
-# system folders and files that libraries read at run time (found by running the exercise sets sealed):
-# shared libraries for modules imported only by a cell, time zones, fonts, locale and MIME tables.
-READ_SYSTEM = ["/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo", "/usr/share/fonts",
-               "/usr/share/locale", "/usr/share/mime", "/etc/localtime", "/etc/timezone", "/etc/fonts",
-               "/etc/mime.types", "/etc/ld.so.cache", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group"]
-READ_DEVICES = ["/dev/urandom", "/dev/random", "/dev/zero"]
+# system folders and files that libraries read at run time, found by grading every set sealed with a cell that
+# also plots, saves a figure, converts time zones, guesses MIME types and imports sqlite3, keeping the minimum
+# that passed: shared libraries of modules a cell imports first, the loader's cache, time zones, MIME types.
+READ_SYSTEM = ["/usr/lib", "/usr/lib64", "/lib", "/lib64", "/etc/ld.so.cache", "/usr/share/zoneinfo",
+               "/etc/localtime", "/etc/mime.types"]
+READ_DEVICES = ["/dev/urandom"]
 WRITE_DEVICES = ["/dev/null"]
 
 
