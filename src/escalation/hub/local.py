@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -53,8 +54,8 @@ def find_or_install_proxy(cache: Path | None = None, timeout: float = 300) -> st
                              "(install Node.js, or `npm install -g configurable-http-proxy`).")
     try:
         done = subprocess.run([npm, "install", "--prefix", str(cache / "chp"), "--no-audit", "--no-fund",
-                               f"configurable-http-proxy@{CHP_VERSION}"], capture_output=True, text=True,
-                              timeout=timeout)
+                               "--fetch-timeout=30000", "--fetch-retries=1", f"configurable-http-proxy@{CHP_VERSION}"],
+                              capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise HubUnavailable(f"npm could not install configurable-http-proxy within {timeout:.0f} s "
                              "(is the npm registry reachable?).") from None
@@ -137,7 +138,7 @@ c.Spawner.start_timeout = {self.start_timeout}
 c.Spawner.http_timeout = {self.start_timeout}
 c.JupyterHub.services = [{{"name": "class-admin", "api_token": {self.token!r}}}]
 c.JupyterHub.load_roles = [{{"name": "class-admin", "services": ["class-admin"],
-    "scopes": ["admin:users", "admin:servers", "access:servers", "list:users", "read:users"]}}]
+    "scopes": ["admin:users", "admin:servers", "access:servers", "list:users", "read:users", "tokens"]}}]
 c.JupyterHub.cleanup_servers = True
 {self.extra_config}
 """
@@ -228,10 +229,34 @@ c.JupyterHub.cleanup_servers = True
         with ThreadPoolExecutor(min(workers, len(names))) as pool:
             return dict(zip(names, pool.map(self.start_server, names)))
 
-    def pull(self, name: str, repo: str, branch: str = "main", targetpath: str = "escalation-debates") -> list[str]:
-        """Pull a repository into the user's home through nbgitpuller's API (the link's own endpoint)."""
+    def login(self, name: str):
+        """A browser-like session of a student logged in through the hub's login form (dummy authenticator)."""
+        import requests
+
+        browser = requests.Session()
+        browser.get(f"{self.url}/hub/login", timeout=30).raise_for_status()
+        r = browser.post(f"{self.url}/hub/login", timeout=60, allow_redirects=False,
+                         data={"username": name, "password": "class", "_xsrf": browser.cookies.get("_xsrf", "")})
+        if r.status_code != 302:
+            raise RuntimeError(f"{name} could not log in: {r.status_code}")
+        return browser
+
+    def click(self, browser, link: str) -> dict[str, str]:
+        """Follow a hand-out link as a logged-in student: the nbgitpuller page it lands on and its settings."""
+        from urllib.parse import unquote
+
+        r = browser.get(link, timeout=120)
+        r.raise_for_status()
+        data = {k: unquote(v) for k, v in re.findall(r'data-([a-z-]+)="([^"]*)"', r.text)}
+        data["url"] = r.url
+        return data
+
+    def pull(self, name: str, repo: str, branch: str = "main", targetpath: str = "escalation-debates",
+             token: str | None = None) -> list[str]:
+        """Pull a repository into the user's home through nbgitpuller's API (what the link's page calls)."""
         query = f"repo={quote(repo, safe='')}&branch={quote(branch)}&targetpath={quote(targetpath)}"
-        r = self.session.get(self.user_url(name, f"git-pull/api?{query}"), stream=True, timeout=300)
+        headers = {"Authorization": f"token {token}"} if token else {}
+        r = self.session.get(self.user_url(name, f"git-pull/api?{query}"), stream=True, timeout=300, headers=headers)
         r.raise_for_status()
         events = []
         for line in r.iter_lines(decode_unicode=True):
@@ -293,22 +318,49 @@ class KernelClient:
         self.hub, self.user, self.kernel_id = hub, user, kernel_id
         self.ws = websocket.create_connection(url, header=[f"Authorization: token {token}"], timeout=300)
         self.session = uuid.uuid4().hex
+        self.wait_ready()
+
+    def send(self, msg_type: str, content: dict) -> str:
+        msg_id = uuid.uuid4().hex
+        self.ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "username": self.user, "session": self.session, "msg_type": msg_type,
+                       "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [], "content": content}))
+        return msg_id
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        """Ask for kernel_info until the kernel answers (a kernel still starting on a busy machine does not)."""
+        import websocket
+
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            msg_id = self.send("kernel_info_request", {})
+            self.ws.settimeout(10)
+            try:
+                while True:
+                    msg = json.loads(self.ws.recv())
+                    if msg.get("parent_header", {}).get("msg_id") == msg_id and msg["msg_type"] == "kernel_info_reply":
+                        return
+            except websocket.WebSocketTimeoutException:  # no reply within 10 s: ask again
+                continue
+            finally:
+                self.ws.settimeout(300)
+        raise TimeoutError(f"{self.user}'s kernel did not answer within {timeout:.0f} s")
 
     def execute(self, code: str, timeout: float = 300) -> tuple[list[dict], dict | None]:
         """Run one cell; return its outputs (notebook format) and the error, if it raised."""
-        msg_id = uuid.uuid4().hex
-        self.ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "username": self.user, "session": self.session, "msg_type": "execute_request",
-                       "version": "5.3", "date": ""},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-                        "allow_stdin": False, "stop_on_error": True}}))
+        msg_id = self.send("execute_request", {"code": code, "silent": False, "store_history": True,
+                                               "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
         outputs, error, idle, reply = [], None, False, False
         t0 = time.monotonic()
         while not (idle and reply):
             if time.monotonic() - t0 > timeout:
                 raise TimeoutError(f"a cell in {self.user}'s kernel ran longer than {timeout} s")
-            msg = json.loads(self.ws.recv())
+            try:
+                msg = json.loads(self.ws.recv())
+            except Exception as exc:  # noqa: BLE001 - say where it happened and what the hub logged
+                raise RuntimeError(f"{self.user}'s kernel connection failed during a cell ({exc!r}); "
+                                   f"hub log:\n{self.hub.log_tail(40)}") from exc
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
