@@ -193,7 +193,9 @@ PASSAGE = range(9, 15)
 
 
 def _my_agreement(coder=None, **_context) -> float:
-    """Percent agreement of the student's codes (sentences 9-14 in the coding widget) with the reference."""
+    """Percent agreement of the student's codes with the reference, as the coding widget shows it.
+
+    Sentences 9-14 must all be coded first (the exercise's passage)."""
     from . import agreement, coding
 
     if coder is None:
@@ -205,9 +207,9 @@ def _my_agreement(coder=None, **_context) -> float:
     coded = mine[mine["code"].fillna("").astype(str).str.strip() != ""]
     if len(coded) < len(passage):
         raise ValueError(f"Code all six sentences 9–14 in the coding widget first ({len(coded)} of 6 coded so far).")
-    reference = coding.reference_coding(article)
-    reference = reference[reference["sentence_id"].isin(passage)]
-    return round(float(agreement.compare(coded, reference).percent), 2)
+    # The figure the widget's "Compare with reference" shows: every sentence both have coded.
+    result = agreement.compare(coder.table(), coding.reference_coding(article), coding.scheme_codes())
+    return round(float(result.percent), 4)
 
 
 def _argument_sides() -> list[str]:
@@ -428,8 +430,8 @@ _EXERCISE_LIST = [
         "4.4", NOTEBOOKS["04"], "Code sentences 9–14 in the coding widget, press Compare with reference, and give "
         "your percent agreement with the reference (as the widget shows it, or as a share between 0 and 1).", "number",
         expected=_my_agreement, abs_tol=0.01, title="Exercise 4.4",
-        hint="Code only sentences 9–14, press 'Compare with reference' and read 'percent agreement'; or count "
-             "the sentences where your code equals the reference code and divide by 6.",
+        hint="After coding sentences 9–14, press 'Compare with reference' in the coding widget and type the "
+             "'percent agreement' it shows, as it is shown (for example 66.7).",
         solution_note="Depends on the student's codes: agreement.compare(student, reference).percent."),
     Practice(
         "4.5", NOTEBOOKS["04"], "Pick one sentence where your code (or Sam's) differs from the reference. In "
@@ -598,7 +600,11 @@ def check(exercise_id: str, value, **context):
     if kind == "written":
         return _outcome(lambda: checks.check_written(label, value, min_words=practice.min_words))
     if kind == "board" and hasattr(value, "__len__") and len(value) <= BOARD_START_ROWS:
-        value = ...  # the example rows only: nothing added yet
+        say = getattr(checks, "_say", None)  # the example rows only: nothing added yet
+        if say is not None:
+            return Result(say(label, "unanswered", f"… {label}: not answered yet. Add two rows with the "
+                                                   "evidence board above, then run this cell again."))
+        value = ...
     if checks.is_unanswered(value) or isinstance(value, checks.AnswerError):
         return _outcome(lambda: checks.check_with(label, value, bool, hint=practice.hint))
     try:

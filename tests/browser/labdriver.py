@@ -24,20 +24,26 @@ SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
 CHROMIUM = Path(os.environ.get("ESCALATION_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT = {"width": 1366, "height": 768}  # a common laptop screen (issue 12): screenshots and checks at this size
+MIN_TEXT_PX = 10.0  # no text smaller than this as displayed (the developers' guide)
+# The output width the module's figures are designed for (escalation.plotting.NOTEBOOK_WIDTH_PX): their
+# smallest text is at least MIN_TEXT_PX when shown at least this wide (or at their own size, if narrower).
+try:
+    from escalation.plotting import NOTEBOOK_WIDTH_PX as FIGURE_DESIGN_WIDTH
+except ImportError:  # pragma: no cover - an older package
+    FIGURE_DESIGN_WIDTH = 1186
 BIN = Path(sys.executable).parent
 
 # Text that JupyterLab's widget renderer leaves in place of a widget that did not render.
 WIDGET_FAILURES = ("Loading widget", "Error displaying widget", "Could not create model",
                    "Model not found")
 
-# Settings that make the front end quiet and predictable: no news pop-up over the lower right corner,
-# every cell rendered (JupyterLab 4 otherwise renders only the cells in view), the notebook's kernel
+# Settings that make the front end predictable: every cell rendered (JupyterLab 4 otherwise renders only the cells in view), the notebook's kernel
 # started without the "Select Kernel" dialog (which otherwise appears when the kernel list loads late), no
 # blank screen after the last cell (so a screenshot ends with the notebook).
+# (The news pop-up is turned off by the settings the module installs, jupyter-config/; the browser tests
+# rely on those, as a student's JupyterLab does.)
 LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                         "checkForUpdates": False},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none",
                                                                   "autoStartDefaultKernel": True,
                                                                   "scrollPastEnd": False},
@@ -305,6 +311,44 @@ def error_outputs(page) -> list[str]:
         '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"],'
         '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]',
         "els => els.map(e => e.innerText.slice(0, 2000))")
+
+
+SMALL_TEXT_JS = """([minimum, designWidth]) => {
+    const root = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    if (!root) { return []; }
+    const found = [];
+    const seen = new Set();
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const text = walker.currentNode.textContent.trim();
+        const element = walker.currentNode.parentElement;
+        if (!text || !element || seen.has(element)) { continue; }
+        seen.add(element);
+        if (!element.getClientRects().length) { continue; }          // not displayed
+        const style = getComputedStyle(element);
+        if (style.visibility === 'hidden' || parseFloat(style.opacity) === 0) { continue; }
+        const rect = element.getBoundingClientRect();
+        if (rect.width === 0 || rect.height === 0) { continue; }
+        const size = parseFloat(style.fontSize);
+        if (size < minimum - 0.01) { found.push(`${size.toFixed(1)} px: ${text.slice(0, 60)}`); }
+    }
+    for (const img of root.querySelectorAll('.jp-OutputArea-output img')) {
+        if (!img.naturalWidth || !img.clientWidth) { continue; }
+        const designed = Math.min(img.naturalWidth, designWidth);   // the width its text sizes assume
+        const smallest = minimum * img.clientWidth / designed;      // its smallest text, as displayed
+        if (smallest < minimum - 0.1) {
+            found.push(`image at ${img.clientWidth}/${img.naturalWidth} px, smallest text about ` +
+                       `${smallest.toFixed(1)} px: ${(img.alt || '').slice(0, 60)}`);
+        }
+    }
+    return found;
+}"""
+
+
+def small_text(page) -> list[str]:
+    """Text shown below MIN_TEXT_PX in the open notebook: HTML text by its computed font size; figures by
+    how much smaller than their design width they are displayed (their text meets MIN_TEXT_PX at that width)."""
+    return page.evaluate(SMALL_TEXT_JS, [MIN_TEXT_PX, FIGURE_DESIGN_WIDTH])
 
 
 def widget_problems(page) -> list[str]:

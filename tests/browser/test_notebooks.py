@@ -14,6 +14,7 @@ import time
 import pytest
 
 import labdriver
+import student
 from labdriver import REPO_ROOT
 
 NOTEBOOKS = sorted(p.name for p in (REPO_ROOT / "notebooks").glob("[0-9]*.ipynb"))
@@ -248,6 +249,8 @@ def test_notebook_runs_and_widgets_respond(name, lab, lab_page, screenshots, rec
         assert labdriver.error_outputs(page) == [], "error or stderr output in the notebook"
         assert labdriver.widget_problems(page) == [], "widgets that did not render"
         assert labdriver.figures_without_picture(page) == [], "figures shown as text, without their picture"
+        small = labdriver.small_text(page)
+        assert small == [], f"text below {labdriver.MIN_TEXT_PX} px as displayed: {small[:10]}"
 
         interaction = INTERACTIONS.get(name)
         if interaction is None:
@@ -258,6 +261,16 @@ def test_notebook_runs_and_widgets_respond(name, lab, lab_page, screenshots, rec
         clock("interaction")
         assert labdriver.error_outputs(page) == [], "error output after driving the widgets"
         page.screenshot(path=str(stem.with_name(stem.name + "--after-interaction.png")))
+
+        answered = student.complete_practice(page, name[:2])  # no code written: single values and widgets
+        progress = labdriver.cell_editor(page, "checks.progress_summary(")
+        labdriver.run_cell(page, progress)
+        summary = progress.locator(".jp-OutputArea").inner_text()
+        assert f"{len(answered)} of {len(answered)} answered" in summary and "to revisit" not in summary, summary
+        clock("scripted student")
+        assert labdriver.error_outputs(page) == [], "error output while the scripted student answered"
+        progress.scroll_into_view_if_needed()
+        page.screenshot(path=str(stem.with_name(stem.name + "--student.png")))
     except Exception:
         page.screenshot(path=str(stem.with_name(stem.name + "--failure.png")))
         page.goto("about:blank")  # the next test starts from a freshly loaded JupyterLab
@@ -267,3 +280,20 @@ def test_notebook_runs_and_widgets_respond(name, lab, lab_page, screenshots, rec
         lab.shutdown_kernels_of(relpath)
         record_property("phases_s", clock.spent)
         print(name, clock.spent)
+
+
+def test_students_jupyterlab_has_no_nbgrader_and_no_news(lab, lab_page):
+    """The settings the module installs (jupyter-config/): no Nbgrader menu, no news pop-up."""
+    page = lab_page
+    labdriver.open_notebook(page, lab, f"notebooks/{NOTEBOOKS[0]}")
+    try:
+        menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+        assert menus and not any("nbgrader" in m.casefold() for m in menus), menus
+        page.wait_for_timeout(1000)
+        toasts = page.locator(".Toastify__toast").all_inner_texts()
+        assert not any("news" in t.casefold() for t in toasts), toasts
+        assert page.locator("text=Create Assignment").count() == 0
+        assert page.locator("button:has-text('Validate')").count() == 0
+    finally:
+        labdriver.close_documents(page)
+        lab.shutdown_kernels_of(f"notebooks/{NOTEBOOKS[0]}")
