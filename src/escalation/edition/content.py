@@ -192,8 +192,12 @@ def discussion_prompts(nb) -> list[str]:
         for i, para in enumerate(paragraphs):
             first = para.splitlines()[0]
             if re.match(r"^#{2,4}\s*Discussion\b", first) or re.match(r"^#{2,4}\s*Exercise .*\((written|argue)", first):
-                body = "\n\n".join(paragraphs[i:i + 2]) if len(para.splitlines()) == 1 else para
-                prompts.append(body)
+                body = [para]
+                for following in paragraphs[i + 1:]:
+                    if following.startswith("#") or len(body) == 4 or sum(map(len, body)) > 700:
+                        break
+                    body.append(following)
+                prompts.append("\n\n".join(body))
             elif re.search(r"(^|\*)\s*(Then )?[Dd]iscuss\b", para) and not first.startswith("-"):
                 body = para
                 if body.rstrip().endswith(":") and i + 1 < len(paragraphs):
