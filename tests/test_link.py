@@ -117,9 +117,11 @@ def test_a_second_pull_keeps_the_students_changes_and_brings_new_material(tmp_pa
     # the student answers q1 and deletes the lesson by mistake
     (target / "ex.py").write_text("# header\nq1 = 42\n\n\n\n# footer v1\n", encoding="utf-8")
     (target / "lesson.md").unlink()
+    (target / "notes.md").write_text("my notes\n", encoding="utf-8")  # a file of the student's own
     # the instructor fixes the footer, edits the same answer line, and adds a new notebook
     answer.write_text("# header\nq1 = ...  # a number\n\n\n\n# footer v2\n", encoding="utf-8")
     (upstream / "new.md").write_text("new material\n", encoding="utf-8")
+    (upstream / "notes.md").write_text("instructor's notes\n", encoding="utf-8")  # same name, new upstream
     git("add", ".", cwd=upstream)
     git("commit", "-q", "-m", "v2", cwd=upstream)
 
@@ -130,3 +132,6 @@ def test_a_second_pull_keeps_the_students_changes_and_brings_new_material(tmp_pa
     assert "# footer v2" in text  # a change elsewhere in the file still arrives
     assert (target / "new.md").read_text() == "new material\n"
     assert (target / "lesson.md").read_text() == "lesson v1\n"  # a deleted file comes back
+    assert (target / "notes.md").read_text() == "instructor's notes\n"
+    kept = [p for p in target.glob("notes__*.md")]  # the student's own file was renamed, not overwritten
+    assert len(kept) == 1 and kept[0].read_text() == "my notes\n"
