@@ -1,7 +1,8 @@
 """The browser checks themselves: on a notebook with known defects, each check must report its defect.
 
-tests/browser/fixtures/defects.ipynb writes to stderr, displays a figure that has no picture, and
-displays a widget whose model does not exist; its last cell is a working slider (interact). If a check stopped
+tests/browser/fixtures/defects.ipynb writes to stderr, displays a figure that has no picture,
+displays a widget whose model does not exist shows 7 px text and a
+figure squeezed to a quarter of its width; its last cell is a working slider (interact). If a check stopped
 seeing what it is meant to see (a JupyterLab upgrade changing its HTML, say), the lesson tests would pass
 without checking anything: this test fails instead.
 """
@@ -24,6 +25,9 @@ def test_checks_detect_known_defects(lab, lab_page):
         assert labdriver.figures_without_picture(page) == ["<Figure size 400x300 with 1 Axes>"]
         problems = labdriver.widget_problems(page)
         assert len(problems) == 1 and "Error displaying widget" in problems[0], problems
+        small = labdriver.small_text(page)
+        assert len(small) == 2 and small[0].startswith("7.0 px: text too small to read"), small
+        assert small[1].startswith("image at 300/1200 px") and small[1].endswith("squeezed figure"), small
         working = labdriver.widget_outputs(page)
         assert working.count() == 1 and "twice n is 10" in working.first.inner_text()
         assert labdriver.generic_interaction(page) == "moved a slider one step right"
