@@ -153,5 +153,17 @@ def test_command_line(homes, tmp_path, capsys):
     assert "is empty" in capsys.readouterr().err
     assert main(["collect", "ex09_nothing", "--from", str(homes), "--to", str(tmp_path / "o2")]) == 2
     assert "No notebook of ex09_nothing" in capsys.readouterr().err
-    assert main(["collect", SET, "--from", str(homes), "--to", str(homes / "x")]) == 2
-    assert "inside" in capsys.readouterr().err
+    assert main(["collect", SET, "--from", str(homes), "--to", str(homes / "alice" / "subs")]) == 2
+    assert "inside alice's home folder" in capsys.readouterr().err
+    assert main(["collect", SET, "--from", str(homes), "--to", str(homes)]) == 2
+    assert not (homes / "alice" / "subs").exists()
+
+
+def test_collecting_into_ones_own_home_among_the_students(homes, tmp_path, monkeypatch):
+    """On TLJH the instructor's home is under /home too, and may hold a pulled copy of the module."""
+    teacher = homes / "teacher"
+    place(homes, "teacher", "{}", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    monkeypatch.setenv("HOME", str(teacher))
+    rows = {r.student: r for r in collect(SET, homes, teacher / "submissions", roster=["alice", "bob"])}
+    assert rows["alice"].status == "collected" and rows["teacher"].status == "not_on_roster"
+    assert (teacher / "submissions" / "alice" / f"{SET}.ipynb").is_file()

@@ -133,6 +133,19 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
 
 
+def _own_homes() -> set[Path]:
+    """The home folder of whoever runs the command (also through sudo), where collecting into is fine."""
+    homes = {Path.home().resolve()}
+    if os.environ.get("SUDO_USER"):
+        import pwd
+
+        try:
+            homes.add(Path(pwd.getpwnam(os.environ["SUDO_USER"]).pw_dir).resolve())
+        except KeyError:
+            pass
+    return homes
+
+
 def find_notebooks(homes: Path, set_name: str, layout: str = DEFAULT_LAYOUT,
                    targetpath: str = DEFAULT_TARGETPATH) -> dict[str, Path]:
     """user name -> path of that user's notebook, for every home folder that has one."""
@@ -153,14 +166,20 @@ def collect(set_name: str, homes: Path, out: Path, *, roster: list[str] | None =
     if not homes.is_dir():
         raise CollectError(f"The home folders {homes} do not exist (give the folder that holds the students' "
                            "home folders, e.g. /home on The Littlest JupyterHub).")
-    if out.resolve() == homes.resolve() or homes.resolve() in out.resolve().parents:
-        raise CollectError(f"The submissions folder {out} is inside {homes}: collect into a folder of your own.")
+    if out.resolve() == homes.resolve():
+        raise CollectError(f"The submissions folder {out} is the home folders' folder: collect into a folder of your own.")
     found = find_notebooks(homes, set_name, layout, targetpath)
     earlier = {d.name for d in out.iterdir() if d.is_dir() and not d.name.startswith(".")} if out.is_dir() else set()
     users = sorted(set(found) | set(roster or []) | earlier)
     bad = [u for u in users if u in (".", "..") or "/" in u or "\\" in u]
     if bad:
         raise CollectError(f"These user names cannot be folder names: {', '.join(bad)}.")
+    mine = _own_homes()
+    for user in set(found) | set(roster or []):
+        home = (homes / Path(layout.format(user=user, set=set_name, targetpath=targetpath)).parts[0]).resolve()
+        if home not in mine and (home == out.resolve() or home in out.resolve().parents):
+            raise CollectError(f"The submissions folder {out} is inside {user}'s home folder, where that student could "
+                               "read the whole class's work: collect into a folder of your own.")
     if not users:
         example = layout.format(user="<user>", set=set_name, targetpath=targetpath)
         raise CollectError(f"No notebook of {set_name} in {homes} (looked for {example}); give --roster to list "
