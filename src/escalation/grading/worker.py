@@ -5,7 +5,7 @@ the package). It never reads a job itself: for each job it forks a fresh copy of
 process), which reads that one job, runs it and exits, so no student's code or answers ever stay in
 the memory that later children are forked from. The job process forks a child that runs the cells:
 - the child closes every inherited file descriptor, moves to the submission's scratch folder (HOME,
-  TMPDIR and MPLCONFIGDIR inside it), sets its limits (memory, file size, open files, processes, CPU
+  TMPDIR and MPLCONFIGDIR point into it), sets its limits (memory, file size, open files, processes, CPU
   time, no core files) and is sealed by the kernel (sandbox.py: Landlock, no privileges) before the first
   cell runs; if sealing fails, no cell runs;
 - its standard streams go to a capped buffer; each cell runs in an IPython shell (magics work) that keeps
@@ -257,13 +257,9 @@ def _child(shell, encode, not_plain, job, skip, wfd):
         os.closerange(3, wfd)  # the worker's protocol pipes and anything else inherited
         os.closerange(wfd + 1, max(4096, os.sysconf("SC_OPEN_MAX")))
         sys.stdout = sys.stderr = _CappedWriter()
-        scratch = job["scratch"]
-        home = os.path.join(scratch, "home")
-        for folder in (home, os.path.join(scratch, "tmp"), os.path.join(home, ".config", "matplotlib")):
-            os.makedirs(folder, exist_ok=True)
-        os.environ.update(HOME=home, TMPDIR=os.path.join(scratch, "tmp"),
-                          MPLCONFIGDIR=os.path.join(home, ".config", "matplotlib"))
-        tempfile.tempdir = os.path.join(scratch, "tmp")
+        scratch = job["scratch"]  # the only writable folder: home, temporary files and matplotlib's config too
+        os.environ.update(HOME=scratch, TMPDIR=scratch, MPLCONFIGDIR=scratch)
+        tempfile.tempdir = scratch
         os.chdir(job["workdir"])
         _limit(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT)
         _limit(resource.RLIMIT_CORE, 0)
