@@ -245,7 +245,7 @@ ALL = ["read_source", "read_other_submission", "rewrite_results", "write_outside
 def sealed(tmp_path_factory):
     before = set(scratch_leftovers())
     home = Path(pwd.getpwuid(os.getuid()).pw_dir)
-    result = run_batch(tmp_path_factory.mktemp("sealed"), ALL, sealed=True)
+    result = run_batch(tmp_path_factory.mktemp("sealed"), ALL, sealed=True, timeout=8)
     mine = f"{SCRATCH_PREFIX}{result['paths']['grader_pid']}-"
     result["new_scratch"] = {n for n in set(scratch_leftovers()) - before if n.startswith(mine)}
     result["home"] = home
@@ -269,7 +269,7 @@ def test_the_victim_keeps_exactly_what_its_answers_earn(sealed):
     victim = sealed["rows"]["victim"]
     worker = Worker()
     try:
-        clean = grade_notebook(sealed["exercise"], sealed["paths"]["victim"], "victim", worker, timeout=10)
+        clean = grade_notebook(sealed["exercise"], sealed["paths"]["victim"], "victim", worker, timeout=30)
     finally:
         worker.close()
     assert float(victim["auto_points"]) == clean.auto_total <= sealed["exercise"].auto_points
