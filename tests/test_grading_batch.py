@@ -494,3 +494,19 @@ def test_default_output_folder_is_ignored_by_git(tmp_path):
     if proc.returncode == 128:
         pytest.skip("not a git checkout")
     assert proc.returncode == 0
+
+
+def test_the_grading_key_is_private_and_a_mac_needs_it(tmp_path, monkeypatch):
+    from escalation.grading import integrity
+
+    monkeypatch.setenv("ESCALATION_GRADING_KEY", str(tmp_path / "keys" / "grading.key"))
+    signed = integrity.sign({"key": "k", "result": {"student": "a", "scores": {"q1": 1.0}}})
+    assert (tmp_path / "keys" / "grading.key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "keys").stat().st_mode & 0o777 == 0o700
+    assert integrity.verify(signed)
+    assert not integrity.verify(dict(signed, result={"student": "a", "scores": {"q1": 600.0}}))
+    monkeypatch.setenv("ESCALATION_GRADING_KEY", str(tmp_path / "other.key"))
+    assert not integrity.verify(signed)  # another user's (or machine's) key: not trusted
+    monkeypatch.setenv("ESCALATION_GRADING_KEY", "/proc/no/such/folder/grading.key")
+    with pytest.raises(ValueError, match="cannot be read or created"):
+        integrity.load_key()

@@ -219,6 +219,7 @@ def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | Non
                  timeout: float = DEFAULT_TIMEOUT, quiet: bool = False, force: bool = False,
                  progress_stream=None, seal: bool = True) -> list[Result]:
     """Grade every submission in `folder`, writing `<out>/results/*.json`; return results sorted by id."""
+    integrity.load_key()  # a missing or unwritable key stops the batch here, with a clear message
     clear_leftovers()
     subs = find_submissions(folder, exercise.name)
     results_dir = Path(out) / "results"

@@ -36,17 +36,21 @@ def load_key() -> bytes:
     if str(path) in _cache:
         return _cache[str(path)]
     try:
-        key = path.read_bytes()
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        key = secrets.token_bytes(32)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another grader created it meanwhile
             key = path.read_bytes()
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(key)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            key = secrets.token_bytes(32)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another grader created it meanwhile
+                key = path.read_bytes()
+            else:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(key)
+    except OSError as exc:
+        raise ValueError(f"The grading key {path} cannot be read or created ({exc.strerror}): set "
+                         "ESCALATION_GRADING_KEY to a file in a private folder you can write.") from None
     if len(key) < 16:
         raise ValueError(f"The grading key {path} is damaged (too short): delete it; the next run regrades all.")
     _cache[str(path)] = key
