@@ -19,9 +19,11 @@ from ..paths import REPO_ROOT
 NOTEBOOKS = REPO_ROOT / "notebooks"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # A code cell that checks an answer (its code may hold the expected value: never shown in the edition).
-CHECK_CALL = re.compile(r"\b(practice(\.\w+)?|check_\w+|progress_summary)\s*\(")
+CHECK_CALL = re.compile(r"\b(practice(\.check)?|check_\w+|progress_summary)\s*\(")
+# A cell that shows an answer widget (a text area for a written task, a choice): kept, as its static picture.
+ANSWER_WIDGET = re.compile(r"\bpractice\.(written|answer)\s*\(")
 # A cell where the student types an answer: `name = ...` (the placeholder of the house style).
-ANSWER_CELL = re.compile(r"^\s*[A-Za-z_]\w*\s*=\s*(\.\.\.|\{.*\.\.\..*\})\s*$", re.M)
+ANSWER_CELL = re.compile(r"^\s*[A-Za-z_]\w*\s*=\s*(\.\.\.|\{.*\.\.\..*\}|\[.*\.\.\..*\])\s*(#.*)?$", re.M)
 EXERCISE_HEADING = re.compile(r"^#{2,4}\s*(Exercises?|Discussion)\b.*$", re.M)
 
 
@@ -108,6 +110,12 @@ def is_check_cell(cell) -> bool:
     return cell.cell_type == "code" and bool(CHECK_CALL.search(cell.source)) and "import" not in cell.source.split("\n", 1)[0]
 
 
+def answer_widget_kind(cell) -> str:
+    """"written" or "answer" for a cell that shows a practice answer widget, else ""."""
+    m = ANSWER_WIDGET.search(cell.source) if cell.cell_type == "code" else None
+    return m.group(1) if m else ""
+
+
 def is_answer_cell(cell) -> bool:
     return cell.cell_type == "code" and bool(ANSWER_CELL.search(cell.source)) and len(cell.source.splitlines()) <= 8
 
@@ -154,7 +162,7 @@ def for_edition(nb, number: str, *, keep_code: bool = True):
                 outputs.append(out)
             cell.outputs = outputs
             tags = set(cell.metadata.get("tags", []))
-            if is_setup_cell(cell) or not keep_code:
+            if is_setup_cell(cell) or not keep_code or answer_widget_kind(cell):
                 tags.add("remove-input")
             if is_answer_cell(cell):
                 cells.append(nbformat.v4.new_markdown_cell("**Your answer** goes in the next cell (replace the `...`):"))

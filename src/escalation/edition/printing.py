@@ -98,6 +98,10 @@ def lesson_html(lesson: content.Lesson, nb, footer: str) -> str:
                 pending_label = heads[-1].strip()
             parts.append(md(src))
             continue
+        kind = content.answer_widget_kind(cell)
+        if kind:
+            parts.append(answer_box(f"{pending_label}: your answer", 10 if kind == "written" else 2))
+            continue
         if content.is_answer_cell(cell):
             written = "written" in pending_label.lower() or "argue" in pending_label.lower() \
                 or "describe" in pending_label.lower()
