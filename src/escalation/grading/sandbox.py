@@ -144,8 +144,14 @@ def read_paths() -> list[str]:
     from .. import paths as escalation_paths
 
     package = Path(__file__).resolve().parents[1]
-    python = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    # a Python's own folder (a virtual environment, pyenv or conda) is granted whole; a shared system root
+    # (/usr for Debian's python3) is not: only its standard library and site-packages are
+    shared_roots = {"/", "/usr", "/usr/local", "/opt", os.path.realpath(os.path.expanduser("~"))}
+    python = [p for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)
+              if os.path.realpath(p) not in shared_roots]
     python += [sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
+    python += [sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix}).get(k)
+               for k in ("stdlib", "platstdlib")]
     python += list(site.getsitepackages()) + [site.getusersitepackages() if site.ENABLE_USER_SITE else ""]
     python += [os.path.dirname(os.path.realpath(sys.executable))]
     try:
