@@ -190,6 +190,11 @@ def test_pdfs_open_and_contain_their_headings(edition):
         text = printing.squash("\n".join(page.extract_text() or "" for page in reader.pages))
         for head in heads:
             assert printing.squash(printing.strip_md(head)) in text, f"{pdf.name} lacks '{head}'"
+    for path in LESSONS:
+        nb = nbformat.read(path, as_version=4)
+        spaces = sum(content.is_answer_cell(c) or bool(content.answer_widget_kind(c)) for c in nb.cells)
+        _, text = printing.pdf_text(edition / "pdf" / "lessons" / f"{path.stem}.pdf")
+        assert printing.squash(text).count("youranswer") >= spaces, f"{path.stem}: a space to write is missing"
     ex01 = printing.squash("\n".join(p.extract_text() for p in PdfReader(str(edition / "pdf" / "sets" /
                                                                                 "ex01_reading.pdf")).pages))
     assert "youranswer" in ex01 or "answer" in ex01
