@@ -94,10 +94,17 @@ def fill_evidence_board(page, rows: int = 2) -> None:
         labdriver.select_option(output, "Confidence", option_label="medium")
         caption = output.locator("caption").first
         before = caption.inner_text()
+        page.wait_for_timeout(300)  # let the typed fields reach the kernel before pressing the button
         output.get_by_role("button", name="Add row").click()
         page.wait_for_function(
             "([o, b]) => { const c = o.querySelector('caption'); return c && c.innerText !== b; }",
             arg=[output.element_handle(), before], timeout=30_000)
+        claim = output.locator('.widget-textarea:has(label:text-is("Claim")) textarea').first
+        try:  # the widget empties its fields after adding a row: wait for that before typing the next
+            page.wait_for_function("t => t.value === ''", arg=claim.element_handle(), timeout=5_000)
+        except Exception:  # noqa: BLE001 - a widget that keeps the fields is fine too
+            pass
+        page.wait_for_timeout(300)
 
 
 def code_passage(page, codes: str = "22343 2") -> str:
