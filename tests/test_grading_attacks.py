@@ -147,6 +147,13 @@ def attacks(paths: dict) -> dict[str, str]:
             "except OSError:\n"
             "    pass\n"),
         "fork_bomb": "import os\nwhile True:\n    os.fork()\n",
+        "linger": (  # a process that leaves the notebook's process group and waits to act later
+            "import os, time\n"
+            "if os.fork() == 0:\n"
+            "    os.setsid()\n"
+            "    if os.fork() == 0:\n"
+            "        time.sleep(600)\n"
+            "    os._exit(0)\n"),
         "memory_bomb": "hog = []\nwhile True:\n    hog.append(b'x' * 50_000_000)\n",
         "endless_output": "while True:\n    print('spam ' * 200)\n",
         "kill_grader": (
@@ -238,7 +245,7 @@ def run_batch(tmp: Path, names: list[str], *, sealed: bool, timeout: float = 3) 
 
 
 ALL = ["read_source", "read_other_submission", "rewrite_results", "write_outside", "network", "fork_bomb",
-       "memory_bomb", "endless_output", "kill_grader"]
+       "linger", "memory_bomb", "endless_output", "kill_grader"]
 
 
 @pytest.fixture(scope="module")
