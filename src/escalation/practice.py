@@ -388,8 +388,8 @@ _EXERCISE_LIST = [
     Practice(
         "3.6", NOTEBOOKS["03"], "What was knowable on 17 July 2024? How many events of the table had been "
         "published by that day?", "number", expected=_knowable_events, title="Exercise 3.6",
-        hint="Set the timeline explorer's 'as of' control to 2024-07-17 (or read the table the cell above "
-             "prints) and read how many events are shown.",
+        hint="Set the timeline explorer's 'As of' date to 17 July 2024 and read how many events are shown "
+             "(the line above the timeline says it).",
         solution_note="events.as_of(events, '2024-07-17'), counted."),
     Practice(
         "3.7", NOTEBOOKS["03"], "Put yourself on 17 July 2024, the second article's date. What could its author "
