@@ -162,3 +162,19 @@ def test_students_are_no_longer_told_to_ignore_nbgrader():
     assert OPEN_LINE in readme.splitlines()
     guide = (REPO / "jupyter-config" / "README.md").read_text(encoding="utf-8")
     assert "python -m pip uninstall -y escalation-student-lab" in guide
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_hidden_cells_have_a_caption_and_shown_code_is_short(path):
+    """Plumbing is collapsed with a one-line caption above it; code a student must read stays short."""
+    cells = nbformat.read(path, as_version=4).cells
+    for index, cell in enumerate(cells[2:], start=2):
+        if cell.cell_type != "code":
+            continue
+        if cell.metadata.get("jupyter", {}).get("source_hidden"):
+            caption = next(c.source for c in reversed(cells[:index]) if c.cell_type == "markdown")
+            assert re.search(r"[Hh]idden", caption), f"{path.name}: hidden cell {index} has no caption above it"
+        else:
+            lines = [l for l in cell.source.splitlines() if l.strip()]
+            assert len(lines) <= 8, f"{path.name}: cell {index} shows {len(lines)} lines of code to a student"
+            assert "lambda" not in cell.source and "def " not in cell.source, f"{path.name}: cell {index}"
