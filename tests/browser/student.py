@@ -132,8 +132,11 @@ def code_passage(page, codes: str = "22343 2") -> str:
     return cell.locator("xpath=following-sibling::td[1]").inner_text().strip()
 
 
-def complete_practice(page, notebook_stem: str) -> dict[str, str]:
-    """Answer every practice exercise of one lesson notebook; return exercise id -> the feedback seen."""
+def complete_practice(page, notebook_stem: str, screenshot=None) -> dict[str, str]:
+    """Answer every practice exercise of one lesson notebook; return exercise id -> the feedback seen.
+
+    `screenshot`: a path for a picture of the first written answer with its model answer and checklist open.
+    """
     from escalation import practice
 
     seen = {}
@@ -142,6 +145,9 @@ def complete_practice(page, notebook_stem: str) -> dict[str, str]:
             text = write_answer(page, exercise)
             assert "A model answer" in text and "saved in my_answers" in text, text[-400:]
             seen[exercise.id] = "model answer shown"
+            if screenshot is not None:
+                answer_widget(page, exercise).screenshot(path=str(screenshot))
+                screenshot = None
             continue
         if exercise.kind == "board":
             fill_evidence_board(page)

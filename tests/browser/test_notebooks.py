@@ -262,7 +262,8 @@ def test_notebook_runs_and_widgets_respond(name, lab, lab_page, screenshots, rec
         assert labdriver.error_outputs(page) == [], "error output after driving the widgets"
         page.screenshot(path=str(stem.with_name(stem.name + "--after-interaction.png")))
 
-        answered = student.complete_practice(page, name[:2])  # no code written: single values and widgets
+        answered = student.complete_practice(  # no code written: single values and widgets
+            page, name[:2], screenshot=stem.with_name(stem.name + "--written-answer.png"))
         progress = labdriver.cell_editor(page, "checks.progress_summary(")
         labdriver.run_cell(page, progress)
         summary = progress.locator(".jp-OutputArea").inner_text()

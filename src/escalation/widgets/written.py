@@ -62,7 +62,7 @@ class WrittenAnswer(widgets.VBox):
                               f"{html.escape(practice.prompt)}</p>")
         self.text = widgets.Textarea(value=str(saved.get("text", "")), placeholder="Write your answer here.",
                                      description="Your answer", style={"description_width": "initial"},
-                                     rows=8, layout=widgets.Layout(width="100%"))
+                                     rows=8, layout=widgets.Layout(width="98%"))
         self.status = widgets.HTML()
         self.reveal_button = widgets.Button(description="Show the model answer and checklist",
                                             layout=widgets.Layout(width="auto"),
