@@ -69,7 +69,7 @@ def cell_minutes(cell, seen: set[str]) -> dict[str, float]:
             spent["exercises"] += WRITTEN_BASE + exercise.min_words / WRITING_WPM
         else:
             spent["exercises"] += EXERCISE_MIN[exercise.kind]
-    if any(call in source for call in EXPLORER_CALLS) and "tempfile" not in source:
+    if any(call in source for call in EXPLORER_CALLS) and "demo" not in source and "tempfile" not in source:
         spent["widgets"] += WIDGET
     elif "practice." not in source and "progress_summary" not in source:
         shown = [o for o in cell.get("outputs", []) if o.get("output_type") in
