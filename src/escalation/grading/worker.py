@@ -542,8 +542,7 @@ def serve() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     ready = {"ready": True, "abi": sandbox.landlock_abi(), "readable": sandbox.read_paths(), "pid": os.getpid()}
     os.write(out_fd, (json.dumps(ready) + "\n").encode("utf-8"))
-    while True:
-        select.select([0], [], [])
+    while True:  # the next job process is forked at once and waits for its job (no fork on the critical path)
         pid = os.fork()
         if pid == 0:
             _job_process(shell, encode, not_plain, out_fd)
