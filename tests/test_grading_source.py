@@ -155,7 +155,7 @@ def test_tests_run_on_plain_values_only(tmp_path):
     assert scores == {"q1": 2.0}
     scores, messages = runner.run_tests(ex, {"q1": 3})
     assert scores == {"q1": 0.0}
-    assert messages["q1"] == ["The visible check passed, but the further (hidden) checks did not."]
+    assert messages["q1"] == ["Not right: the answer did not pass the further (hidden) checks."]
     scores, messages = runner.run_tests(ex, {})
     assert scores == {"q1": 0.0} and "q1 has no value" in messages["q1"][0]
 

@@ -486,7 +486,7 @@ def _run_tests(exercise: Exercise, values: dict) -> tuple[dict[str, float], dict
                         exec(compile(test.hidden, f"<{tid} hidden>", "exec"), ns)
                     except Exception:  # noqa: BLE001 - hidden: never show why
                         ok = False
-                        message = "The visible check passed, but the further (hidden) checks did not."
+                        message = "Not right: the answer did not pass the further (hidden) checks."
             printed = [line for line in out.getvalue().splitlines() if line.strip()]
             messages[q.key] += printed + ([message] if message else [])
             if ok:
