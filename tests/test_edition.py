@@ -157,6 +157,10 @@ def test_slides_one_deck_per_lesson_with_its_figure(edition):
 
 @pytest.mark.skipif(bool(NO_PDF), reason=NO_PDF or "")
 def test_slides_move_with_the_keyboard(edition):
+    printing.in_own_thread(lambda: _drive_slides(edition))
+
+
+def _drive_slides(edition):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

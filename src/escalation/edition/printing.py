@@ -169,8 +169,36 @@ def chromium_available() -> str | None:
     return None
 
 
+def in_own_thread(task):
+    """Run `task()` in a thread of its own and return its result (or raise its exception).
+
+    Playwright's sync API refuses to start where an asyncio loop is running (a Jupyter kernel, a test
+    session that already drives a browser); a fresh thread has no loop.
+    """
+    import threading
+
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = task()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="escalation-chromium")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
 def print_pdfs(jobs: list[tuple[Path, Path]]) -> None:
-    """Print each (html file, pdf file) pair with one Chromium."""
+    """Print each (html file, pdf file) pair with one Chromium (in a thread of its own)."""
+    in_own_thread(lambda: _print_pdfs(jobs))
+
+
+def _print_pdfs(jobs: list[tuple[Path, Path]]) -> None:
     from playwright.sync_api import sync_playwright
 
     exe = str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium"))
