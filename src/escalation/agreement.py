@@ -246,8 +246,9 @@ def compare(a: pd.DataFrame, b: pd.DataFrame, codes: list[str] | None = None,
     elif math.isnan(comparison.kappa):
         comparison.notes.append(f"Kappa is undefined: {comparison.kappa_reason}.")
     if both and both < 30:
-        comparison.notes.append(f"Only {both} sentences: one changed code moves the figures a lot, so read them "
-                                "as rough.")
+        noun = "sentence" if both == 1 else "sentences"
+        comparison.notes.append(f"Only {both} {noun} coded by both: one changed code moves the figures a lot, so "
+                                "read them as rough.")
     return comparison
 
 

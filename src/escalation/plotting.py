@@ -7,6 +7,7 @@ screen-reader user (and the printed notebook) gets the same information as the p
 from __future__ import annotations
 
 import html
+import re
 import io
 
 import matplotlib
@@ -230,6 +231,10 @@ def svg_text_sizes(svg: str, display_width: float = NOTEBOOK_WIDTH_PX) -> list[t
     return sorted(sizes, key=lambda item: item[0])
 
 
+# short values that must not break inside (dates such as 2024-05-06, ids, numbers with a sign)
+_UNBREAKABLE = re.compile(r"\S{1,16}")
+
+
 def table_html(table: pd.DataFrame, *, caption: str = "", index: bool = False, max_height_px: int | None = None,
                empty: str = "") -> str:
     """A table as HTML that wraps long text and scrolls sideways when wide; missing values shown as `empty`.
@@ -247,7 +252,8 @@ def table_html(table: pd.DataFrame, *, caption: str = "", index: bool = False, m
             text = empty if _missing(value) else _format(value)
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool) and not _missing(value)
             align = "right" if numeric else "left"
-            cells.append(f'<td style="text-align:{align}; vertical-align:top; padding:4px 8px; '
+            nowrap = " white-space:nowrap;" if _UNBREAKABLE.fullmatch(text) else ""
+            cells.append(f'<td style="text-align:{align}; vertical-align:top; padding:4px 8px;{nowrap} '
                          f'border-bottom:1px solid #ddd">{html.escape(text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     height = f" max-height:{max_height_px}px; overflow-y:auto;" if max_height_px else ""
