@@ -30,7 +30,7 @@ def test_requirements_are_fully_pinned():
         line = line.split("#")[0].strip()
         if not line:
             continue
-        assert line in ("-e .", "./jupyter-config") or re.match(r"^[A-Za-z0-9_.\-\[\]]+==[^=\s;]+( ; .+)?$", line), line
+        assert line in ("-e .", "./tools/jupyter-config") or re.match(r"^[A-Za-z0-9_.\-\[\]]+==[^=\s;]+( ; .+)?$", line), line
 
 
 def test_core_requirements_are_there():
@@ -103,7 +103,7 @@ def test_module_maps_give_each_notebook_its_own_time(path):
 
 
 # ---------------------------------------------------------------- a clean JupyterLab for students (C6)
-STUDENT_LAB = REPO / "jupyter-config"
+STUDENT_LAB = REPO / "tools" / "jupyter-config"
 INSTALLED = {
     "labconfig/page_config.json": Path(sys.prefix) / "etc/jupyter/labconfig/page_config.json",
     "lab-settings/overrides.json": Path(sys.prefix) / "share/jupyter/lab/settings/overrides.json",
@@ -114,13 +114,13 @@ NBGRADER_SERVER = ("formgrader", "validate_assignment", "assignment_list", "cour
 
 
 def test_student_lab_settings_are_installed_by_the_requirements():
-    assert "./jupyter-config" in (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert "./tools/jupyter-config" in (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines()
     for source, installed in INSTALLED.items():
         assert installed.exists(), f"{installed} is missing: run python -m pip install -r requirements.txt"
         ours = json.loads((STUDENT_LAB / source).read_text(encoding="utf-8"))
         theirs = json.loads(installed.read_text(encoding="utf-8"))
         for key, value in ours.items():  # JupyterLab may add "lockedExtensions" to page_config.json
-            assert theirs[key] == value, f"{installed} differs from jupyter-config/{source}"
+            assert theirs[key] == value, f"{installed} differs from tools/jupyter-config/{source}"
     page = json.loads((STUDENT_LAB / "labconfig/page_config.json").read_text())
     assert page["disabledExtensions"]["@jupyter/nbgrader"] is True
     news = json.loads((STUDENT_LAB / "lab-settings/overrides.json").read_text())
@@ -160,7 +160,7 @@ def test_students_are_no_longer_told_to_ignore_nbgrader():
     for text in (readme, start):
         assert "ignore the Nbgrader menu" not in text and "Create Assignment** panel" not in text
     assert OPEN_LINE in readme.splitlines()
-    guide = (REPO / "jupyter-config" / "README.md").read_text(encoding="utf-8")
+    guide = (REPO / "tools" / "jupyter-config" / "README.md").read_text(encoding="utf-8")
     assert "python -m pip uninstall -y escalation-student-lab" in guide
 
 

@@ -41,7 +41,7 @@ WIDGET_FAILURES = ("Loading widget", "Error displaying widget", "Could not creat
 # Settings that make the front end predictable: every cell rendered (JupyterLab 4 otherwise renders only the cells in view), the notebook's kernel
 # started without the "Select Kernel" dialog (which otherwise appears when the kernel list loads late), no
 # blank screen after the last cell (so a screenshot ends with the notebook).
-# (The news pop-up is turned off by the settings the module installs, jupyter-config/; the browser tests
+# (The news pop-up is turned off by the settings the module installs, tools/jupyter-config/; the browser tests
 # rely on those, as a student's JupyterLab does.)
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none",

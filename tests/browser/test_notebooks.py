@@ -284,7 +284,7 @@ def test_notebook_runs_and_widgets_respond(name, lab, lab_page, screenshots, rec
 
 
 def test_students_jupyterlab_has_no_nbgrader_and_no_news(lab, lab_page):
-    """The settings the module installs (jupyter-config/): no Nbgrader menu, no news pop-up."""
+    """The settings the module installs (tools/jupyter-config/): no Nbgrader menu, no news pop-up."""
     page = lab_page
     labdriver.open_notebook(page, lab, f"notebooks/{NOTEBOOKS[0]}")
     try:
