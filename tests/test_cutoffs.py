@@ -5,10 +5,10 @@ import nbformat
 import pytest
 
 from escalation.paths import REPO_ROOT
-from escalation.tables import computed_cutoff, cutoff, cutoff_note, read_package
+from escalation.tables import card_cutoff_row, computed_cutoff, cutoff, read_package
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9]*.ipynb"))
-AS_OF = re.compile(r"Data as of ([^\n<]+)")
+AS_OF = re.compile(r"Data as of[*| ]*([^\n<]+)")
 PAIR = re.compile(r"(\d{4}-\d{2}-\d{2}) \(([^)]+)\)")
 RESOURCES = read_package()["resources"]
 
@@ -53,9 +53,13 @@ def card_text(path) -> str:
 def test_notebook_card_states_the_cutoff_of_the_tables_it_draws(path):
     text = card_text(path)
     lines = AS_OF.findall(text)
-    if not lines:
-        pytest.xfail(f"{path.name} has no 'Data as of' line on its card yet (notebooks are H3b's; the line is to read "
-                     f"like tables.cutoff_note(...), e.g. '{cutoff_note('events')}'). Strict at integration.")
+    assert lines, (f"{path.name} has no 'Data as of' row on its card: run python tools/update_data.py, or add "
+                   f"tables.card_cutoff_row(<the card's Data used row>) after that row")
+    card = nbformat.read(path, as_version=4).cells[0].source
+    used = [line for line in card.splitlines() if line.startswith("| **Data used** |")]
+    assert used, f"{path.name}: the card has no 'Data used' row"
+    assert card_cutoff_row(used[0]) in card, (f"{path.name}: the 'Data as of' row does not cover every table of "
+                                              f"'Data used' at today's cut-offs; expected {card_cutoff_row(used[0])}")
     for line in lines:
         pairs = PAIR.findall(line)
         assert pairs, f"{path.name}: 'Data as of {line}' names no 'YYYY-MM-DD (table)' pair"
@@ -64,8 +68,20 @@ def test_notebook_card_states_the_cutoff_of_the_tables_it_draws(path):
                 assert day == cutoff(name), f"{path.name} says {name} is as of {day}; the catalogue says {cutoff(name)}"
 
 
-def test_notebooks_lacking_the_line_are_listed():
-    """Not a check of the notebooks (see the xfails above): a readable list for the integrator."""
-    lacking = [p.name for p in NOTEBOOKS if not AS_OF.search(card_text(p))]
-    if lacking:
-        pytest.xfail("No 'Data as of' line yet in: " + ", ".join(lacking))
+def test_update_command_rewrites_a_stale_card_row(tmp_path):
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("update_data", REPO_ROOT / "tools" / "update_data.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    copy = tmp_path / NOTEBOOKS[3].name
+    shutil.copy(NOTEBOOKS[3], copy)
+    nb = nbformat.read(copy, as_version=4)
+    nb.cells[0].source = re.sub(r"\| \*\*Data as of\*\* \|[^\n]*", "| **Data as of** | 1999-01-01 (events) |",
+                                nb.cells[0].source)
+    nbformat.write(nb, copy)
+    assert tool.refresh_cards(tmp_path) == [copy]
+    card = nbformat.read(copy, as_version=4).cells[0].source
+    assert "1999-01-01" not in card and card.count("| **Data as of** |") == 1
+    assert tool.refresh_cards(tmp_path) == []  # nothing left to change

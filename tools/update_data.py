@@ -210,6 +210,33 @@ def apply(merged: dict, data: Path) -> dict:
     return {"cutoffs": moved, "ledger": ledger, "before_cutoffs": before_cutoffs}
 
 
+def refresh_cards(notebooks: Path, data: Path | None = None) -> list[Path]:
+    """Rewrite the "Data as of" row of each notebook card from the catalogue's cut-offs; return those changed.
+
+    The row goes right after the card's "Data used" row, whose tables it covers (tables.card_cutoff_row).
+    Only the card's Markdown changes; outputs are kept.
+    """
+    import nbformat
+
+    changed = []
+    for path in sorted(notebooks.glob("[0-9]*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        card = nb.cells[0]
+        lines = card.source.split("\n")
+        used = [i for i, line in enumerate(lines) if line.startswith("| **Data used** |")]
+        if card.cell_type != "markdown" or not used:
+            continue
+        row = tables.card_cutoff_row(lines[used[0]], data)
+        kept = [line for line in lines if not line.startswith("| **Data as of** |")]
+        at = kept.index(lines[used[0]]) + 1
+        new_lines = kept[:at] + [row] + kept[at:]
+        if new_lines != lines:
+            card.source = "\n".join(new_lines)
+            nbformat.write(nb, path)
+            changed.append(path)
+    return changed
+
+
 def report(merged: dict, changes: dict | None, notebooks: list[Path], *, executed: bool) -> str:
     lines = []
     for name, (_, _, ids) in merged.items():
@@ -227,7 +254,12 @@ def report(merged: dict, changes: dict | None, notebooks: list[Path], *, execute
             lines.append("  run: python tools/execute_notebooks.py " + " ".join(f"notebooks/{p.name}" for p in notebooks))
     else:
         lines.append("no notebook draws these tables")
-    lines.append("Check each notebook's 'Data as of' line on its card against the new cut-offs.")
+    if changes is not None and changes.get("cards") is not None:
+        cards = changes["cards"]
+        lines.append("cards' 'Data as of' rows rewritten: " + (", ".join(p.name for p in cards) if cards else "none changed"))
+    else:
+        lines.append("cards' 'Data as of' rows not rewritten (the data folder is not the repository's): "
+                     "check them against the new cut-offs.")
     return "\n".join(lines)
 
 
@@ -263,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         print(report(merged, None, notebooks, executed=False))
         return 0
     changes = apply(merged, data)
+    if data == (ROOT / "data").resolve():
+        changes["cards"] = refresh_cards(args.notebooks, data)
     executed = False
     if notebooks and not args.no_execute:
         subprocess.run([sys.executable, str(ROOT / "tools" / "execute_notebooks.py"), *map(str, notebooks)],

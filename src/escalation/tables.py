@@ -291,6 +291,27 @@ def cutoff_note(*names: str, folder: Path | None = None) -> str:
     return "Data as of " + "; ".join(parts)
 
 
+def tables_named_in(text: str, folder: Path | None = None) -> list[str]:
+    """The tables a notebook card's "Data used" text names: by path (`data/aid.csv`), by file name
+    (`reporting_verbs.csv`) or by folder (`data/coding/` names every table in it); in catalogue order."""
+    names = []
+    for res in read_package(folder)["resources"]:
+        path = res["path"]
+        base = path.rsplit("/", 1)[-1]
+        parent = path.rsplit("/", 1)[0] if "/" in path else ""
+        if f"data/{path}" in text or base in text or (parent and f"data/{parent}/" in text):
+            names.append(res["name"])
+    return names
+
+
+def card_cutoff_row(data_used: str, folder: Path | None = None) -> str:
+    """The card row that states the cut-off of every table the card's "Data used" row names."""
+    names = tables_named_in(data_used, folder)
+    if not names:
+        raise DataError("The card's 'Data used' row names no table of data/datapackage.json.")
+    return "| **Data as of** | " + cutoff_note(*names, folder=folder).removeprefix("Data as of ") + " |"
+
+
 def _cutoff_basis(res: dict) -> str:
     if res.get("cutoffFrom"):
         return f"derived from the table `{res['cutoffFrom']}`, so its cut-off"
