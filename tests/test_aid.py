@@ -175,3 +175,16 @@ def test_aid_markers_do_not_overlap_and_undated_releases_are_listed(aid, measure
     # releases known only to the year cannot go on a time axis: listed under the chart and in the alt text
     assert any(t.get_text().startswith("Not drawn (release known only to the year)") for t in fig.texts)
     assert "Not drawn" in plotting.alt_text(fig)
+
+
+def test_aid_chart_legend_fits_inside_the_figure():
+    """The longest donor group ('EU and member states') was cut off at the right edge."""
+    for measure in ("commitments", "allocations"):
+        for aid_type in ("total", "military"):
+            try:
+                fig = aidlib.plot_aid(aidlib.load_aid(), measure, aid_type)
+            except Exception:  # noqa: BLE001 - a choice without figures says so instead of drawing
+                continue
+            fig.canvas.draw()
+            legend = fig.axes[0].get_legend().get_window_extent(fig.canvas.get_renderer())
+            assert legend.x1 <= fig.bbox.x1 and legend.x0 >= 0, (measure, aid_type, legend)

@@ -188,7 +188,7 @@ def plot_aid(aid: pd.DataFrame, measure: str = "commitments", aid_type: str = "t
     ax.tick_params(labelsize=10)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10, title="Donor group", title_fontsize=10)
-    fig.subplots_adjust(left=0.09, right=0.78, bottom=0.27, top=0.9)
+    fig.subplots_adjust(left=0.09, right=0.735, bottom=0.27, top=0.9)  # room for the longest legend entry
     # Value labels to the right of each point, spread apart vertically within each release.
     to_px = ax.transData.transform
     from_px = ax.transData.inverted().transform
