@@ -48,7 +48,14 @@ def test_leftover_process_check_sees_a_process_started_from_the_folder(tmp_path)
     marker = str(tmp_path / "marker")
     child = subprocess.Popen([sys.executable, "-c", "import time, sys; time.sleep(60)", marker])
     try:
+        # right after Popen the child may not have exec'd yet (its command line is still the parent's): poll
+        import time
+
+        deadline = time.monotonic() + 10
         found = labdriver.processes_mentioning(marker)
+        while not found and time.monotonic() < deadline:
+            time.sleep(0.05)
+            found = labdriver.processes_mentioning(marker)
         assert [pid for pid, _ in found] == [child.pid]
     finally:
         child.kill()
