@@ -211,11 +211,8 @@ def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, j
 
         # ---- the students' site
         t0 = time.perf_counter()
-        src = tmp / "site"
-        src.mkdir()
-        site.write_conf(src, title="Escalation debates: the reading edition", ver=ver)
-        site.write_static(src)
-        site.copy_data(src / "_extra", data_folder)
+        src = site.new_source(tmp / "site", title="Escalation debates: the reading edition", ver=ver,
+                              data_folder=data_folder)
         mapping = page_mapping(lessons)
         md_kwargs = dict(mapping=mapping, resources=resources, ver=ver, date=date)
         site.write_markdown_page(src, "index.md", index_md(lessons, sets, has_pdf, ver), origin="index.md",
@@ -239,11 +236,8 @@ def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, j
 
         # ---- the teacher's build
         t0 = time.perf_counter()
-        tsrc = tmp / "teacher"
-        tsrc.mkdir()
-        site.write_conf(tsrc, title="Escalation debates: teacher's build (instructor only)", ver=ver)
-        site.write_static(tsrc)
-        site.copy_data(tsrc / "_extra", data_folder)
+        tsrc = site.new_source(tmp / "teacher", title="Escalation debates: teacher's build (instructor only)",
+                               ver=ver, data_folder=data_folder)
         report.keys = pack.write_keys(tsrc / "keys")
         sealed = sorted((PACK_DIR / INSTRUCTOR_ONLY).glob("*.md"))
         tmap = {f"docs/teachers_pack/{INSTRUCTOR_ONLY}/{p.name}": f"sealed/{p.name}" for p in sealed}

@@ -97,6 +97,15 @@ def write_conf(src: Path, *, title: str, ver: str) -> None:
                                  encoding="utf-8")
 
 
+def new_source(src: Path, *, title: str, ver: str, data_folder: Path) -> Path:
+    """A fresh Sphinx source folder: its conf.py, the edition's stylesheet and a copy of the data tables."""
+    src.mkdir()
+    write_conf(src, title=title, ver=ver)
+    write_static(src)
+    copy_data(src / "_extra", data_folder)
+    return src
+
+
 def toctree(entries: list[str], caption: str, hidden: bool = False) -> str:
     opts = f":caption: {caption}\n:maxdepth: 1\n" + (":hidden:\n" if hidden else "")
     return "```{toctree}\n" + opts + "\n" + "\n".join(entries) + "\n```\n"
