@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import integrity
+from .files import write_atomic
 from .runner import DEFAULT_TIMEOUT, GRADER_VERSION, SCRATCH_PREFIX, Result, Worker, _setup_namespace, grade_notebook
 from .source import Exercise
 
@@ -118,10 +119,7 @@ def result_key(exercise: Exercise, sub: Submission, timeout: float, seal: bool =
 
 def write_json_atomic(path: Path, data) -> None:
     """Write JSON through a temporary file and a rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
 
 
 def save_result(path: Path, key: str, result: Result) -> None:

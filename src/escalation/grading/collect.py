@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -25,6 +26,8 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from .files import write_atomic
 
 DEFAULT_TARGETPATH = "escalation-debates"  # the same default as escalation-link (escalation.hub.link)
 DEFAULT_LAYOUT = "{user}/{targetpath}/exercises/student/{set}/{set}.ipynb"
@@ -226,13 +229,12 @@ def collect(set_name: str, homes: Path, out: Path, *, roster: list[str] | None =
 
 
 def write_report(path: Path, rows: list[Row]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(REPORT_COLUMNS)
-        for r in rows:
-            writer.writerow([getattr(r, c) for c in REPORT_COLUMNS])
-    os.replace(tmp, path)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(REPORT_COLUMNS)
+    for r in rows:
+        writer.writerow([getattr(r, c) for c in REPORT_COLUMNS])
+    write_atomic(path, buffer.getvalue())
 
 
 def add_parser(sub) -> None:

@@ -21,13 +21,13 @@ from __future__ import annotations
 import csv
 import html
 import io
-import os
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EscalationError
+from .files import write_atomic
 
 LMS_KINDS = ("canvas", "moodle")
 COMMENT_PREFIX = "Escalation debates"
@@ -584,14 +584,14 @@ def feedback_entry(lms: LmsFile, row: LmsRow, g: GradebookRow, exercise_name: st
 
 def write_zip(path: Path, entries: dict[str, bytes]) -> None:
     """A deterministic zip (sorted entries, fixed dates), written atomically."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             zf.writestr(info, entries[name])
-    os.replace(tmp, path)
+    write_atomic(path, buffer.getvalue())
 
 
 REPORT_FIELDS = ["outcome", "student", "lms_name", "lms_id", "score", "previous", "note"]
@@ -601,10 +601,7 @@ ORDER = {"filled": 0, "not_filled": 1, "ambiguous": 2, "not_in_lms": 3, "not_in_
 def write_outputs(result: FillResult, out: Path, feedback_zip: Path | None) -> dict[str, Path]:
     """Write the filled LMS file, the match report CSV and the feedback zip."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_bytes(result.lms.doc.to_bytes())
-    os.replace(tmp, out)
+    write_atomic(out, result.lms.doc.to_bytes())
     paths = {"filled": out}
     report = out.with_name(f"{out.stem}_report.csv")
     buffer = io.StringIO()

@@ -12,10 +12,10 @@ from __future__ import annotations
 import csv
 import html
 import io
-import os
 from pathlib import Path
 
 from ..errors import EscalationError
+from .files import write_atomic
 from .runner import Result
 from .source import Exercise
 
@@ -93,9 +93,7 @@ def write_manual(path: Path, scores: dict[tuple[str, str], tuple[float, str]]) -
     writer.writerow(FIELDS)
     for (student, question), (points, comment) in sorted(scores.items()):
         writer.writerow([student, question, f"{points:g}", comment])
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, buffer.getvalue())
 
 
 def export_written(out: Path, exercise: Exercise, results: list[Result]) -> list[Path]:
