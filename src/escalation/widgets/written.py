@@ -18,6 +18,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from .. import checks
+from ..evidence import word_count
 
 ANSWERS_FOLDER = "my_answers"
 
@@ -45,10 +46,6 @@ def save_answer(path: Path, exercise_id: str, entry: dict) -> None:
     partial = path.with_suffix(".json.partial")
     partial.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
     partial.replace(path)
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
 
 
 class WrittenAnswer(widgets.VBox):
