@@ -2,7 +2,7 @@
 
     python benchmarks/class_on_hub.py [--students 30] [--notebook 02] [--exercise ex03_red_lines]
 
-1. Admit: JupyterHub with configurable-http-proxy on 127.0.0.1 (escalation.hub.local.LocalHub; local-process
+1. Admit: JupyterHub with configurable-http-proxy on 127.0.0.1 (tests/support/local_hub.py, LocalHub; local-process
    spawner, one home folder per student). For every student at once: start the server through the REST API,
    then pull the module into the home through nbgitpuller's endpoint (the `escalation-link` parameters).
    Reported: seconds from the first request until the whole class is admitted. Target < 120 s.
@@ -29,6 +29,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test helpers (tests/support)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,7 +70,7 @@ def main(argv=None) -> int:
 
     from escalation.grading.source import load_exercise
     from escalation.hub.link import nbgitpuller_link, target_file
-    from escalation.hub.local import LocalHub, answer_plan, fill_in, find_or_install_proxy, leftovers, pss_kib
+    from support.local_hub import LocalHub, answer_plan, fill_in, find_or_install_proxy, leftovers, pss_kib
 
     print(f"machine: {machine()}")
     tmp = Path(tempfile.mkdtemp(prefix="class-on-hub-"))

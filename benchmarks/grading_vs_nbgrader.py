@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test helpers (tests/support)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -49,7 +51,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-unsealed", action="store_true", help="do not time the unsealed run")
     args = parser.parse_args(argv)
 
-    from escalation.grading.nbgrader_course import NBGRADER, make_course
+    from support.nbgrader_course import NBGRADER, make_course
     from escalation.grading.source import load_exercise
 
     tool = load_tool()

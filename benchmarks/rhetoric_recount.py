@@ -6,10 +6,15 @@ Targets (issue 4): the two articles under 100 ms after a lexicon edit; a SYNTHET
 articles of the same size (sentences of the real articles resampled, seeded) under 5 s. Prints medians.
 """
 import statistics
+import sys
 import time
+from pathlib import Path
 
 from escalation import rhetoric
 from escalation.corpus import load_articles
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test helpers (tests/support)
+from support.synthetic_corpus import synthetic_corpus  # noqa: E402
 
 
 def timed(fn, repeat):
@@ -44,7 +49,7 @@ def main():
     print(f"two articles, recount after a lexicon edit: median {1000 * med:.1f} ms (min {1000 * lo:.1f}, "
           f"max {1000 * hi:.1f}; 30 runs; target < 100 ms)")
 
-    corpus = rhetoric.synthetic_corpus(articles, 500, seed=0)
+    corpus = synthetic_corpus(articles, 500, seed=0)
     words = sum(len(a.body.split()) for a in corpus) / len(corpus)
     cold, med, lo, hi = cold_then_edits(corpus, 5)
     print(f"SYNTHETIC corpus of 500 resampled articles (~{words:.0f} words each, seed 0):")

@@ -17,7 +17,7 @@ import pytest
 
 from escalation.grading import sandbox
 from escalation.grading.runner import Worker, grade_notebook
-from escalation.grading.nbgrader_course import NBGRADER, make_course
+from support.nbgrader_course import NBGRADER, make_course
 from escalation.grading.source import load_exercise
 
 ROOT = Path(__file__).resolve().parents[1]

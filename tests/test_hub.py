@@ -20,7 +20,7 @@ import pytest
 
 from escalation.grading.source import load_exercise, nbgrader_meta
 from escalation.hub.link import nbgitpuller_link
-from escalation.hub.local import answer_plan, fill_in
+from support.local_hub import answer_plan, fill_in
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -31,7 +31,7 @@ PREFERRED_SET = "ex03_red_lines"
 
 @pytest.fixture(scope="module")
 def proxy():
-    from escalation.hub.local import HubUnavailable, find_or_install_proxy
+    from support.local_hub import HubUnavailable, find_or_install_proxy
 
     try:
         return find_or_install_proxy()
@@ -51,7 +51,7 @@ def module_repo(tmp_path_factory) -> Path:
 
 
 def test_a_class_on_a_real_hub(proxy, module_repo, tmp_path):
-    from escalation.hub.local import LocalHub, leftovers
+    from support.local_hub import LocalHub, leftovers
 
     instructor = tmp_path / "instructor"
     subprocess.run(["git", "clone", "-q", f"file://{module_repo}", str(instructor)], check=True)

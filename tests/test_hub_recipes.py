@@ -21,7 +21,7 @@ from traitlets.config import Config
 
 from escalation.grading.collect import DEFAULT_TARGETPATH as COLLECT_TARGETPATH
 from escalation.hub.link import DEFAULT_TARGETPATH
-from escalation.hub.local import STUDENT_ARGS
+from support.local_hub import STUDENT_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
 HUB = REPO / "tools" / "hub"

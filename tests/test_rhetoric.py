@@ -9,6 +9,7 @@ from escalation import rhetoric as rh
 from escalation.corpus import load_articles
 from escalation.errors import DataError, QueryError
 from escalation.plotting import accessibility_problems
+from support.synthetic_corpus import synthetic_corpus
 
 
 @pytest.fixture(scope="module")
@@ -133,14 +134,14 @@ def test_bad_lexicon_category(lex):
 
 
 def test_synthetic_corpus_is_labelled_and_seeded(articles):
-    one = rh.synthetic_corpus(articles, 5, seed=1)
-    two = rh.synthetic_corpus(articles, 5, seed=1)
+    one = synthetic_corpus(articles, 5, seed=1)
+    two = synthetic_corpus(articles, 5, seed=1)
     assert [a.body for a in one] == [a.body for a in two]
     assert all(a.id.startswith("synthetic_") and "SYNTHETIC" in a.headline for a in one)
     mean = sum(len(a.body.split()) for a in articles) / len(articles)
     assert all(len(a.body.split()) >= mean * 0.9 for a in one)
     with pytest.raises(QueryError):
-        rh.synthetic_corpus([], 3)
+        synthetic_corpus([], 3)
 
 
 def test_instructor_edit_of_lexicon_file_is_recounted(tmp_path, articles, lex):

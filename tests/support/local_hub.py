@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
-from ..grading.source import BEGIN_SOLUTION, END_SOLUTION, cell_text, nbgrader_meta
+from escalation.grading.source import BEGIN_SOLUTION, END_SOLUTION, cell_text, nbgrader_meta
 
 CHP_VERSION = "5"
 MARKER = "ESCALATION_LOCALHUB"
