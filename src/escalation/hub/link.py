@@ -8,6 +8,11 @@ A hub link is an nbgitpuller link: a student's click clones the repository into
 `~/<targetpath>` on their first visit, merges upstream changes on later visits without overwriting
 what the student changed (nbgitpuller's merge rules), and opens the chosen notebook in JupyterLab.
 The Binder link launches the repository on mybinder.org (or another BinderHub) from the same address.
+
+Students must get the students' copy (`escalation-release students --branch students`), never a branch
+with `exercises/source/` (the solutions and hidden tests): the command checks the branch in this checkout
+and refuses one that holds it, unless `--allow-sources`. Students' servers clone anonymously, so SSH
+addresses (git@host:…, ssh://…) are refused too.
 """
 from __future__ import annotations
 
@@ -19,13 +24,14 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..errors import EscalationError
-from ..paths import REPO_ROOT
+from ..paths import REPO_ROOT, is_checkout
 
 DEFAULT_TARGETPATH = "escalation-debates"
 START_NOTEBOOK = "notebooks/00_start_here.ipynb"
 DEFAULT_BINDER = "https://mybinder.org"
 BADGE_IMAGE = "https://mybinder.org/badge_logo.svg"
-REPO_SCHEMES = ("https", "http", "ssh", "git", "file")
+REPO_SCHEMES = ("https", "http", "git", "file")
+SOURCES = "exercises/source"
 
 
 class LinkError(EscalationError):
@@ -47,12 +53,17 @@ def normalise_hub_url(url: str) -> str:
 def check_repo_url(url: str) -> str:
     """The repository address as given, after checking that git can fetch from it."""
     url = url.strip()
-    if re.match(r"^[\w.-]+@[\w.-]+:[\w./~-]+$", url):  # scp-like: git@github.com:OWNER/REPO.git
-        return url
+    scp = re.match(r"^[\w.-]+@([\w.-]+):([\w./~-]+)$", url)  # scp-like: git@github.com:OWNER/REPO.git
     parts = urlsplit(url)
+    if scp or parts.scheme == "ssh" or parts.scheme.startswith("git+ssh"):
+        host, path = (scp.group(1), scp.group(2)) if scp else (parts.hostname or "HOST", parts.path.lstrip("/"))
+        raise LinkError(f"'{url}' is an SSH address: students' servers clone without your SSH key, so the pull "
+                        f"would fail. Give the repository's https address instead, e.g. "
+                        f"https://{host}/{path.removesuffix('.git')} (a public repository, or one the hub can "
+                        "read), or file:///path/to/repo for a copy on the hub's own disk.")
     if parts.scheme not in REPO_SCHEMES or not (parts.netloc or (parts.scheme == "file" and parts.path)):
         raise LinkError(f"'{url}' is not a git repository address: give it as https://github.com/OWNER/REPO "
-                        "(or ssh://…, git@host:OWNER/REPO.git, file:///path/to/repo).")
+                        "(or file:///path/to/repo).")
     if parts.scheme == "https" and parts.netloc.endswith("github.com") and len(parts.path.strip("/").split("/")) < 2:
         raise LinkError(f"'{url}' names no repository: a GitHub address is https://github.com/OWNER/REPO.")
     return url.rstrip("/")
@@ -60,6 +71,9 @@ def check_repo_url(url: str) -> str:
 
 def default_repo(root: Path = REPO_ROOT) -> str:
     """The `origin` remote of the checkout the package runs from (the repository students should pull)."""
+    if not is_checkout(Path(root)):
+        raise LinkError("The package is not running from a checkout, so there is no 'origin' remote to hand out: "
+                        "give the repository's public address with --repo https://github.com/OWNER/REPO.")
     try:
         out = subprocess.run(["git", "-C", str(root), "remote", "get-url", "origin"], capture_output=True,
                              text=True, timeout=10)
@@ -80,6 +94,9 @@ def target_file(notebook: str | None = None, exercise: str | None = None, root: 
     root = Path(root)
     if notebook and exercise:
         raise LinkError("Give either --notebook or --exercise, not both.")
+    if (notebook or exercise) and not (root / "notebooks").is_dir():
+        raise LinkError("--notebook and --exercise are checked against a checkout of the module, and the package "
+                        "is not running from one: run escalation-link in a clone of the repository.")
     if exercise:
         name = Path(exercise.strip().rstrip("/")).name.removesuffix(".ipynb")
         rel = f"exercises/student/{name}/{name}.ipynb"
@@ -97,6 +114,37 @@ def target_file(notebook: str | None = None, exercise: str | None = None, root: 
                             "(the number alone, e.g. 02, is enough).")
         return f"notebooks/{found[0]}"
     return START_NOTEBOOK
+
+
+def check_no_sources(ref: str, root: Path = REPO_ROOT, allow_sources: bool = False) -> None:
+    """Refuse to hand out `ref` (a branch, tag or commit) if it holds exercises/source/, or cannot be checked.
+
+    The ref is looked up in this checkout, as a local branch or as origin's; git's own tree listing says
+    whether the solutions folder is in it.
+    """
+    if allow_sources:
+        return
+    make = "make the students' copy with escalation-release students --branch students (then push it)"
+    tree = None
+    for candidate in (f"refs/heads/{ref}", f"refs/remotes/origin/{ref}", ref):
+        try:
+            done = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet",
+                                   f"{candidate}^{{tree}}"], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            break
+        if done.returncode == 0 and done.stdout.strip():
+            tree = done.stdout.strip()
+            break
+    if tree is None:
+        raise LinkError(f"Cannot check that '{ref}' holds no {SOURCES}/ (the solutions): it is not a branch of "
+                        f"this checkout. Run escalation-link in the checkout that has it (git fetch origin {ref}), "
+                        f"or {make}. --allow-sources skips the check.")
+    listed = subprocess.run(["git", "-C", str(root), "ls-tree", "--name-only", tree, SOURCES],
+                            capture_output=True, text=True, timeout=10)
+    if listed.stdout.strip():
+        raise LinkError(f"'{ref}' still holds {SOURCES}/ (the solutions and hidden tests): every student "
+                        f"would get the answers: {make}, and give --branch students. "
+                        "--allow-sources hands the branch out anyway (for instructors' own servers only).")
 
 
 def _query(pairs: list[tuple[str, str]]) -> str:
@@ -156,6 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the Binder launch link and README badge for this public repository instead")
     p.add_argument("--binder-host", default=DEFAULT_BINDER, help=f"BinderHub to launch on (default: {DEFAULT_BINDER})")
     p.add_argument("--ref", default="HEAD", help="branch, tag or commit Binder builds (default: HEAD)")
+    p.add_argument("--allow-sources", action="store_true",
+                   help="hand out a branch that still holds exercises/source/ (the solutions): instructors only")
     return p
 
 
@@ -167,12 +217,15 @@ def main(argv: list[str] | None = None) -> int:
             if args.hub:
                 raise LinkError("Give a hub address or --binder REPO_URL, not both.")
             link = binder_link(args.binder, args.ref, file, args.binder_host)
+            check_no_sources(args.ref, allow_sources=args.allow_sources)
             print(link)
             print(binder_badge(link))
             return 0
         if not args.hub:
             raise LinkError("Give the hub's address (escalation-link https://hub.example.edu) or --binder REPO_URL.")
-        print(nbgitpuller_link(args.hub, args.repo or default_repo(), args.branch, file, args.targetpath))
+        url = nbgitpuller_link(args.hub, args.repo or default_repo(), args.branch, file, args.targetpath)
+        check_no_sources(args.branch, allow_sources=args.allow_sources)
+        print(url)
         return 0
     except LinkError as exc:
         print(f"✘ {exc}", file=sys.stderr)
