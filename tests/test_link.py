@@ -62,7 +62,8 @@ def test_unknown_notebook_or_set_lists_what_exists():
 
 
 def test_command_prints_link_or_plain_error(capsys):
-    assert link.main(["https://hub.example.edu", "--repo", "https://github.com/o/r", "--notebook", "03"]) == 0
+    assert link.main(["https://hub.example.edu", "--repo", "https://github.com/o/r", "--notebook", "03",
+                      "--allow-sources"]) == 0
     out = capsys.readouterr().out.strip()
     assert query(out)["urlpath"].endswith("notebooks/03_red_lines_and_escalation.ipynb")
     assert link.main(["https://hub.example.edu", "--repo", "https://github.com/o/r", "--exercise", "nope"]) == 2
@@ -82,10 +83,43 @@ def test_binder_link_and_badge(capsys):
         "https://mybinder.org/v2/git/https%3A%2F%2Fgit.example.edu%2Fescalation.git/HEAD?")
     with pytest.raises(LinkError, match="https"):
         binder_link("file:///srv/escalation")
-    assert link.main(["--binder", "https://github.com/o/r", "--exercise", "ex02_arms_supply"]) == 0
+    assert link.main(["--binder", "https://github.com/o/r", "--exercise", "ex02_arms_supply", "--allow-sources"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].endswith("lab%2Ftree%2Fexercises%2Fstudent%2Fex02_arms_supply%2Fex02_arms_supply.ipynb")
     assert lines[1] == binder_badge(lines[0])
+
+
+@pytest.mark.parametrize("repo,instead", [
+    ("git@github.com:owner/escalation.git", "https://github.com/owner/escalation"),
+    ("ssh://git@git.example.edu/teach/escalation.git", "https://git.example.edu/teach/escalation"),
+])
+def test_ssh_origins_are_refused_with_the_https_address_to_use(repo, instead, capsys):
+    with pytest.raises(LinkError, match="SSH address") as err:
+        nbgitpuller_link("https://hub.example.edu", repo)
+    assert instead in str(err.value)
+    assert link.main(["https://hub.example.edu", "--repo", repo, "--allow-sources"]) == 2
+    message = capsys.readouterr().err
+    assert message.startswith("✘ ") and instead in message and "Traceback" not in message
+
+
+def test_a_branch_holding_the_sources_is_refused(tmp_path):
+    """A real repository: `main` holds exercises/source/, `students` does not (as escalation-release makes it)."""
+    repo = tmp_path / "repo"
+    (repo / "exercises" / "source" / "ex01").mkdir(parents=True)
+    (repo / "exercises" / "source" / "ex01" / "ex01.ipynb").write_text("{}", encoding="utf-8")
+    (repo / "README.md").write_text("module\n", encoding="utf-8")
+    git("init", "-q", "-b", "main", cwd=tmp_path / "repo")
+    git("add", ".", cwd=repo)
+    git("commit", "-qm", "all", cwd=repo)
+    git("checkout", "-q", "--orphan", "students", cwd=repo)
+    git("rm", "-rq", "--cached", "exercises", cwd=repo)
+    git("commit", "-qm", "students' copy", cwd=repo)
+    link.check_no_sources("students", root=repo)
+    with pytest.raises(LinkError, match="still holds exercises/source/.*escalation-release students --branch"):
+        link.check_no_sources("main", root=repo)
+    link.check_no_sources("main", root=repo, allow_sources=True)
+    with pytest.raises(LinkError, match="Cannot check that 'spring'"):
+        link.check_no_sources("spring", root=repo)
 
 
 # nbgitpuller's merge rules, on a real repository pulled twice with an upstream change in between
