@@ -114,12 +114,17 @@ def test_a_branch_holding_the_sources_is_refused(tmp_path):
     git("checkout", "-q", "--orphan", "students", cwd=repo)
     git("rm", "-rq", "--cached", "exercises", cwd=repo)
     git("commit", "-qm", "students' copy", cwd=repo)
-    link.check_no_sources("students", root=repo)
+    url = f"file://{repo}"
+    link.check_no_sources(url, "students", root=repo)
     with pytest.raises(LinkError, match="still holds exercises/source/.*escalation-release students --branch"):
-        link.check_no_sources("main", root=repo)
-    link.check_no_sources("main", root=repo, allow_sources=True)
-    with pytest.raises(LinkError, match="Cannot check that 'spring'"):
-        link.check_no_sources("spring", root=repo)
+        link.check_no_sources(url, "main", root=repo)
+    link.check_no_sources(url, "main", root=repo, allow_sources=True)
+    with pytest.raises(LinkError, match="Cannot check that 'spring'.*no such branch"):
+        link.check_no_sources(url, "spring", root=repo)
+    elsewhere = tmp_path / "elsewhere"
+    git("init", "-q", str(elsewhere), cwd=tmp_path)
+    with pytest.raises(LinkError, match="is not in this checkout"):
+        link.check_no_sources(url, "students", root=elsewhere)
 
 
 # nbgitpuller's merge rules, on a real repository pulled twice with an upstream change in between

@@ -111,7 +111,7 @@ def test_branch_release_shares_no_history_and_links_refuse_the_sources(tmp_path)
 
     def link_cli(*args):
         return run([sys.executable, "-m", "escalation.hub.link", "https://hub.example.edu",
-                    "--repo", "https://github.com/owner/escalation", *args], clone, **py)
+                    "--repo", f"file://{clone}", *args], clone, **py)
 
     ok = link_cli("--branch", "students", "--exercise", "ex03_red_lines")
     assert ok.returncode == 0 and "branch=students" in ok.stdout, ok.stderr

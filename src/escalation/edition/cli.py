@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from ..errors import EscalationError
+from ..paths import checkout_root
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDFs")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run in parallel (default 2)")
     args = parser.parse_args(argv)
+    try:
+        checkout_root("escalation-edition")
+    except EscalationError as exc:
+        print(f"✘ {exc}", file=sys.stderr)
+        return 2
 
     from .build import build_edition, clean, folder_size
 

@@ -9,14 +9,16 @@ A hub link is an nbgitpuller link: a student's click clones the repository into
 what the student changed (nbgitpuller's merge rules), and opens the chosen notebook in JupyterLab.
 The Binder link launches the repository on mybinder.org (or another BinderHub) from the same address.
 
-Students must get the students' copy (`escalation-release students --branch students`), never a branch
-with `exercises/source/` (the solutions and hidden tests): the command checks the branch in this checkout
-and refuses one that holds it, unless `--allow-sources`. Students' servers clone anonymously, so SSH
+Students must get the students' copy (`escalation-release students --branch students`, pushed), never a
+branch with `exercises/source/` (the solutions and hidden tests): the command asks the repository which
+commit the branch is, looks at that commit in this checkout and refuses one that holds the folder, or one it
+cannot check, unless `--allow-sources`. Students' servers clone anonymously, so SSH
 addresses (git@host:…, ssh://…) are refused too.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -116,35 +118,42 @@ def target_file(notebook: str | None = None, exercise: str | None = None, root: 
     return START_NOTEBOOK
 
 
-def check_no_sources(ref: str, root: Path = REPO_ROOT, allow_sources: bool = False) -> None:
-    """Refuse to hand out `ref` (a branch, tag or commit) if it holds exercises/source/, or cannot be checked.
+def remote_commit(repo: str, ref: str) -> str | None:
+    """The commit `ref` (a branch, a tag or HEAD) names in the repository students pull, asked with git ls-remote."""
+    names = ["HEAD"] if ref == "HEAD" else [f"refs/heads/{ref}", f"refs/tags/{ref}^{{}}", f"refs/tags/{ref}"]
+    try:
+        done = subprocess.run(["git", "ls-remote", repo, *names], capture_output=True, text=True, timeout=30,
+                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = dict(reversed(line.split("\t")) for line in done.stdout.splitlines() if "\t" in line)
+    return next((found[n] for n in names if n in found), None) if done.returncode == 0 else None
 
-    The ref is looked up in this checkout, as a local branch or as origin's; git's own tree listing says
-    whether the solutions folder is in it.
+
+def check_no_sources(repo: str, ref: str, root: Path = REPO_ROOT, allow_sources: bool = False) -> None:
+    """Refuse to hand out `ref` of `repo` if it holds exercises/source/, or if that cannot be checked.
+
+    The repository says which commit `ref` is (git ls-remote); this checkout, which made or fetched that commit,
+    says whether its tree holds the solutions folder.
     """
     if allow_sources:
         return
-    make = "make the students' copy with escalation-release students --branch students (then push it)"
-    tree = None
-    for candidate in (f"refs/heads/{ref}", f"refs/remotes/origin/{ref}", ref):
-        try:
-            done = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet",
-                                   f"{candidate}^{{tree}}"], capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            break
-        if done.returncode == 0 and done.stdout.strip():
-            tree = done.stdout.strip()
-            break
-    if tree is None:
-        raise LinkError(f"Cannot check that '{ref}' holds no {SOURCES}/ (the solutions): it is not a branch of "
-                        f"this checkout. Run escalation-link in the checkout that has it (git fetch origin {ref}), "
-                        f"or {make}. --allow-sources skips the check.")
-    listed = subprocess.run(["git", "-C", str(root), "ls-tree", "--name-only", tree, SOURCES],
-                            capture_output=True, text=True, timeout=10)
+    make = ("make the students' copy with escalation-release students --branch students and push it "
+            "(docs/serving_a_class.md, section 1)")
+    commit = remote_commit(repo, ref)
+    if commit is None:
+        raise LinkError(f"Cannot check that '{ref}' of {repo} holds no {SOURCES}/ (the solutions): git ls-remote "
+                        f"found no such branch or tag there. Push it first ({make}), or pass --allow-sources.")
+    listed = subprocess.run(["git", "-C", str(root), "ls-tree", "--name-only", commit, SOURCES],
+                            capture_output=True, text=True, timeout=10) if (Path(root) / ".git").exists() else None
+    if listed is None or listed.returncode:
+        raise LinkError(f"Cannot check that '{ref}' of {repo} holds no {SOURCES}/ (the solutions): its commit "
+                        f"{commit[:12]} is not in this checkout. Run escalation-link in the checkout you release "
+                        f"from (git fetch first), or pass --allow-sources.")
     if listed.stdout.strip():
-        raise LinkError(f"'{ref}' still holds {SOURCES}/ (the solutions and hidden tests): every student "
-                        f"would get the answers: {make}, and give --branch students. "
-                        "--allow-sources hands the branch out anyway (for instructors' own servers only).")
+        raise LinkError(f"'{ref}' of {repo} still holds {SOURCES}/ (the solutions and hidden tests): every student "
+                        f"would get the answers. Instead, {make}, and link to that. --allow-sources hands this "
+                        "branch out anyway (for instructors' own servers only).")
 
 
 def _query(pairs: list[tuple[str, str]]) -> str:
@@ -217,14 +226,15 @@ def main(argv: list[str] | None = None) -> int:
             if args.hub:
                 raise LinkError("Give a hub address or --binder REPO_URL, not both.")
             link = binder_link(args.binder, args.ref, file, args.binder_host)
-            check_no_sources(args.ref, allow_sources=args.allow_sources)
+            check_no_sources(check_repo_url(args.binder), args.ref, allow_sources=args.allow_sources)
             print(link)
             print(binder_badge(link))
             return 0
         if not args.hub:
             raise LinkError("Give the hub's address (escalation-link https://hub.example.edu) or --binder REPO_URL.")
-        url = nbgitpuller_link(args.hub, args.repo or default_repo(), args.branch, file, args.targetpath)
-        check_no_sources(args.branch, allow_sources=args.allow_sources)
+        repo = args.repo or default_repo()
+        url = nbgitpuller_link(args.hub, repo, args.branch, file, args.targetpath)
+        check_no_sources(check_repo_url(repo), args.branch, allow_sources=args.allow_sources)
         print(url)
         return 0
     except LinkError as exc:
