@@ -29,8 +29,8 @@ def data_dir() -> Path:
     if os.environ.get("ESCALATION_DATA"):
         folder = Path(os.environ["ESCALATION_DATA"])
         if not folder.is_dir():
-            raise DataError(f"ESCALATION_DATA names {folder}, which is not a folder: point it at a copy of the "
-                            "module's data folder, or unset it to use the data installed with the package.")
+            raise DataError(f"The data folder {folder} named by ESCALATION_DATA does not exist: point it at a copy "
+                            "of the module's data folder, or unset it to use the data installed with the package.")
         return folder
     folder = packaged_data() or REPO_ROOT / "data"
     if not folder.is_dir():
