@@ -3,7 +3,8 @@
     python benchmarks/install_size.py [--warm-up]
 
 Base: the module's wheel (built from this checkout) installed with pip into a fresh venv, which pulls in only
-the base dependencies of pyproject.toml (what a student's lessons need). Full: the README's
+the base dependencies of pyproject.toml (what a student's lessons need), at the versions requirements.txt pins
+(given to pip as constraints, so both sets install the same files from the same cache). Full: the README's
 `pip install -r requirements.txt` into another fresh venv (every extra: grading, edition, apps, hub, test).
 Both use pip's cache: pass --warm-up to install each set once untimed first, so both timings are from a warm
 cache. Reported: seconds of the timed `pip install`, size on disk of the venv (du), and the number of
@@ -61,7 +62,10 @@ def main(argv=None) -> int:
         subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp / "wheel"), str(ROOT)],
                        check=True)
         wheel = next((tmp / "wheel").glob("escalation-*.whl"))
-        sets = {"base (pip install escalation wheel)": [str(wheel)],
+        pins = tmp / "constraints.txt"  # requirements.txt without its editable line
+        pins.write_text("".join(line for line in (ROOT / "requirements.txt").open(encoding="utf-8")
+                                if not line.startswith("-e")), encoding="utf-8")
+        sets = {"base (pip install escalation wheel)": [str(wheel), "-c", str(pins)],
                 "full (pip install -r requirements.txt)": ["-r", str(ROOT / "requirements.txt")]}
         rows = []
         for i, (name, pip_args) in enumerate(sets.items()):
