@@ -119,7 +119,11 @@ def target_file(notebook: str | None = None, exercise: str | None = None, root: 
 
 
 def remote_commit(repo: str, ref: str) -> str | None:
-    """The commit `ref` (a branch, a tag or HEAD) names in the repository students pull, asked with git ls-remote."""
+    """The commit `ref` (a branch, a tag or HEAD) names in the repository students pull, asked with git ls-remote.
+
+    A commit id is its own answer (Binder's --ref may be one)."""
+    if re.fullmatch(r"[0-9a-f]{7,40}", ref):
+        return ref
     names = ["HEAD"] if ref == "HEAD" else [f"refs/heads/{ref}", f"refs/tags/{ref}^{{}}", f"refs/tags/{ref}"]
     try:
         done = subprocess.run(["git", "ls-remote", repo, *names], capture_output=True, text=True, timeout=30,
