@@ -85,7 +85,8 @@ def test_branch_release_shares_no_history_and_links_refuse_the_sources(tmp_path)
     clone = tmp_path / "clone"
     assert run(["git", "clone", "-q", str(REPO), str(clone)], tmp_path).returncode == 0
     py = {"PYTHONPATH": str(clone / "src")}
-    mine = run(["git", "branch", "--show-current"], clone).stdout.strip()
+    mine = "instructors"  # the instructors' branch, with the sources (HEAD may be detached in CI)
+    assert run(["git", "checkout", "-q", "-b", mine], clone).returncode == 0
 
     def release_cli(*args):
         return run([sys.executable, "-m", "escalation.release", "students", *args], clone, **py)
