@@ -254,3 +254,15 @@ def test_repo2docker_sequence_gives_a_working_students_server(tmp_path):
     for path, result in report.items():
         assert result["errors"] == 0, path
         assert result["last"] == [str(site / "escalation" / "__init__.py"), str(site / "escalation" / "data")], path
+
+
+def test_a_checkout_reads_its_own_data_folder(monkeypatch):
+    """The README's editable install (or PYTHONPATH=src) reads data/ of the checkout, where instructors edit
+    the data, and not the copy an editable wheel also carries."""
+    import escalation
+    from escalation import paths
+
+    monkeypatch.delenv("ESCALATION_DATA", raising=False)
+    assert Path(escalation.__file__).parent == REPO / "src" / "escalation"
+    assert paths.packaged_data() is None and paths.data_dir() == REPO / "data"
+    assert paths.checkout_root() == REPO
