@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -328,3 +329,67 @@ def test_utf8_comma_option_rewrites_a_spreadsheet_resave_for_upload(tmp_path):
     assert alice[4] == "17.5" and alice[5] == "20,00"  # our score with a decimal point; other cells as they were
     assert '"Monday, 30 November 2026, 9:14 AM"' in raw.decode("utf-8")  # re-quoted for commas
     assert "feedback" not in paths
+
+
+# ----------------------------------------------------------------------------- Moodle in other languages
+# The header rows, typed here from Moodle's language packs (AMOS, version 4.5: {lang}/assign.php, moodle.php,
+# assignfeedback_comments.php, as mirrored in github.com/projectestac/moodle-langpacks at 6340d351fc13): the
+# strings gradingtable.php puts in the worksheet's first row.
+LOCALISED_HEADERS = {
+    "de": ["ID", "Vollständiger Name", "E-Mail-Adresse", "Status", "Bewertung", "Bestwertung",
+           "Bewertung kann geändert werden", "Zuletzt geändert (Abgabe)", "Zuletzt geändert (Bewertung)",
+           "Feedback als Kommentar"],
+    "fr": ["Identifiant", "Nom complet", "Adresse de courriel", "Statut", "Note", "Note maximale",
+           "La note peut être modifiée", "Dernière modification (travail remis)", "Dernière modification (note)",
+           "Feedback par commentaires"],
+    "es": ["Identificador", "Nombre completo", "Dirección de correo", "Estado", "Calificación", "Calificación máxima",
+           "La calificación puede ser cambiada", "Última modificación (entrega)", "Última modificación (calificación)",
+           "Comentarios de retroalimentación"],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(LOCALISED_HEADERS))
+def test_moodle_worksheet_in_german_french_and_spanish(tmp_path, lang):
+    name = f"moodle_grading_worksheet_{lang}.csv"
+    before = table(FIXTURES / name)
+    assert before[0] == LOCALISED_HEADERS[lang]
+    result, paths = run(tmp_path, "moodle", "gradebook_moodle", name, mapping="mapping_moodle.csv")
+    after = table(paths["filled"])
+    grade, comment = 4, 9
+    assert {k[1] for k in changed_cells(before, after)} == {grade, comment}
+    rows = {r[1]: r for r in after[1:]}
+    assert rows["Alice Smith"][grade] == "17,5"  # the worksheet writes numbers with the language's decimal comma
+    assert rows["Bob Jones"][grade] == "10" and rows["Zoé Dupré"][comment] == "<p>Great improvement!</p>"
+    assert rows["Alice Smith"][comment].startswith("Escalation debates, ex01_reading: 17,5 / 20 points")
+    assert outcomes(result) == {
+        "Alice Smith_1234": "filled", "Pat PJ O'Brien, Jr._1236": "filled", "Zoé Dupré_1235": "filled",
+        "bjones": "filled", "Inès Ortiz_1241": "not_filled", "Jörg Müller_1238": "not_filled",
+        "Nguyễn Văn An_1237": "not_filled", "Ghost Person_9999": "not_in_lms", "Ana Lima": "not_in_gradebook"}
+    assert "cannot be changed" in next(o for o in result.outcomes if o.student == "Inès Ortiz_1241").note
+    assert result.lms.grade_label == LOCALISED_HEADERS[lang][4]
+    assert any("same language" in n for n in result.lms.notes)
+    assert lms.read_lms("moodle", paths["filled"]).rows[0].grade == "17,5"
+
+
+@pytest.mark.parametrize("lang, missing, expected", [
+    ("de", "Bewertung", "has no column 'Bewertung'"), ("fr", "Identifiant", "has no column 'Identifiant'"),
+    ("es", "Calificación", "has no column 'Calificación'")])
+def test_a_localised_worksheet_without_a_needed_column_names_it(tmp_path, lang, missing, expected):
+    text = (FIXTURES / f"moodle_grading_worksheet_{lang}.csv").read_text(encoding="utf-8")
+    first, rest = text.split("\n", 1)
+    path = tmp_path / "w.csv"
+    path.write_text(first.replace(missing, "Something else", 1) + "\n" + rest, encoding="utf-8")
+    with pytest.raises(lms.LmsError, match=re.escape(expected)) as info:
+        lms.read_lms("moodle", path)
+    assert "'Something else'" in str(info.value)  # the headers found are listed
+
+
+def test_a_worksheet_in_an_unknown_language_is_refused_with_what_was_expected(tmp_path):
+    path = tmp_path / "nl.csv"  # Dutch (nl/assign.php): not in the table
+    path.write_text("Identificatie,Volledige naam,Status,Cijfer,Laatst gewijzigd (beoordeling)\n", encoding="utf-8")
+    with pytest.raises(lms.LmsError) as info:
+        lms.read_lms("moodle", path)
+    message = str(info.value)
+    assert "not a Moodle grading worksheet in a language this command knows" in message
+    assert "German: 'ID', 'Bewertung', 'Zuletzt geändert (Bewertung)'" in message
+    assert "'Laatst gewijzigd (beoordeling)'" in message

@@ -273,22 +273,87 @@ def read_canvas(doc: CsvDoc, column: str | None, exercise_name: str) -> LmsFile:
 
 _PARTICIPANT = re.compile(r"(\d+)\s*$")
 
+# The worksheet's column headers are Moodle language strings, in the language of the user who downloaded it
+# (mod/assign/gradingtable.php builds them with get_string; the upload, feedback/offline/importgradeslib.php,
+# looks for get_string('gradenoun'), get_string('recordid', 'assign') and get_string('lastmodifiedgrade', 'assign')
+# in the uploader's language). Keys are Moodle's string ids. Sources, as read:
+# - English, component assign: moodle/moodle mod/assign/lang/en/assign.php at commit
+#   0085741f6f10a6c62f66ce4389fb1095d256f807 (it defines maxgrade twice, 'Maximum grade' then 'Maximum Grade';
+#   PHP keeps the second, and both are accepted here). gradenoun as the grade column: moodle/moodle
+#   mod/assign/feedback/offline/importgradeslib.php at commit 9762977c028cbd1884ed311a94c49efbae87591b (older
+#   versions used get_string('grade'), also 'Grade' in English). The feedback column is the comments plugin's
+#   get_editor_fields(): get_string('pluginname', 'assignfeedback_comments') (mod/assign/feedback/comments/locallib.php).
+# - English core strings (moodle.php: fullname, email, idnumber, username, gradenoun, no; and
+#   assignfeedback_comments.php: pluginname) and all German, French and Spanish strings: Moodle's AMOS language
+#   packs, version 4.5, as mirrored in github.com/projectestac/moodle-langpacks at commit
+#   6340d351fc1339a800835fc90f5f3f769ec97446 (files {de,fr,es,en}/assign.php, moodle.php, assignfeedback_comments.php).
+MOODLE_HEADERS = {
+    "en": {"recordid": ("Identifier",), "fullname": ("Full name",), "email": ("Email address",),
+           "idnumber": ("ID number",), "username": ("Username",), "status": ("Status",), "gradenoun": ("Grade",),
+           "maxgrade": ("Maximum Grade", "Maximum grade"), "gradecanbechanged": ("Grade can be changed",),
+           "lastmodifiedsubmission": ("Last modified (submission)",), "lastmodifiedgrade": ("Last modified (grade)",),
+           "comments": ("Feedback comments",), "no": ("No",)},
+    "de": {"recordid": ("ID",), "fullname": ("Vollständiger Name",), "email": ("E-Mail-Adresse",),
+           "idnumber": ("ID-Nummer",), "username": ("Anmeldename",), "status": ("Status",), "gradenoun": ("Bewertung",),
+           "maxgrade": ("Bestwertung",), "gradecanbechanged": ("Bewertung kann geändert werden",),
+           "lastmodifiedsubmission": ("Zuletzt geändert (Abgabe)",),
+           "lastmodifiedgrade": ("Zuletzt geändert (Bewertung)",), "comments": ("Feedback als Kommentar",),
+           "no": ("Nein",)},
+    "fr": {"recordid": ("Identifiant",), "fullname": ("Nom complet",), "email": ("Adresse de courriel",),
+           "idnumber": ("Numéro d’identification",), "username": ("Nom d’utilisateur",), "status": ("Statut",),
+           "gradenoun": ("Note",), "maxgrade": ("Note maximale",), "gradecanbechanged": ("La note peut être modifiée",),
+           "lastmodifiedsubmission": ("Dernière modification (travail remis)",),
+           "lastmodifiedgrade": ("Dernière modification (note)",), "comments": ("Feedback par commentaires",),
+           "no": ("Non",)},
+    "es": {"recordid": ("Identificador",), "fullname": ("Nombre completo",), "email": ("Dirección de correo",),
+           "idnumber": ("Número de ID",), "username": ("Nombre de usuario",), "status": ("Estado",),
+           "gradenoun": ("Calificación",), "maxgrade": ("Calificación máxima",),
+           "gradecanbechanged": ("La calificación puede ser cambiada",),
+           "lastmodifiedsubmission": ("Última modificación (entrega)",),
+           "lastmodifiedgrade": ("Última modificación (calificación)",),
+           "comments": ("Comentarios de retroalimentación",), "no": ("No",)},
+}
+MOODLE_LANGUAGES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish"}
+_MOODLE_NEEDED = ("recordid", "gradenoun", "lastmodifiedgrade")  # what Moodle's upload looks for
+
+
+def moodle_language(header: list[str]) -> str | None:
+    """The language whose worksheet headers the first row uses (most of them matched), or None."""
+    found = {h.strip().casefold() for h in header}
+    score = {lang: sum(any(n.casefold() in found for n in names) for key, names in strings.items() if key != "no")
+             for lang, strings in MOODLE_HEADERS.items()}
+    best = max(score, key=lambda lang: (score[lang], lang == "en"))
+    needed = sum(any(n.casefold() in found for n in MOODLE_HEADERS[best][k]) for k in _MOODLE_NEEDED)
+    return best if needed >= 2 else None
+
 
 def read_moodle(doc: CsvDoc, column: str | None) -> LmsFile:
     header = [h.strip() for h in doc.records[0].values]
-    id_col = _col(header, "Identifier")
-    grade_col = _col(header, column or "Grade")
+    lang = moodle_language(header)
+    has = ", ".join(f"'{h}'" for h in header[:12]) + (" …" if len(header) > 12 else "")
+    if lang is None:
+        known = "; ".join(f"{MOODLE_LANGUAGES[k]}: '{v['recordid'][0]}', '{v['gradenoun'][0]}', "
+                          f"'{v['lastmodifiedgrade'][0]}'" for k, v in MOODLE_HEADERS.items())
+        raise LmsError("This is not a Moodle grading worksheet in a language this command knows: its first row needs "
+                       f"the columns Moodle's upload reads ({known}); it has: {has}. In Moodle: the assignment › "
+                       "View all submissions › Grading action › Download grading worksheet.")
+    strings = MOODLE_HEADERS[lang]
+
+    def col(key):
+        return _col(header, *strings[key])
+
+    id_col = col("recordid")
+    grade_col = _col(header, column) if column else col("gradenoun")
     if id_col is None or grade_col is None:
-        raise LmsError("This is not a Moodle grading worksheet: its first row needs the columns 'Identifier' and "
-                       f"'{column or 'Grade'}' (it has: {', '.join(header[:8])}). In Moodle: the assignment › "
-                       "View all submissions › Grading action › Download grading worksheet. (A Moodle in "
-                       "another language names the grade column differently: give it with --column.)")
-    name_col = _col(header, "Full name")
-    comment_col = _col(header, "Feedback comments")
-    max_col = _col(header, "Maximum Grade", "Maximum grade")
-    lock_col = _col(header, "Grade can be changed")
-    ident = {k: _col(header, n) for k, n in (("email", "Email address"), ("idnumber", "ID number"),
-                                             ("username", "Username"))}
+        expected = strings["recordid"][0] if id_col is None else (column or strings["gradenoun"][0])
+        raise LmsError(f"This Moodle grading worksheet ({MOODLE_LANGUAGES[lang]}) has no column '{expected}'; it has: "
+                       f"{has}." + (" Give the grade column's name with --column." if id_col is not None else ""))
+    name_col = col("fullname")
+    comment_col = col("comments")
+    max_col = col("maxgrade")
+    lock_col = col("gradecanbechanged")
+    no = {n.casefold() for n in strings["no"]}
+    ident = {k: col(k) for k in ("email", "idnumber", "username")}
     rows = []
     for index, record in enumerate(doc.records[1:], start=1):
         m = _PARTICIPANT.search(_cell(record, id_col))
@@ -299,10 +364,13 @@ def read_moodle(doc: CsvDoc, column: str | None) -> LmsFile:
         rows.append(LmsRow(index, _cell(record, name_col), {k: v for k, v in keys.items() if v},
                            grade=_cell(record, grade_col), comment=_cell(record, comment_col),
                            max_points=_cell(record, max_col).strip(),
-                           locked=_cell(record, lock_col).strip().casefold() in ("no", "non", "nein")))
+                           locked=_cell(record, lock_col).strip().casefold() in no))
     notes = [] if comment_col is not None else [
-        "The worksheet has no 'Feedback comments' column (feedback comments are off for this assignment): "
+        f"The worksheet has no '{strings['comments'][0]}' column (feedback comments are off for this assignment): "
         "scores only; the feedback files zip still works if feedback files are on."]
+    if lang != "en":
+        notes.append(f"Worksheet in {MOODLE_LANGUAGES[lang]}: upload it as a Moodle user with the same language, "
+                     "because Moodle's upload looks for the column names in the uploader's language.")
     return LmsFile("moodle", doc, header, rows, grade_col, header[grade_col], comment_col=comment_col, notes=notes)
 
 
