@@ -142,8 +142,74 @@ def test_canvas_column_choice_and_errors(tmp_path):
     other = SimpleNamespace(**{**vars(EXERCISE), "max_points": 14.0})
     with pytest.raises(lms.LmsError, match="out of 20 points.*out of 14.*--scale"):
         lms.fill("canvas", other, gradebook, source)
-    scaled = lms.fill("canvas", other, gradebook, source, mapping={"pat": "pobrien"}, scale=True)
-    assert {o.student: o.score for o in scaled.outcomes if o.kind == "filled"}["pat"] == "24.29"  # 17 × 20/14
+    wider = SimpleNamespace(**{**vars(EXERCISE), "max_points": 25.0})
+    scaled = lms.fill("canvas", wider, gradebook, source, mapping={"pat": "pobrien"}, scale=True)
+    assert {o.student: o.score for o in scaled.outcomes if o.kind == "filled"} == {
+        "pat": "13.6", "smithalice_1001_5001": "14.4", "duprézoé_LATE_1002_5002_1": "12.4"}  # 17, 18, 15.5 × 20/25
+
+
+def test_scale_never_writes_above_the_canvas_maximum(tmp_path):
+    """The issue's case: a set out of 14, Canvas's column out of 20, Alice's 18 gave 25.71 without a word."""
+    gradebook = gradebook_dir(tmp_path, "gradebook_canvas")
+    other = SimpleNamespace(**{**vars(EXERCISE), "max_points": 14.0})
+    with pytest.raises(lms.LmsError) as info:
+        lms.fill("canvas", other, gradebook, FIXTURES / "canvas_gradebook_export.csv", mapping={"pat": "pobrien"},
+                 scale=True)
+    message = str(info.value)
+    assert "above the LMS maximum of 20 (Canvas's Points Possible)" in message
+    assert "smithalice_1001_5001 (18 of 14 points gives 25.71 scaled)" in message  # 18 × 20/14 = 25.714…
+    assert "pat (17 of 14 points gives 24.29 scaled)" in message and "Nothing was written" in message
+    assert "duprézoé_LATE_1002_5002_1 (15.5 of 14 points gives 22.14 scaled)" in message
+    assert message.startswith("3 score(s)")  # alima's 10 gives 14.29: pending, and within the maximum anyway
+
+
+def _gradebook_with_total(tmp_path, which, student, total):
+    folder = gradebook_dir(tmp_path, which)
+    path = folder / "gradebook.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        if row["student"] == student:
+            row["total"] = str(total)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
+@pytest.mark.parametrize("scale, set_max", [(False, 20.0), (True, 16.0)])
+def test_never_above_moodles_maximum_grade(tmp_path, scale, set_max):
+    """The issue's case: 25 written into a worksheet whose Maximum grade is 20 (Moodle then skips it silently)."""
+    total = 25 if not scale else 20  # 20 of 16, scaled to the worksheet's 20: 25
+    folder = _gradebook_with_total(tmp_path, "gradebook_moodle", "Alice Smith_1234", total)
+    exercise = SimpleNamespace(**{**vars(EXERCISE), "max_points": set_max})
+    with pytest.raises(lms.LmsError, match=r"above the LMS maximum of 20 \(Moodle's 'Maximum Grade' column\): "
+                                           r"Alice Smith_1234 \(") as info:
+        lms.fill("moodle", exercise, folder, FIXTURES / "moodle_grading_worksheet.csv", scale=scale)
+    assert ("gives 25 scaled" in str(info.value)) == scale
+
+
+def test_the_refusal_writes_nothing(tmp_path, capsys):
+    from escalation.grading.cli import main
+    from escalation.grading.source import load_exercise
+
+    top = load_exercise("ex01_reading").max_points
+    grades = tmp_path / "grades"
+    grades.mkdir()
+    (grades / "gradebook.csv").write_text("student,file,status,total,max_points\n"
+                                          f"Ann_77,Ann_77_assignsubmission_file_/x.ipynb,graded,{top},{top}\n"
+                                          f"Ben_78,Ben_78_assignsubmission_file_/x.ipynb,graded,{top * 1.25},{top}\n",
+                                          encoding="utf-8")
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("Identifier,Full name,Grade,Maximum grade,Last modified (grade)\n"
+                     "Participant 77,Ann,,20.00,-\nParticipant 78,Ben,,20.00,-\n", encoding="utf-8")
+    out = tmp_path / "filled.csv"
+    code = main(["lms", "moodle", "ex01_reading", "--gradebook", str(grades), "--lms-file", str(sheet),
+                 "--out", str(out), "--scale", "--include-pending"])
+    err = capsys.readouterr().err
+    assert code == 2 and "1 score(s)" in err and "Ben_78" in err and "Ann_77" not in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grades", "sheet.csv"]  # no filled file, report or zip
 
 
 def test_include_pending_uploads_the_partial_total(tmp_path):

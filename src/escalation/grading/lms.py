@@ -562,6 +562,9 @@ def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: st
     feedback_dir = Path(gradebook_dir) / "feedback"
     from .batch import safe_name
 
+    over: list[str] = []  # scores above the LMS maximum: refused as a whole, nothing is written
+    lms_maxima: set[float] = set()
+
     for g in sorted(gradebook, key=lambda g: g.student):
         hits = matches[g.student]
         if not hits:
@@ -598,6 +601,10 @@ def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: st
         else:
             lms_max = _number(row.max_points) if row.max_points else _number(lms.max_points)
             value = g.total * (lms_max / max_points) if scale and lms_max and max_points else g.total
+            if lms_max is not None and round(value, 2) > lms_max + 1e-9:
+                over.append(f"{g.student} ({_fmt(g.total, False)} of {_fmt(max_points, False)} points"
+                            + (f" gives {_fmt(value, False)} scaled" if value != g.total else "") + ")")
+                lms_maxima.add(lms_max)
             out.kind = "filled"
             out.score = _fmt(value, comma)
             lms.doc.set(row.index, lms.grade_col, out.score)
@@ -632,7 +639,23 @@ def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: st
             outcomes.append(Outcome("not_in_gradebook", lms_name=row.name, lms_id=_key_of(lms, row),
                                     previous=row.grade, note=f"In the LMS file but no graded submission matches{test} "
                                     "(no submission, or a name the mapping does not cover); left unchanged."))
+    if over:
+        where = ("Canvas's Points Possible" if lms.kind == "canvas"
+                 else f"Moodle's '{_maximum_label(lms)}' column")
+        shown = "; ".join(over[:10]) + (f"; and {len(over) - 10} more" if len(over) > 10 else "")
+        raise LmsError(f"{len(over)} score(s) would be above the LMS maximum of "
+                       f"{' / '.join(_fmt(m, False) for m in sorted(lms_maxima))} ({where}): {shown}. Nothing was "
+                       "written (Moodle skips a grade above the maximum without a word; Canvas would record it as "
+                       "extra credit). Check these totals in the gradebook, or the assignment's maximum in the LMS.")
     return FillResult(lms, outcomes, feedback)
+
+
+def _maximum_label(lms: LmsFile) -> str:
+    for names in (strings["maxgrade"] for strings in MOODLE_HEADERS.values()):
+        col = _col(lms.header, *names)
+        if col is not None:
+            return lms.header[col]
+    return "Maximum grade"
 
 
 def feedback_entry(lms: LmsFile, row: LmsRow, g: GradebookRow, exercise_name: str) -> str | None:
