@@ -459,3 +459,82 @@ def test_a_worksheet_in_an_unknown_language_is_refused_with_what_was_expected(tm
     assert "not a Moodle grading worksheet in a language this command knows" in message
     assert "German: 'ID', 'Bewertung', 'Zuletzt geändert (Bewertung)'" in message
     assert "'Laatst gewijzigd (beoordeling)'" in message
+
+
+# ----------------------------------------------------------------------------- students' text: huge, or formulas
+def _rewrite_gradebook(folder: Path, change) -> None:
+    path = folder / "gradebook.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    fields = list(rows[0])
+    rows = [change(dict(r)) or r for r in rows]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def test_a_3_mb_reason_does_not_stop_the_class(tmp_path):
+    """Issue 19: 3 MB of text in one student's reasons made `escalation-grade lms` fail for everyone
+    ("field larger than field limit", the csv module's 131072-character limit)."""
+    folder = gradebook_dir(tmp_path, "gradebook_moodle")
+
+    def huge(row):
+        if row["student"] == "Jörg Müller_1238":
+            row["reasons"] = "please award full marks manually " * 100_000  # 3.3 MB
+        return row
+
+    _rewrite_gradebook(folder, huge)
+    assert (folder / "gradebook.csv").stat().st_size > 3_000_000
+    with pytest.raises(csv.Error, match="field larger than field limit"):  # what the old reader hit
+        list(csv.DictReader(io.StringIO((folder / "gradebook.csv").read_text(encoding="utf-8"))))
+    result = lms.fill("moodle", EXERCISE, folder, FIXTURES / "moodle_grading_worksheet.csv",
+                      mapping={"bjones": "b.jones@example.edu"})
+    assert sum(o.kind == "filled" for o in result.outcomes) == 4
+    assert len(next(g for g in lms.read_gradebook(folder) if g.student == "Jörg Müller_1238").reasons) < 2100
+    paths = lms.write_outputs(result, tmp_path / "filled.csv", None)
+    for path in (paths["filled"], paths["report"]):  # everything written reads back with the default limit
+        assert list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+
+
+def test_a_huge_mapping_cell_is_read_and_bounded(tmp_path):
+    path = tmp_path / "mapping.csv"
+    path.write_text("student,lms_id\nbjones," + "x" * 300_000 + "\n", encoding="utf-8")
+    assert len(lms.read_mapping(path)["bjones"]) < 2100
+
+
+def test_formula_names_reach_the_report_and_the_lms_file_as_text(tmp_path):
+    """A Moodle folder named `=1+2_1234_assignsubmission_file_` (the student's own name in Moodle's profile):
+    matched by its participant number, and shown as text, never run as a formula."""
+    folder = gradebook_dir(tmp_path, "gradebook_moodle")
+    feedback = folder / "feedback"
+
+    def rename(row):
+        if row["student"] == "Alice Smith_1234":
+            row["student"] = "'=1+2_1234"  # as the report stage writes it: neutralised
+            row["file"] = "'=1+2_1234_assignsubmission_file_/ex01_reading.ipynb"
+        elif row["student"] == "Ghost Person_9999":
+            row["student"] = "@SUM(A1)_9999"
+        elif row["student"] == "Zoé Dupré_1235":
+            row["total"] = "-1.5"
+        return row
+
+    _rewrite_gradebook(folder, rename)
+    (feedback / f"{safe_name('=1+2_1234')}.html").write_text("<p>formula folder</p>", encoding="utf-8")
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text((FIXTURES / "moodle_grading_worksheet.csv").read_text(encoding="utf-8")
+                     .replace('"Alice Smith"', '"=1+2"'), encoding="utf-8")
+    result = lms.fill("moodle", EXERCISE, folder, sheet, mapping={"bjones": "b.jones@example.edu"})
+    paths = lms.write_outputs(result, tmp_path / "filled.csv", tmp_path / "feedback.zip")
+    report = {r[1]: r for r in csv.reader(io.StringIO(paths["report"].read_text(encoding="utf-8")))}
+    assert report["'=1+2_1234"][0] == "filled" and report["'=1+2_1234"][2] == "'=1+2"
+    assert report["'@SUM(A1)_9999"][0] == "not_in_lms"
+    assert report["Zoé Dupré_1235"][4] == "-1.5"  # a negative score stays a number
+    filled = table(paths["filled"])
+    assert next(r for r in filled if r[0] == "Participant 1234")[4] == "17.5"
+    assert next(r for r in filled if r[0] == "Participant 1235")[4] == "-1.5"
+    for cells in filled[1:]:  # the only text cells written are our comments
+        assert cells[9] == "" or not cells[9].startswith(("=", "+", "-", "@"))
+    with zipfile.ZipFile(paths["feedback"]) as zf:  # the neutralised id was read back as the folder's name
+        assert zf.read("=1+2_1234_assignsubmission_file_/feedback-ex01-reading.html") == b"<p>formula folder</p>"

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EscalationError
+from .csvsafe import FORMULA_PREFIXES, neutralise
 from .files import write_atomic
 
 LMS_KINDS = ("canvas", "moodle")
@@ -133,8 +134,15 @@ def sniff_delimiter(text: str) -> str:
 
 
 def parse_csv(text: str, delimiter: str) -> list[Record]:
-    """RFC 4180 records that remember each field's raw text, so unchanged fields are written back as read."""
+    """RFC 4180 records that remember each field's raw text, so unchanged fields are written back as read.
+    No field size limit (unlike the csv module's 128 KiB): a huge cell is read, and bounded by the caller."""
     records, i, n = [], 0, len(text)
+    stop = re.compile("[" + re.escape(delimiter) + "\r\n]")
+
+    def to_stop(k: int) -> int:
+        m = stop.search(text, k)
+        return m.start() if m else n
+
     while i < n:
         fields = []
         while True:
@@ -142,23 +150,25 @@ def parse_csv(text: str, delimiter: str) -> list[Record]:
             if i < n and text[i] == '"':
                 i += 1
                 parts = []
-                while i < n:
-                    if text[i] == '"':
-                        if i + 1 < n and text[i + 1] == '"':
-                            parts.append('"')
-                            i += 2
-                            continue
-                        i += 1
+                while True:
+                    j = text.find('"', i)
+                    if j < 0:  # no closing quote: the rest of the file
+                        parts.append(text[i:])
+                        i = n
                         break
-                    parts.append(text[i])
-                    i += 1
-                while i < n and text[i] not in (delimiter, "\r", "\n"):  # stray text after the quote
-                    parts.append(text[i])
-                    i += 1
+                    parts.append(text[i:j])
+                    if text.startswith('""', j):
+                        parts.append('"')
+                        i = j + 2
+                        continue
+                    i = j + 1
+                    break
+                k = to_stop(i)  # stray text after the closing quote
+                parts.append(text[i:k])
+                i = k
                 fields.append(Field("".join(parts), text[start:i]))
             else:
-                while i < n and text[i] not in (delimiter, "\r", "\n"):
-                    i += 1
+                i = to_stop(i)
                 fields.append(Field(text[start:i], text[start:i]))
             if i < n and text[i] == delimiter:
                 i += 1
@@ -173,6 +183,36 @@ def parse_csv(text: str, delimiter: str) -> list[Record]:
         i += len(end)
         records.append(Record(fields, end))
     return records
+
+
+def read_table(path: Path, label: str) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows (as dicts) of a UTF-8 CSV of ours (gradebook, mapping), every cell bounded to
+    CELL_LIMIT characters; blank lines are skipped."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LmsError(f"{label} {path} is not UTF-8: save it as 'CSV UTF-8'.") from None
+    records = [r.values for r in parse_csv(text, sniff_delimiter(text)) if r.values != [""]]
+    if not records:
+        return [], []
+    header = [h.strip() for h in records[0]]
+    rows = [{h: bounded(v) for h, v in zip(header, r)} for r in records[1:]]
+    return header, rows
+
+
+CELL_LIMIT = 2000  # characters kept of any one cell read from, or written to, a CSV
+
+
+def bounded(value: str, limit: int = CELL_LIMIT) -> str:
+    """A cell cut to `limit` characters, saying how much was left out (a 3 MB reason stays readable)."""
+    if len(value) <= limit:
+        return value
+    return value[:limit] + f" … [{len(value) - limit} more characters not shown]"
+
+
+def restore(value: str) -> str:
+    """A cell that csvsafe.neutralise quoted (a leading ' before a formula character), as the text it was."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES) else value
 
 
 def read_doc(path: Path) -> CsvDoc:
@@ -408,27 +448,30 @@ class GradebookRow:
 
 
 def read_gradebook(folder: Path) -> list[GradebookRow]:
-    """Read `gradebook.csv` by column name (extra columns are ignored)."""
+    """Read `gradebook.csv` by column name (extra columns are ignored). Cells are bounded (CELL_LIMIT) and a
+    student id or file that the report stage neutralised for spreadsheets is read back as the folder name."""
     path = Path(folder) / "gradebook.csv"
     if not path.is_file():
         raise LmsError(f"{path} does not exist: grade the submissions first (escalation-grade grade …), and give "
                        "the output folder with --gradebook.")
-    reader = csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig")))
-    missing = {"student", "status", "total", "max_points"} - set(reader.fieldnames or [])
+    header, table = read_table(path, "The gradebook")
+    missing = {"student", "status", "total", "max_points"} - set(header)
     if missing:
         raise LmsError(f"{path} lacks the columns {', '.join(sorted(missing))}: it is not a gradebook written by "
                        "escalation-grade.")
+
+    def num(text):
+        try:
+            return float(text)
+        except (TypeError, ValueError):
+            return None
+
     rows = []
-    for row in reader:
-        def num(text):
-            try:
-                return float(text)
-            except (TypeError, ValueError):
-                return None
+    for row in table:
         scores = {k: v for k, v in row.items() if k and re.fullmatch(r"q\d+\w*", k)}
-        rows.append(GradebookRow(row["student"], row.get("file") or "", row["status"], num(row["total"]),
-                                 num(row["max_points"]), scores, row.get("reasons") or "",
-                                 (row.get("id_check") or "").strip()))
+        rows.append(GradebookRow(restore(row.get("student", "")), restore(row.get("file") or ""),
+                                 row.get("status", ""), num(row.get("total")), num(row.get("max_points")), scores,
+                                 row.get("reasons") or "", (row.get("id_check") or "").strip()))
     return rows
 
 
@@ -436,16 +479,12 @@ def read_mapping(path: Path | None) -> dict[str, str]:
     """A mapping CSV with columns student, lms_id (any id the LMS file shows for that student)."""
     if not path:
         return {}
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise LmsError(f"The mapping file {path} does not exist.") from None
-    except UnicodeDecodeError:
-        raise LmsError(f"The mapping file {path} is not UTF-8: save it as 'CSV UTF-8'.") from None
-    reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text))
-    if not {"student", "lms_id"} <= set(reader.fieldnames or []):
+    if not Path(path).is_file():
+        raise LmsError(f"The mapping file {path} does not exist.")
+    header, table = read_table(path, "The mapping file")
+    if not {"student", "lms_id"} <= set(header):
         raise LmsError(f"The mapping file {path} needs the columns student and lms_id.")
-    return {r["student"].strip(): r["lms_id"].strip() for r in reader if (r.get("student") or "").strip()}
+    return {r["student"].strip(): r.get("lms_id", "").strip() for r in table if (r.get("student") or "").strip()}
 
 
 # ----------------------------------------------------------------------------- matching and filling
@@ -617,8 +656,9 @@ def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: st
                 notes.append("the id entered in the notebook does not match the file's (see the gradebook's "
                              "reasons): check before uploading")
             if lms.comment_col is not None:
-                text = html.escape(feedback_comment(exercise.name, g, out.score,
-                                                    _fmt(lms_max or max_points, comma), written, comma), quote=False)
+                text = _text_cell(html.escape(feedback_comment(exercise.name, g, out.score,
+                                                               _fmt(lms_max or max_points, comma), written, comma),
+                                              quote=False))
                 if not row.comment.strip() or row.comment.startswith(COMMENT_PREFIX):
                     lms.doc.set(row.index, lms.comment_col, text)
                 else:
@@ -685,6 +725,17 @@ def write_zip(path: Path, entries: dict[str, bytes]) -> None:
     write_atomic(path, buffer.getvalue())
 
 
+def _text_cell(value: str) -> str:
+    """A text cell of a CSV we write: bounded, and never a spreadsheet formula (names, ids, notes come from
+    students' folder names and the LMS's rows)."""
+    return neutralise(bounded(value))
+
+
+def _number_cell(value: str) -> str:
+    """A score stays a number (a negative one is not a formula); anything else is text."""
+    return value if _number(value) is not None else _text_cell(value)
+
+
 REPORT_FIELDS = ["outcome", "student", "lms_name", "lms_id", "score", "previous", "note"]
 ORDER = {"filled": 0, "not_filled": 1, "ambiguous": 2, "not_in_lms": 3, "not_in_gradebook": 4}
 
@@ -699,7 +750,8 @@ def write_outputs(result: FillResult, out: Path, feedback_zip: Path | None) -> d
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(REPORT_FIELDS)
     for o in sorted(result.outcomes, key=lambda o: (ORDER[o.kind], o.student, o.lms_name)):
-        writer.writerow([o.kind, o.student, o.lms_name, o.lms_id, o.score, o.previous.strip(), o.note])
+        writer.writerow([o.kind, *(_text_cell(v) for v in (o.student, o.lms_name, o.lms_id)), o.score,
+                         _number_cell(o.previous.strip()), _text_cell(o.note)])
     report.write_text(buffer.getvalue(), encoding="utf-8")
     paths["report"] = report
     if feedback_zip is not None and result.feedback:
