@@ -133,6 +133,9 @@ def test_roster_forms_and_errors(tmp_path):
         read_roster(r)
     with pytest.raises(CollectError, match="does not exist"):
         read_roster(tmp_path / "nope.csv")
+    r.write_text('username\n"' + "x" * 200_000 + '"\n', encoding="utf-8")
+    with pytest.raises(CollectError, match="cannot be read as CSV"):
+        read_roster(r)
 
 
 def test_deadline_forms():

@@ -87,7 +87,10 @@ def read_roster(path: Path) -> list[str]:
         dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t") if any(d in lines[0] for d in ",;\t") else csv.excel
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(lines, dialect))
+    try:
+        rows = list(csv.reader(lines, dialect))
+    except csv.Error as exc:  # e.g. a cell above the csv module's field size limit
+        raise CollectError(f"The roster {path} cannot be read as CSV ({exc}).") from None
     header = [h.strip().casefold() for h in rows[0]]
     column = next((header.index(c) for c in ROSTER_COLUMNS if c in header), None)
     body = rows[1:] if column is not None else rows
