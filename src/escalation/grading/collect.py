@@ -13,8 +13,9 @@ byte for byte with its modification time, and the copy is checked against the or
 student's file is only ever read, and never through a link: every component of the path under HOMES is opened
 relative to the one before with O_NOFOLLOW, the copy is read from that open descriptor, and `fstat` before and
 after must show the same regular file (device, inode, size, modification time) with one name only (a hard link
-is refused too). So swapping the notebook for a link to someone else's while collect runs gets nothing. A student on the roster without a notebook gets an empty folder (so the
-gradebook gives them a row with status `missing`) and a row in `collect_report.csv`, which lists every
+is refused too). So swapping the notebook for a link to someone else's while collect runs gets nothing. A
+student on the roster without a notebook gets an empty folder (so the gradebook gives them a row with status
+`missing`) and a row in `collect_report.csv`, which lists every
 student with the file's modification time, whether it came after the deadline, and its hash.
 """
 from __future__ import annotations

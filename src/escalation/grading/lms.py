@@ -322,7 +322,8 @@ _PARTICIPANT = re.compile(r"(\d+)\s*$")
 #   PHP keeps the second, and both are accepted here). gradenoun as the grade column: moodle/moodle
 #   mod/assign/feedback/offline/importgradeslib.php at commit 9762977c028cbd1884ed311a94c49efbae87591b (older
 #   versions used get_string('grade'), also 'Grade' in English). The feedback column is the comments plugin's
-#   get_editor_fields(): get_string('pluginname', 'assignfeedback_comments') (mod/assign/feedback/comments/locallib.php).
+#   get_editor_fields(): get_string('pluginname', 'assignfeedback_comments')
+#   (mod/assign/feedback/comments/locallib.php).
 # - English core strings (moodle.php: fullname, email, idnumber, username, gradenoun, no; and
 #   assignfeedback_comments.php: pluginname) and all German, French and Spanish strings: Moodle's AMOS language
 #   packs, version 4.5, as mirrored in github.com/projectestac/moodle-langpacks at commit
@@ -341,7 +342,8 @@ MOODLE_HEADERS = {
            "no": ("Nein",)},
     "fr": {"recordid": ("Identifiant",), "fullname": ("Nom complet",), "email": ("Adresse de courriel",),
            "idnumber": ("Numéro d’identification",), "username": ("Nom d’utilisateur",), "status": ("Statut",),
-           "gradenoun": ("Note",), "maxgrade": ("Note maximale",), "gradecanbechanged": ("La note peut être modifiée",),
+           "gradenoun": ("Note",), "maxgrade": ("Note maximale",),
+           "gradecanbechanged": ("La note peut être modifiée",),
            "lastmodifiedsubmission": ("Dernière modification (travail remis)",),
            "lastmodifiedgrade": ("Dernière modification (note)",), "comments": ("Feedback par commentaires",),
            "no": ("Non",)},
