@@ -5,6 +5,7 @@ recorder), and built as a wheel with its entry point. Z2JH config and LTI overla
 checked by JupyterHub's own classes, the hub's extra Python config executed. Shell scripts: `bash -n`,
 then run in DRY_RUN mode.
 """
+import asyncio
 import importlib.util
 import os
 import shutil
@@ -148,19 +149,101 @@ def test_z2jh_passwords_pass_jupyterhubs_own_checks():
     assert auth.user_password.startswith("CHANGE-ME") and auth.admin_password != auth.user_password
 
 
-def test_z2jh_extra_config_mounts_all_homes_for_the_instructor_only():
-    cfg = z2jh("config.yaml")
+HOME_VOLUME = {"name": "home", "persistentVolumeClaim": {"claimName": "escalation-homes"}}
+
+
+def chart_spawner_config(values: dict, form: str) -> Config:
+    """The KubeSpawner config the chart makes from config.yaml's `singleuser` values.
+
+    The chart passes singleuser.memory/cpu/initContainers/uid straight to the KubeSpawner traits
+    (jupyterhub/files/hub/jupyterhub_config.py); for static storage it sets one volume and one mount named
+    `home`: a dict keyed "home" since chart 4.3.0, a list before.
+    """
+    single = values["singleuser"]
+    storage = single["storage"]
+    mount = {"name": "home", "mountPath": storage["homeMountPath"], "subPath": storage["static"]["subPath"]}
+    volume = dict(HOME_VOLUME, persistentVolumeClaim={"claimName": storage["static"]["pvcName"]})
     c = Config()
-    for code in cfg["hub"]["extraConfig"].values():
+    k = c.KubeSpawner
+    k.volumes, k.volume_mounts = ({"home": volume}, {"home": mount}) if form == "dict" else ([volume], [mount])
+    k.mem_guarantee, k.mem_limit = single["memory"]["guarantee"], single["memory"]["limit"]
+    k.cpu_guarantee, k.cpu_limit = single["cpu"]["guarantee"], single["cpu"]["limit"]
+    k.init_containers = single["initContainers"]
+    k.uid, k.cmd = 1000, ["jupyterhub-singleuser"]  # the chart's defaults
+    k.image = f"{single['image']['name']}:{single['image']['tag']}"
+    for code in values["hub"]["extraConfig"].values():
         exec(code, {"c": c})  # the chart runs each block the same way, with `c` in scope
-    hook = c.KubeSpawner.pre_spawn_hook
-    own_home = {"name": "home", "mountPath": "/home/jovyan", "subPath": "x"}
-    teacher = SimpleNamespace(user=SimpleNamespace(admin=True), volume_mounts=[own_home])
-    student = SimpleNamespace(user=SimpleNamespace(admin=False), volume_mounts=[own_home])
-    hook(teacher)
-    hook(student)
-    assert teacher.volume_mounts[1] == {"name": "home", "mountPath": "/srv/homes", "readOnly": True}
-    assert student.volume_mounts == [own_home]
+    return c
+
+
+@pytest.fixture
+def offline_kubeconfig(tmp_path, monkeypatch):
+    """KubeSpawner loads a cluster configuration when it is made; this one points at a closed port."""
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "none",
+        "clusters": [{"name": "none", "cluster": {"server": "https://127.0.0.1:9"}}],
+        "users": [{"name": "none", "user": {"token": "none"}}],
+        "contexts": [{"name": "none", "context": {"cluster": "none", "user": "none", "namespace": "escalation"}}],
+    }), encoding="utf-8")
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+
+
+def pod_for(c: Config, name: str, admin: bool) -> dict:
+    """The pod manifest real KubeSpawner builds for a user after the hub ran the pre-spawn hook, as the
+    JSON it would send to the Kubernetes API."""
+    from kubernetes_asyncio.client import ApiClient
+    from kubespawner import KubeSpawner
+
+    async def build():
+        user = SimpleNamespace(name=name, id=1, url=f"/user/{name}/", admin=admin)
+        spawner = KubeSpawner(_mock=True, config=c, user=user)
+        spawner.pre_spawn_hook(spawner)
+        pod = await spawner.get_pod_manifest()
+        async with ApiClient() as api:
+            return api.sanitize_for_serialization(pod)
+
+    return asyncio.run(build())
+
+
+def mounts_of(container: dict) -> list[tuple]:
+    return [(m["name"], m["mountPath"], m.get("subPath"), m.get("readOnly", False)) for m in container["volumeMounts"]]
+
+
+@pytest.mark.parametrize("form", ["dict", "list"], ids=["chart-4.3-and-later", "chart-before-4.3"])
+def test_z2jh_hook_gives_the_instructor_all_homes_in_a_real_kubespawner_pod(offline_kubeconfig, form):
+    c = chart_spawner_config(z2jh("config.yaml"), form)
+    teacher = pod_for(c, "teacher", admin=True)["spec"]["containers"][0]
+    student = pod_for(c, "student1", admin=False)["spec"]["containers"][0]
+    assert mounts_of(teacher) == [("home", "/home/jovyan", "teacher", False), ("home", "/srv/homes", None, True)]
+    assert mounts_of(student) == [("home", "/home/jovyan", "student1", False)]
+
+
+def test_z2jh_hook_as_it_was_breaks_the_instructors_spawn(offline_kubeconfig):
+    """The hook this recipe had (`list(spawner.volume_mounts)`) turns chart 4.3's dict into its keys."""
+    values = z2jh("config.yaml")
+    values["hub"]["extraConfig"] = {"10-instructor-sees-homes": (
+        "def instructor_sees_homes(spawner):\n"
+        "    if spawner.user.admin:\n"
+        "        spawner.volume_mounts = list(spawner.volume_mounts) + [\n"
+        "            {'name': 'home', 'mountPath': '/srv/homes', 'readOnly': True}]\n"
+        "c.KubeSpawner.pre_spawn_hook = instructor_sees_homes\n")}
+    c = chart_spawner_config(values, "dict")
+    with pytest.raises(AttributeError, match="Expected object of type 'dict'"):
+        pod_for(c, "teacher", admin=True)
+    assert mounts_of(pod_for(c, "student1", admin=False)["spec"]["containers"][0])  # students were unaffected
+
+
+def test_z2jh_home_folder_is_chowned_by_an_init_container_before_a_non_root_server(offline_kubeconfig):
+    c = chart_spawner_config(z2jh("config.yaml"), "dict")
+    spec = pod_for(c, "student1", admin=False)["spec"]
+    (init,) = spec["initContainers"]
+    server = spec["containers"][0]
+    assert init["securityContext"]["runAsUser"] == 0
+    assert mounts_of(init) == [("home", "/home/jovyan", "student1", False)]  # the student's own folder only
+    assert init["command"][-1] == "chown 1000:1000 /home/jovyan"
+    assert server["securityContext"]["runAsUser"] == 1000  # the server itself is not root
+    assert {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in spec["volumes"]} == {"home": "escalation-homes"}
 
 
 def test_z2jh_lti_overlay():
@@ -193,7 +276,8 @@ def test_shell_script_parses_and_explains_itself(script):
 def test_tljh_install_commands():
     out = sh(HUB / "tljh" / "install.sh", "install", "https://github.com/owner/escalation", "teacher").stdout
     lines = out.splitlines()
-    assert lines[0].startswith("curl -fsSL https://tljh.jupyter.org/bootstrap.py | sudo python3 - --admin 'teacher'")
+    assert lines[0].startswith("curl -fsSL https://tljh.jupyter.org/bootstrap.py | sudo python3 - --version '2.0.0' "
+                               "--admin 'teacher'")
     assert "--plugin 'git+https://github.com/owner/escalation@main#subdirectory=tools/hub/tljh'" in lines[0]
     assert (HUB / "tljh" / "pyproject.toml").is_file()  # the subdirectory the plugin spec names
     assert "sudo tljh-config set limits.memory 1G" in lines and "sudo tljh-config reload" in lines
