@@ -5,7 +5,6 @@ recorder), and built as a wheel with its entry point. Z2JH config and LTI overla
 checked by JupyterHub's own classes, the hub's extra Python config executed. Shell scripts: `bash -n`,
 then run in DRY_RUN mode.
 """
-import asyncio
 import importlib.util
 import os
 import shutil
@@ -14,7 +13,6 @@ import sys
 import tomllib
 import zipfile
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -24,6 +22,7 @@ from escalation.grading.collect import DEFAULT_TARGETPATH as COLLECT_TARGETPATH
 from escalation.hub.link import DEFAULT_TARGETPATH
 from escalation.hub.local import STUDENT_ARGS
 from support.upstream import load_functions, merge_values, upstream_file
+from support.z2jh_pods import chart_spawner_config, mounts_of, pod_for, write_offline_kubeconfig
 
 REPO = Path(__file__).resolve().parents[1]
 HUB = REPO / "tools" / "hub"
@@ -150,65 +149,9 @@ def test_z2jh_passwords_pass_jupyterhubs_own_checks():
     assert auth.user_password.startswith("CHANGE-ME") and auth.admin_password != auth.user_password
 
 
-HOME_VOLUME = {"name": "home", "persistentVolumeClaim": {"claimName": "escalation-homes"}}
-
-
-def chart_spawner_config(values: dict, form: str) -> Config:
-    """The KubeSpawner config the chart makes from config.yaml's `singleuser` values.
-
-    The chart passes singleuser.memory/cpu/initContainers/uid straight to the KubeSpawner traits
-    (jupyterhub/files/hub/jupyterhub_config.py); for static storage it sets one volume and one mount named
-    `home`: a dict keyed "home" since chart 4.3.0, a list before.
-    """
-    single = values["singleuser"]
-    storage = single["storage"]
-    mount = {"name": "home", "mountPath": storage["homeMountPath"], "subPath": storage["static"]["subPath"]}
-    volume = dict(HOME_VOLUME, persistentVolumeClaim={"claimName": storage["static"]["pvcName"]})
-    c = Config()
-    k = c.KubeSpawner
-    k.volumes, k.volume_mounts = ({"home": volume}, {"home": mount}) if form == "dict" else ([volume], [mount])
-    k.mem_guarantee, k.mem_limit = single["memory"]["guarantee"], single["memory"]["limit"]
-    k.cpu_guarantee, k.cpu_limit = single["cpu"]["guarantee"], single["cpu"]["limit"]
-    k.init_containers = single["initContainers"]
-    k.uid, k.cmd = 1000, ["jupyterhub-singleuser"]  # the chart's defaults
-    k.image = f"{single['image']['name']}:{single['image']['tag']}"
-    for code in values["hub"]["extraConfig"].values():
-        exec(code, {"c": c})  # the chart runs each block the same way, with `c` in scope
-    return c
-
-
 @pytest.fixture
 def offline_kubeconfig(tmp_path, monkeypatch):
-    """KubeSpawner loads a cluster configuration when it is made; this one points at a closed port."""
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config", "current-context": "none",
-        "clusters": [{"name": "none", "cluster": {"server": "https://127.0.0.1:9"}}],
-        "users": [{"name": "none", "user": {"token": "none"}}],
-        "contexts": [{"name": "none", "context": {"cluster": "none", "user": "none", "namespace": "escalation"}}],
-    }), encoding="utf-8")
-    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
-
-
-def pod_for(c: Config, name: str, admin: bool) -> dict:
-    """The pod manifest real KubeSpawner builds for a user after the hub ran the pre-spawn hook, as the
-    JSON it would send to the Kubernetes API."""
-    from kubernetes_asyncio.client import ApiClient
-    from kubespawner import KubeSpawner
-
-    async def build():
-        user = SimpleNamespace(name=name, id=1, url=f"/user/{name}/", admin=admin)
-        spawner = KubeSpawner(_mock=True, config=c, user=user)
-        spawner.pre_spawn_hook(spawner)
-        pod = await spawner.get_pod_manifest()
-        async with ApiClient() as api:
-            return api.sanitize_for_serialization(pod)
-
-    return asyncio.run(build())
-
-
-def mounts_of(container: dict) -> list[tuple]:
-    return [(m["name"], m["mountPath"], m.get("subPath"), m.get("readOnly", False)) for m in container["volumeMounts"]]
+    monkeypatch.setenv("KUBECONFIG", str(write_offline_kubeconfig(tmp_path)))
 
 
 @pytest.mark.parametrize("form", ["dict", "list"], ids=["chart-4.3-and-later", "chart-before-4.3"])
