@@ -2,11 +2,17 @@
 
 TLJH plugin: imported, its hooks called (post-install really clones a repository; pip is replaced by a
 recorder), and built as a wheel with its entry point. Z2JH config and LTI overlay: parsed, the values
-checked by JupyterHub's own classes, the hub's extra Python config executed. Shell scripts: `bash -n`,
-then run in DRY_RUN mode.
+checked by JupyterHub's own classes, the hub's extra Python config run and the pods built by the real
+KubeSpawner (PyPI). Shell scripts: `bash -n`, then run in DRY_RUN mode.
+
+Against the upstream projects' own files at the pinned versions (Z2JH chart 4.4.0, TLJH 2.0.0: its values
+schema and hub config, its hook specifications and config code), read from $ESCALATION_UPSTREAM and skipped,
+naming the file to place, where absent (tests/support/upstream.py, tools/hub/upstream_files.txt).
 """
 import importlib.util
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -166,12 +172,7 @@ def test_z2jh_hook_gives_the_instructor_all_homes_in_a_real_kubespawner_pod(offl
 def test_z2jh_hook_as_it_was_breaks_the_instructors_spawn(offline_kubeconfig):
     """The hook this recipe had (`list(spawner.volume_mounts)`) turns chart 4.3's dict into its keys."""
     values = z2jh("config.yaml")
-    values["hub"]["extraConfig"] = {"10-instructor-sees-homes": (
-        "def instructor_sees_homes(spawner):\n"
-        "    if spawner.user.admin:\n"
-        "        spawner.volume_mounts = list(spawner.volume_mounts) + [\n"
-        "            {'name': 'home', 'mountPath': '/srv/homes', 'readOnly': True}]\n"
-        "c.KubeSpawner.pre_spawn_hook = instructor_sees_homes\n")}
+    values["hub"]["extraConfig"] = {"10-instructor-sees-homes": OLD_HOOK}
     c = chart_spawner_config(values, "dict")
     with pytest.raises(AttributeError, match="Expected object of type 'dict'"):
         pod_for(c, "teacher", admin=True)
@@ -295,24 +296,6 @@ def test_z2jh_schema_check_catches_a_broken_recipe(path, bad, expected):
     assert any(expected in e for e in schema_errors(values))
 
 
-def test_z2jh_chart_gives_kubespawner_dict_mounts_as_the_hook_test_assumes():
-    """The dict form the hook is tested with above is what the pinned chart's hub config really assigns."""
-    import ast
-
-    tree = ast.parse(upstream_file(Z2JH_REPO, "jupyterhub/files/hub/jupyterhub_config.py").read_text(encoding="utf-8"))
-    assigned = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Attribute):
-            target = ast.unparse(node.targets[0])
-            if target in ("c.KubeSpawner.volumes", "c.KubeSpawner.volume_mounts"):
-                assigned[target] = ast.unparse(node.value)
-    assert assigned == {"c.KubeSpawner.volumes": "volumes", "c.KubeSpawner.volume_mounts": "volume_mounts"}
-    static = {ast.unparse(n.targets[0]): n.value for n in ast.walk(tree)
-              if isinstance(n, ast.Assign) and isinstance(n.value, ast.Dict) and n.value.keys
-              and ast.unparse(n.value.keys[0]) == "'home'"}
-    assert set(static) == {"volumes", "volume_mounts"}  # {"home": {...}}, as chart_spawner_config builds it
-
-
 def tljh_hookspecs():
     spec = importlib.util.spec_from_file_location("tljh_hookspecs", upstream_file(TLJH_REPO, "tljh/hooks.py"))
     module = importlib.util.module_from_spec(spec)
@@ -360,8 +343,6 @@ def tljh_code() -> dict:
     """TLJH's own functions for `tljh-config set/add-item` and for turning its config into JupyterHub's."""
     import collections.abc
     import copy
-    import re
-
     ns = {"deepcopy": copy.deepcopy, "re": re, "sys": sys, "Mapping": collections.abc.Mapping,
           "Sequence": collections.abc.Sequence}
     load_functions(upstream_file(TLJH_REPO, "tljh/config.py"),
@@ -433,16 +414,12 @@ def single_user_jupyterhub():
 
 
 def pinned_chart_version() -> str:
-    import re
-
     header = (HUB / "z2jh" / "config.yaml").read_text(encoding="utf-8")
     (version,) = set(re.findall(r"--version (\d+\.\d+\.\d+)", header))
     return version
 
 
 def pinned_tljh_version() -> str:
-    import re
-
     (version,) = re.findall(r'TLJH_VERSION="\$\{TLJH_VERSION:-([\d.]+)\}"', (HUB / "tljh" / "install.sh").read_text())
     return version
 
@@ -457,8 +434,6 @@ def test_recipes_pin_the_upstream_versions_their_tests_check():
 
 
 def test_students_jupyterhub_has_the_major_version_the_recipes_say_their_hubs_run():
-    import re
-
     said = re.search(r"Chart \S+ runs JupyterHub (\d+)\.", (HUB / "z2jh" / "config.yaml").read_text()).group(1)
     assert single_user_jupyterhub().major == int(said)
 
@@ -472,8 +447,6 @@ def test_students_jupyterhub_major_matches_the_z2jh_charts_hub_and_tljhs_hub_pin
                    if re.match(r"jupyterhub\s*[=<>!~]", line)]
         return spec
 
-    import re
-
     chart_hub = Version(pin(upstream_file(Z2JH_REPO, "images/hub/requirements.txt")).lstrip("="))
     tljh_hub = SpecifierSet(pin(upstream_file(TLJH_REPO, "tljh/requirements-hub-env.txt")))
     students = single_user_jupyterhub()
@@ -481,3 +454,44 @@ def test_students_jupyterhub_major_matches_the_z2jh_charts_hub_and_tljhs_hub_pin
     assert students in tljh_hub, f"students' jupyterhub {students}, TLJH's hub {tljh_hub}"
     said = re.search(r"Chart \S+ runs JupyterHub ([\d.]+) ", (HUB / "z2jh" / "config.yaml").read_text()).group(1)
     assert Version(said) == chart_hub  # what the recipe tells the administrator is what the chart ships
+
+
+OLD_HOOK = ("def instructor_sees_homes(spawner):\n"
+            "    if spawner.user.admin:\n"
+            "        spawner.volume_mounts = list(spawner.volume_mounts) + [\n"
+            "            {'name': 'home', 'mountPath': '/srv/homes', 'readOnly': True}]\n"
+            "c.KubeSpawner.pre_spawn_hook = instructor_sees_homes\n")
+
+
+def chart_pods(tmp_path, values: dict, users) -> subprocess.CompletedProcess:
+    """Pods from the pinned chart's own hub config (tests/support/z2jh_chart_hub.py, its own process)."""
+    hub_files = upstream_file(Z2JH_REPO, "jupyterhub/files/hub/jupyterhub_config.py").parent
+    upstream_file(Z2JH_REPO, "jupyterhub/files/hub/z2jh.py")
+    (tmp_path / "values.json").write_text(json.dumps(values), encoding="utf-8")
+    (tmp_path / "users.json").write_text(json.dumps(users), encoding="utf-8")
+    env = dict(os.environ, KUBECONFIG=str(write_offline_kubeconfig(tmp_path)))
+    return subprocess.run([sys.executable, str(REPO / "tests" / "support" / "z2jh_chart_hub.py"), str(hub_files),
+                           str(tmp_path / "values.json"), str(tmp_path / "users.json"), str(tmp_path / "pods.json")],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_z2jh_charts_own_hub_config_spawns_the_instructor_and_students(tmp_path):
+    done = chart_pods(tmp_path, chart_values(), [["teacher", True], ["student1", False]])
+    assert done.returncode == 0, done.stderr[-2000:]
+    pods = json.loads((tmp_path / "pods.json").read_text())
+    teacher, student = (pods[u]["spec"] for u in ("teacher", "student1"))
+    assert mounts_of(teacher["containers"][0]) == [("home", "/home/jovyan", "teacher", False),
+                                                   ("home", "/srv/homes", None, True)]
+    assert mounts_of(student["containers"][0]) == [("home", "/home/jovyan", "student1", False)]
+    init = {i["name"]: i for i in student["initContainers"]}
+    assert mounts_of(init["home-owned-by-jovyan"]) == [("home", "/home/jovyan", "student1", False)]
+    assert student["containers"][0]["securityContext"]["runAsUser"] == 1000
+    assert student["containers"][0]["resources"]["requests"]["memory"] == 384 * 2**20
+    assert "--ServerApp.jpserver_extensions=jupyter_lsp=False" in student["containers"][0]["args"]
+
+
+def test_z2jh_charts_own_hub_config_with_the_old_hook_fails_the_instructors_spawn(tmp_path):
+    values = chart_values()
+    values["hub"]["extraConfig"] = {"10-instructor-sees-homes": OLD_HOOK}
+    done = chart_pods(tmp_path, values, [["teacher", True]])
+    assert done.returncode != 0 and "Expected object of type 'dict'" in done.stderr
