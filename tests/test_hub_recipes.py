@@ -463,22 +463,29 @@ OLD_HOOK = ("def instructor_sees_homes(spawner):\n"
             "c.KubeSpawner.pre_spawn_hook = instructor_sees_homes\n")
 
 
-def chart_pods(tmp_path, values: dict, users) -> subprocess.CompletedProcess:
-    """Pods from the pinned chart's own hub config (tests/support/z2jh_chart_hub.py, its own process)."""
+@pytest.fixture(scope="module")
+def chart_pods(tmp_path_factory) -> dict:
+    """Pods from the pinned chart's own hub config (tests/support/z2jh_chart_hub.py, its own process): the
+    recipe's values, and the same values with the hook this recipe had before."""
     hub_files = upstream_file(Z2JH_REPO, "jupyterhub/files/hub/jupyterhub_config.py").parent
     upstream_file(Z2JH_REPO, "jupyterhub/files/hub/z2jh.py")
-    (tmp_path / "values.json").write_text(json.dumps(values), encoding="utf-8")
-    (tmp_path / "users.json").write_text(json.dumps(users), encoding="utf-8")
-    env = dict(os.environ, KUBECONFIG=str(write_offline_kubeconfig(tmp_path)))
-    return subprocess.run([sys.executable, str(REPO / "tests" / "support" / "z2jh_chart_hub.py"), str(hub_files),
-                           str(tmp_path / "values.json"), str(tmp_path / "users.json"), str(tmp_path / "pods.json")],
-                          capture_output=True, text=True, env=env, timeout=120)
-
-
-def test_z2jh_charts_own_hub_config_spawns_the_instructor_and_students(tmp_path):
-    done = chart_pods(tmp_path, chart_values(), [["teacher", True], ["student1", False]])
+    old = chart_values()
+    old["hub"]["extraConfig"] = {"10-instructor-sees-homes": OLD_HOOK}
+    jobs = {"recipe": {"values": chart_values(), "users": [["teacher", True], ["student1", False]]},
+            "old-hook": {"values": old, "users": [["teacher", True]]}}
+    tmp = tmp_path_factory.mktemp("chart")
+    (tmp / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
+    env = dict(os.environ, KUBECONFIG=str(write_offline_kubeconfig(tmp)))
+    done = subprocess.run([sys.executable, str(REPO / "tests" / "support" / "z2jh_chart_hub.py"), str(hub_files),
+                           str(tmp / "jobs.json"), str(tmp / "out.json")], capture_output=True, text=True, env=env,
+                          timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    pods = json.loads((tmp_path / "pods.json").read_text())
+    return json.loads((tmp / "out.json").read_text(encoding="utf-8"))
+
+
+def test_z2jh_charts_own_hub_config_spawns_the_instructor_and_students(chart_pods):
+    assert "error" not in chart_pods["recipe"], chart_pods["recipe"].get("error")
+    pods = chart_pods["recipe"]["pods"]
     teacher, student = (pods[u]["spec"] for u in ("teacher", "student1"))
     assert mounts_of(teacher["containers"][0]) == [("home", "/home/jovyan", "teacher", False),
                                                    ("home", "/srv/homes", None, True)]
@@ -490,8 +497,16 @@ def test_z2jh_charts_own_hub_config_spawns_the_instructor_and_students(tmp_path)
     assert "--ServerApp.jpserver_extensions=jupyter_lsp=False" in student["containers"][0]["args"]
 
 
-def test_z2jh_charts_own_hub_config_with_the_old_hook_fails_the_instructors_spawn(tmp_path):
-    values = chart_values()
-    values["hub"]["extraConfig"] = {"10-instructor-sees-homes": OLD_HOOK}
-    done = chart_pods(tmp_path, values, [["teacher", True]])
-    assert done.returncode != 0 and "Expected object of type 'dict'" in done.stderr
+def test_z2jh_charts_own_hub_config_with_the_old_hook_fails_the_instructors_spawn(chart_pods):
+    assert "Expected object of type 'dict'" in chart_pods["old-hook"].get("error", "")
+
+
+def test_kubespawner_the_tests_build_pods_with_has_the_charts_major_version():
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    (chart,) = [line.split("==")[1].split()[0] for line in
+                upstream_file(Z2JH_REPO, "images/hub/requirements.txt").read_text().splitlines()
+                if line.startswith("jupyterhub-kubespawner==")]
+    assert Version(version("jupyterhub-kubespawner")).major == Version(chart).major, f"the chart's hub has {chart}"

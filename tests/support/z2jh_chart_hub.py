@@ -1,6 +1,6 @@
 """Run the Z2JH chart's own hub configuration on a set of values, then build pods with real KubeSpawner.
 
-    python tests/support/z2jh_chart_hub.py HUB_FILES VALUES.json USERS.json OUT.json   (writes {user: pod})
+    python tests/support/z2jh_chart_hub.py HUB_FILES JOBS.json OUT.json
 
 HUB_FILES is the chart's `jupyterhub/files/hub/` folder at the pinned version (jupyterhub_config.py and
 z2jh.py, placed from upstream, never committed). In the hub pod, z2jh.py reads the values and resource
@@ -9,7 +9,9 @@ those files answer from VALUES.json instead, and everything else (every trait th
 extraConfig blocks it runs, KubeSpawner's pod) is the upstream code. Run in its own process: the chart's
 config switches tornado's HTTP client globally to the curl one (stubbed here: pycurl is not needed
 for building pods, and no request is made).
-USERS.json: [[name, is_admin], ...]. Needs $KUBECONFIG (tests/support/z2jh_pods.write_offline_kubeconfig).
+JOBS.json: {job: {"values": {...}, "users": [[name, is_admin], ...]}}; OUT.json gets, for each job,
+{"pods": {user: pod manifest}} or {"error": "Type: message"} (one process for all jobs: starting one costs
+seconds). Needs $KUBECONFIG (tests/support/z2jh_pods.write_offline_kubeconfig).
 """
 from __future__ import annotations
 
@@ -66,9 +68,14 @@ def pods(c, users) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    hub_files, values, users, out = Path(argv[0]), json.loads(Path(argv[1]).read_text()), json.loads(Path(argv[2]).read_text()), Path(argv[3])
-    c = chart_config(hub_files, values)  # the chart's config prints what it loads: the pods go to a file
-    out.write_text(json.dumps(pods(c, users)), encoding="utf-8")
+    hub_files, jobs, out = Path(argv[0]), json.loads(Path(argv[1]).read_text(encoding="utf-8")), Path(argv[2])
+    results = {}
+    for job, spec in jobs.items():
+        try:
+            results[job] = {"pods": pods(chart_config(hub_files, spec["values"]), spec["users"])}
+        except Exception as e:  # reported to the test, which decides whether it was expected
+            results[job] = {"error": f"{type(e).__name__}: {e}"}
+    out.write_text(json.dumps(results), encoding="utf-8")  # the chart's config prints what it loads: not stdout
     return 0
 
 
