@@ -29,6 +29,7 @@ def test_bad_rows_are_refused_with_file_line_and_reason_and_nothing_changes(tool
     err = capsys.readouterr().err
     assert code == 1 and "nothing was changed" in err
     assert "events.csv (batch), line 2, column 'date': '2026-02-30' is not a real calendar date" in err
+    assert "events.csv (batch), line 2, column 'source_type': 'blog' is not one of the allowed values" in err
     assert "events.csv (batch), line 3, column 'event_type': 'threat' is not one of the allowed values" in err
     assert "events.csv (batch), line 4, column 'event_id': 'E10' is already used" in err
     assert "events.csv (batch), line 5, column 'source': a value is required" in err
