@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import pandas as pd  # noqa: E402
 
-from escalation import data_update  # noqa: E402
+from escalation import argument_map, data_update  # noqa: E402
 from escalation import events as ev  # noqa: E402
 from escalation import tables  # noqa: E402
 from escalation.data_update import affected_notebooks, refresh_cards, write_csv as _write_csv  # noqa: E402,F401
@@ -137,6 +137,9 @@ def plan(batch: Path, data: Path) -> dict:
             ev.load_statements(copy, events=events)
             ev.load_ledger(copy, events=events)
             tables.validate_all(copy)
+            map_table = tables.load_table("argument_map", copy)
+            for question in argument_map.questions(map_table):  # one stance and a position per side and stage
+                argument_map.bands(map_table, question)
         except EscalationError as exc:
             raise Refused("After adding the batch: " + _batch_lines(str(exc), lines)) from None
     return merged
