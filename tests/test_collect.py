@@ -87,11 +87,19 @@ def test_tljh_layout_and_unreadable_file(tmp_path):
     homes = tmp_path / "home"
     place(homes, "alice", "{}", datetime(2026, 1, 1, tzinfo=timezone.utc), prefix="jupyter-")
     broken = homes / "jupyter-eve" / "escalation-debates" / "exercises" / "student" / SET / f"{SET}.ipynb"
-    broken.mkdir(parents=True)  # a folder where the notebook should be: cannot be read as a file
+    broken.mkdir(parents=True)  # a folder where the notebook should be: not a regular file
+    unreadable = place(homes, "fay", "{}", datetime(2026, 1, 1, tzinfo=timezone.utc), prefix="jupyter-")
     layout = "jupyter-{user}/{targetpath}/exercises/student/{set}/{set}.ipynb"
-    rows = {r.student: r for r in collect(SET, homes, tmp_path / "out", layout=layout)}
-    assert rows["alice"].status == "collected" and rows["eve"].status == "unreadable"
-    assert "cannot be read" in rows["eve"].note
+    unreadable.chmod(0)
+    try:
+        readable_anyway = os.access(unreadable, os.R_OK)  # root reads it all the same
+        rows = {r.student: r for r in collect(SET, homes, tmp_path / "out", layout=layout)}
+    finally:
+        unreadable.chmod(0o644)
+    assert rows["alice"].status == "collected" and rows["eve"].status == "refused"
+    assert "not a regular file" in rows["eve"].note
+    if not readable_anyway:
+        assert rows["fay"].status == "unreadable" and "cannot be read" in rows["fay"].note
 
 
 def test_collecting_again_updates_and_keeps_what_was_collected(homes, tmp_path):
@@ -125,6 +133,9 @@ def test_roster_forms_and_errors(tmp_path):
         read_roster(r)
     with pytest.raises(CollectError, match="does not exist"):
         read_roster(tmp_path / "nope.csv")
+    r.write_text('username\n"' + "x" * 200_000 + '"\n', encoding="utf-8")
+    with pytest.raises(CollectError, match="cannot be read as CSV"):
+        read_roster(r)
 
 
 def test_deadline_forms():
@@ -167,3 +178,107 @@ def test_collecting_into_ones_own_home_among_the_students(homes, tmp_path, monke
     rows = {r.student: r for r in collect(SET, homes, teacher / "submissions", roster=["alice", "bob"])}
     assert rows["alice"].status == "collected" and rows["teacher"].status == "not_on_roster"
     assert (teacher / "submissions" / "alice" / f"{SET}.ipynb").is_file()
+
+
+# ----------------------------------------------------------------------------- links and races (attacks)
+def _attack_homes(tmp_path):
+    homes = tmp_path / "home"
+    when = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    mallory = place(homes, "mallory", '{"mine": "my own weak answers"}', when)
+    bob = place(homes, "bob", '{"bob": "BOB_S_GOOD_ANSWERS"}', when)
+    return homes, mallory, bob
+
+
+def test_a_student_swapping_in_a_link_during_collect_gets_nothing(tmp_path):
+    """The attack the issue measured (another student's notebook collected 2 times in 40): a process of the
+    student's swaps their notebook for a link to Bob's and back, while collect runs again and again."""
+    import subprocess
+    import sys
+
+    homes, mallory, bob = _attack_homes(tmp_path)
+    out = tmp_path / "out"
+    attacker = subprocess.Popen([sys.executable, str(REPO / "tests" / "support" / "swap_attack.py"), str(mallory),
+                                 str(bob), "0.003", "0.0003"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert attacker.stdout.readline().strip() == "ready"
+        runs, stolen, statuses = 150, 0, {}
+        for _ in range(runs):
+            row = next(r for r in collect(SET, homes, out) if r.student == "mallory")
+            statuses[row.status] = statuses.get(row.status, 0) + 1
+            copy = out / "mallory" / f"{SET}.ipynb"
+            if row.status == "collected" and b"BOB_S_GOOD_ANSWERS" in copy.read_bytes():
+                stolen += 1  # this run copied Bob's notebook as mallory's
+    finally:
+        attacker.kill()
+        attacker.wait()
+    assert stolen == 0, f"Bob's notebook collected as mallory's {stolen} times in {runs} ({statuses})"
+    assert statuses.get("refused", 0) > 0  # the link was seen, and refused, in some runs
+    assert (out / "bob" / f"{SET}.ipynb").read_bytes() == bob.read_bytes()
+
+
+@pytest.mark.parametrize("how", ["symlink", "hardlink", "linked_folder", "linked_home", "fifo"])
+def test_links_and_odd_files_are_refused_and_never_followed(tmp_path, how):
+    homes, mallory, bob = _attack_homes(tmp_path)
+    if how == "symlink":
+        mallory.unlink()
+        mallory.symlink_to(bob)
+    elif how == "hardlink":
+        mallory.unlink()
+        os.link(bob, mallory)
+    elif how == "linked_folder":  # a link higher up: .../student/ex03_red_lines -> Bob's folder
+        folder = mallory.parent
+        for p in folder.iterdir():
+            p.unlink()
+        folder.rmdir()
+        folder.symlink_to(bob.parent, target_is_directory=True)
+    elif how == "linked_home":
+        import shutil
+
+        shutil.rmtree(homes / "mallory")
+        (homes / "mallory").symlink_to(homes / "bob", target_is_directory=True)
+    else:
+        mallory.unlink()
+        os.mkfifo(mallory)  # opening it for reading would wait for a writer forever
+    rows = {r.student: r for r in collect(SET, homes, tmp_path / "out")}
+    assert rows["mallory"].status == "refused" and not (tmp_path / "out" / "mallory" / f"{SET}.ipynb").exists()
+    assert "not collected" in rows["mallory"].note and rows["mallory"].sha256 == ""
+    if how == "hardlink":  # one file with two names: whose is it? neither copy is taken
+        assert rows["bob"].status == "refused" and "hard link" in rows["bob"].note
+    else:
+        assert rows["bob"].status == "collected"
+        assert (tmp_path / "out" / "bob" / f"{SET}.ipynb").read_bytes() == bob.read_bytes()
+
+
+def test_the_copy_comes_from_the_file_that_was_checked(tmp_path, monkeypatch):
+    """Swapping the path after collect opened it changes nothing: the bytes come from the open descriptor."""
+    from escalation.grading import collect as module
+
+    homes, mallory, bob = _attack_homes(tmp_path)
+    mine = mallory.read_bytes()
+    real_open = module.open_in_home
+
+    def open_then_swap(root, rel):
+        fd = real_open(root, rel)
+        if rel.startswith("mallory/"):
+            mallory.rename(mallory.with_name("kept.ipynb"))
+            mallory.symlink_to(bob)  # the swap lands just after the check
+        return fd
+
+    monkeypatch.setattr(module, "open_in_home", open_then_swap)
+    rows = {r.student: r for r in collect(SET, homes, tmp_path / "out")}
+    copy = tmp_path / "out" / "mallory" / f"{SET}.ipynb"
+    assert rows["mallory"].status == "collected" and copy.read_bytes() == mine
+    assert rows["mallory"].sha256 == hashlib.sha256(mine).hexdigest()
+
+
+def test_a_formula_folder_name_reaches_the_report_as_text(tmp_path):
+    homes = tmp_path / "home"
+    place(homes, "=1+2", "{}", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    place(homes, "@SUM(A1)", "{}", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    out = tmp_path / "out"
+    rows = {r.student: r for r in collect(SET, homes, out)}
+    assert rows["=1+2"].status == "collected" and (out / "=1+2" / f"{SET}.ipynb").is_file()
+    with open(out / "collect_report.csv", encoding="utf-8", newline="") as f:
+        cells = [row for row in csv.reader(f)][1:]
+    assert sorted(row[0] for row in cells) == ["'=1+2", "'@SUM(A1)"]
+    assert all(row[5].startswith("'") for row in cells)  # source paths start with the user name too

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -141,8 +142,74 @@ def test_canvas_column_choice_and_errors(tmp_path):
     other = SimpleNamespace(**{**vars(EXERCISE), "max_points": 14.0})
     with pytest.raises(lms.LmsError, match="out of 20 points.*out of 14.*--scale"):
         lms.fill("canvas", other, gradebook, source)
-    scaled = lms.fill("canvas", other, gradebook, source, mapping={"pat": "pobrien"}, scale=True)
-    assert {o.student: o.score for o in scaled.outcomes if o.kind == "filled"}["pat"] == "24.29"  # 17 × 20/14
+    wider = SimpleNamespace(**{**vars(EXERCISE), "max_points": 25.0})
+    scaled = lms.fill("canvas", wider, gradebook, source, mapping={"pat": "pobrien"}, scale=True)
+    assert {o.student: o.score for o in scaled.outcomes if o.kind == "filled"} == {
+        "pat": "13.6", "smithalice_1001_5001": "14.4", "duprézoé_LATE_1002_5002_1": "12.4"}  # 17, 18, 15.5 × 20/25
+
+
+def test_scale_never_writes_above_the_canvas_maximum(tmp_path):
+    """The issue's case: a set out of 14, Canvas's column out of 20, Alice's 18 gave 25.71 without a word."""
+    gradebook = gradebook_dir(tmp_path, "gradebook_canvas")
+    other = SimpleNamespace(**{**vars(EXERCISE), "max_points": 14.0})
+    with pytest.raises(lms.LmsError) as info:
+        lms.fill("canvas", other, gradebook, FIXTURES / "canvas_gradebook_export.csv", mapping={"pat": "pobrien"},
+                 scale=True)
+    message = str(info.value)
+    assert "above the LMS maximum of 20 (Canvas's Points Possible)" in message
+    assert "smithalice_1001_5001 (18 of 14 points gives 25.71 scaled)" in message  # 18 × 20/14 = 25.714…
+    assert "pat (17 of 14 points gives 24.29 scaled)" in message and "Nothing was written" in message
+    assert "duprézoé_LATE_1002_5002_1 (15.5 of 14 points gives 22.14 scaled)" in message
+    assert message.startswith("3 score(s)")  # alima's 10 gives 14.29: pending, and within the maximum anyway
+
+
+def _gradebook_with_total(tmp_path, which, student, total):
+    folder = gradebook_dir(tmp_path, which)
+    path = folder / "gradebook.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        if row["student"] == student:
+            row["total"] = str(total)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
+@pytest.mark.parametrize("scale, set_max", [(False, 20.0), (True, 16.0)])
+def test_never_above_moodles_maximum_grade(tmp_path, scale, set_max):
+    """The issue's case: 25 written into a worksheet whose Maximum grade is 20 (Moodle then skips it silently)."""
+    total = 25 if not scale else 20  # 20 of 16, scaled to the worksheet's 20: 25
+    folder = _gradebook_with_total(tmp_path, "gradebook_moodle", "Alice Smith_1234", total)
+    exercise = SimpleNamespace(**{**vars(EXERCISE), "max_points": set_max})
+    with pytest.raises(lms.LmsError, match=r"above the LMS maximum of 20 \(Moodle's 'Maximum Grade' column\): "
+                                           r"Alice Smith_1234 \(") as info:
+        lms.fill("moodle", exercise, folder, FIXTURES / "moodle_grading_worksheet.csv", scale=scale)
+    assert ("gives 25 scaled" in str(info.value)) == scale
+
+
+def test_the_refusal_writes_nothing(tmp_path, capsys):
+    from escalation.grading.cli import main
+    from escalation.grading.source import load_exercise
+
+    top = load_exercise("ex01_reading").max_points
+    grades = tmp_path / "grades"
+    grades.mkdir()
+    (grades / "gradebook.csv").write_text("student,file,status,total,max_points\n"
+                                          f"Ann_77,Ann_77_assignsubmission_file_/x.ipynb,graded,{top},{top}\n"
+                                          f"Ben_78,Ben_78_assignsubmission_file_/x.ipynb,graded,{top * 1.25},{top}\n",
+                                          encoding="utf-8")
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("Identifier,Full name,Grade,Maximum grade,Last modified (grade)\n"
+                     "Participant 77,Ann,,20.00,-\nParticipant 78,Ben,,20.00,-\n", encoding="utf-8")
+    out = tmp_path / "filled.csv"
+    code = main(["lms", "moodle", "ex01_reading", "--gradebook", str(grades), "--lms-file", str(sheet),
+                 "--out", str(out), "--scale", "--include-pending"])
+    err = capsys.readouterr().err
+    assert code == 2 and "1 score(s)" in err and "Ben_78" in err and "Ann_77" not in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grades", "sheet.csv"]  # no filled file, report or zip
 
 
 def test_include_pending_uploads_the_partial_total(tmp_path):
@@ -328,3 +395,146 @@ def test_utf8_comma_option_rewrites_a_spreadsheet_resave_for_upload(tmp_path):
     assert alice[4] == "17.5" and alice[5] == "20,00"  # our score with a decimal point; other cells as they were
     assert '"Monday, 30 November 2026, 9:14 AM"' in raw.decode("utf-8")  # re-quoted for commas
     assert "feedback" not in paths
+
+
+# ----------------------------------------------------------------------------- Moodle in other languages
+# The header rows, typed here from Moodle's language packs (AMOS, version 4.5: {lang}/assign.php, moodle.php,
+# assignfeedback_comments.php, as mirrored in github.com/projectestac/moodle-langpacks at 6340d351fc13): the
+# strings gradingtable.php puts in the worksheet's first row.
+LOCALISED_HEADERS = {
+    "de": ["ID", "Vollständiger Name", "E-Mail-Adresse", "Status", "Bewertung", "Bestwertung",
+           "Bewertung kann geändert werden", "Zuletzt geändert (Abgabe)", "Zuletzt geändert (Bewertung)",
+           "Feedback als Kommentar"],
+    "fr": ["Identifiant", "Nom complet", "Adresse de courriel", "Statut", "Note", "Note maximale",
+           "La note peut être modifiée", "Dernière modification (travail remis)", "Dernière modification (note)",
+           "Feedback par commentaires"],
+    "es": ["Identificador", "Nombre completo", "Dirección de correo", "Estado", "Calificación", "Calificación máxima",
+           "La calificación puede ser cambiada", "Última modificación (entrega)", "Última modificación (calificación)",
+           "Comentarios de retroalimentación"],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(LOCALISED_HEADERS))
+def test_moodle_worksheet_in_german_french_and_spanish(tmp_path, lang):
+    name = f"moodle_grading_worksheet_{lang}.csv"
+    before = table(FIXTURES / name)
+    assert before[0] == LOCALISED_HEADERS[lang]
+    result, paths = run(tmp_path, "moodle", "gradebook_moodle", name, mapping="mapping_moodle.csv")
+    after = table(paths["filled"])
+    grade, comment = 4, 9
+    assert {k[1] for k in changed_cells(before, after)} == {grade, comment}
+    rows = {r[1]: r for r in after[1:]}
+    assert rows["Alice Smith"][grade] == "17,5"  # the worksheet writes numbers with the language's decimal comma
+    assert rows["Bob Jones"][grade] == "10" and rows["Zoé Dupré"][comment] == "<p>Great improvement!</p>"
+    assert rows["Alice Smith"][comment].startswith("Escalation debates, ex01_reading: 17,5 / 20 points")
+    assert outcomes(result) == {
+        "Alice Smith_1234": "filled", "Pat PJ O'Brien, Jr._1236": "filled", "Zoé Dupré_1235": "filled",
+        "bjones": "filled", "Inès Ortiz_1241": "not_filled", "Jörg Müller_1238": "not_filled",
+        "Nguyễn Văn An_1237": "not_filled", "Ghost Person_9999": "not_in_lms", "Ana Lima": "not_in_gradebook"}
+    assert "cannot be changed" in next(o for o in result.outcomes if o.student == "Inès Ortiz_1241").note
+    assert result.lms.grade_label == LOCALISED_HEADERS[lang][4]
+    assert any("same language" in n for n in result.lms.notes)
+    assert lms.read_lms("moodle", paths["filled"]).rows[0].grade == "17,5"
+
+
+@pytest.mark.parametrize("lang, missing, expected", [
+    ("de", "Bewertung", "has no column 'Bewertung'"), ("fr", "Identifiant", "has no column 'Identifiant'"),
+    ("es", "Calificación", "has no column 'Calificación'")])
+def test_a_localised_worksheet_without_a_needed_column_names_it(tmp_path, lang, missing, expected):
+    text = (FIXTURES / f"moodle_grading_worksheet_{lang}.csv").read_text(encoding="utf-8")
+    first, rest = text.split("\n", 1)
+    path = tmp_path / "w.csv"
+    path.write_text(first.replace(missing, "Something else", 1) + "\n" + rest, encoding="utf-8")
+    with pytest.raises(lms.LmsError, match=re.escape(expected)) as info:
+        lms.read_lms("moodle", path)
+    assert "'Something else'" in str(info.value)  # the headers found are listed
+
+
+def test_a_worksheet_in_an_unknown_language_is_refused_with_what_was_expected(tmp_path):
+    path = tmp_path / "nl.csv"  # Dutch (nl/assign.php): not in the table
+    path.write_text("Identificatie,Volledige naam,Status,Cijfer,Laatst gewijzigd (beoordeling)\n", encoding="utf-8")
+    with pytest.raises(lms.LmsError) as info:
+        lms.read_lms("moodle", path)
+    message = str(info.value)
+    assert "not a Moodle grading worksheet in a language this command knows" in message
+    assert "German: 'ID', 'Bewertung', 'Zuletzt geändert (Bewertung)'" in message
+    assert "'Laatst gewijzigd (beoordeling)'" in message
+
+
+# ----------------------------------------------------------------------------- students' text: huge, or formulas
+def _rewrite_gradebook(folder: Path, change) -> None:
+    path = folder / "gradebook.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    fields = list(rows[0])
+    rows = [change(dict(r)) or r for r in rows]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def test_a_3_mb_reason_does_not_stop_the_class(tmp_path):
+    """Issue 19: 3 MB of text in one student's reasons made `escalation-grade lms` fail for everyone
+    ("field larger than field limit", the csv module's 131072-character limit)."""
+    folder = gradebook_dir(tmp_path, "gradebook_moodle")
+
+    def huge(row):
+        if row["student"] == "Jörg Müller_1238":
+            row["reasons"] = "please award full marks manually " * 100_000  # 3.3 MB
+        return row
+
+    _rewrite_gradebook(folder, huge)
+    assert (folder / "gradebook.csv").stat().st_size > 3_000_000
+    with pytest.raises(csv.Error, match="field larger than field limit"):  # what the old reader hit
+        list(csv.DictReader(io.StringIO((folder / "gradebook.csv").read_text(encoding="utf-8"))))
+    result = lms.fill("moodle", EXERCISE, folder, FIXTURES / "moodle_grading_worksheet.csv",
+                      mapping={"bjones": "b.jones@example.edu"})
+    assert sum(o.kind == "filled" for o in result.outcomes) == 4
+    assert len(next(g for g in lms.read_gradebook(folder) if g.student == "Jörg Müller_1238").reasons) < 2100
+    paths = lms.write_outputs(result, tmp_path / "filled.csv", None)
+    for path in (paths["filled"], paths["report"]):  # everything written reads back with the default limit
+        assert list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+
+
+def test_a_huge_mapping_cell_is_read_and_bounded(tmp_path):
+    path = tmp_path / "mapping.csv"
+    path.write_text("student,lms_id\nbjones," + "x" * 300_000 + "\n", encoding="utf-8")
+    assert len(lms.read_mapping(path)["bjones"]) < 2100
+
+
+def test_formula_names_reach_the_report_and_the_lms_file_as_text(tmp_path):
+    """A Moodle folder named `=1+2_1234_assignsubmission_file_` (the student's own name in Moodle's profile):
+    matched by its participant number, and shown as text, never run as a formula."""
+    folder = gradebook_dir(tmp_path, "gradebook_moodle")
+    feedback = folder / "feedback"
+
+    def rename(row):
+        if row["student"] == "Alice Smith_1234":
+            row["student"] = "'=1+2_1234"  # as the report stage writes it: neutralised
+            row["file"] = "'=1+2_1234_assignsubmission_file_/ex01_reading.ipynb"
+        elif row["student"] == "Ghost Person_9999":
+            row["student"] = "@SUM(A1)_9999"
+        elif row["student"] == "Zoé Dupré_1235":
+            row["total"] = "-1.5"
+        return row
+
+    _rewrite_gradebook(folder, rename)
+    (feedback / f"{safe_name('=1+2_1234')}.html").write_text("<p>formula folder</p>", encoding="utf-8")
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text((FIXTURES / "moodle_grading_worksheet.csv").read_text(encoding="utf-8")
+                     .replace('"Alice Smith"', '"=1+2"'), encoding="utf-8")
+    result = lms.fill("moodle", EXERCISE, folder, sheet, mapping={"bjones": "b.jones@example.edu"})
+    paths = lms.write_outputs(result, tmp_path / "filled.csv", tmp_path / "feedback.zip")
+    report = {r[1]: r for r in csv.reader(io.StringIO(paths["report"].read_text(encoding="utf-8")))}
+    assert report["'=1+2_1234"][0] == "filled" and report["'=1+2_1234"][2] == "'=1+2"
+    assert report["'@SUM(A1)_9999"][0] == "not_in_lms"
+    assert report["Zoé Dupré_1235"][4] == "-1.5"  # a negative score stays a number
+    filled = table(paths["filled"])
+    assert next(r for r in filled if r[0] == "Participant 1234")[4] == "17.5"
+    assert next(r for r in filled if r[0] == "Participant 1235")[4] == "-1.5"
+    for cells in filled[1:]:  # the only text cells written are our comments
+        assert cells[9] == "" or not cells[9].startswith(("=", "+", "-", "@"))
+    with zipfile.ZipFile(paths["feedback"]) as zf:  # the neutralised id was read back as the folder's name
+        assert zf.read("=1+2_1234_assignsubmission_file_/feedback-ex01-reading.html") == b"<p>formula folder</p>"

@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -37,24 +35,12 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import pandas as pd  # noqa: E402
 
+from escalation import argument_map, data_update  # noqa: E402
 from escalation import events as ev  # noqa: E402
 from escalation import tables  # noqa: E402
+from escalation.data_update import affected_notebooks, refresh_cards, write_csv as _write_csv  # noqa: E402,F401
 from escalation.errors import EscalationError  # noqa: E402
 
-# Words in a notebook's code that show it draws a table (besides load_table("name") and cutoff_note("name")).
-MARKERS = {
-    "events": ("load_events", "timeline", "filter_events", "milestone", "red_line_ledger", "load_ledger"),
-    "statements": ("load_statements",),
-    "red_line_ledger": ("load_ledger", "red_line_ledger"),
-    "aid": ("load_aid", "aid_explorer", "plot_aid", "sipri", "aidlib"),
-    "weapons": ("load_weapons", "range_explorer", "range_ratio"),
-    "places": ("load_places", "range_explorer"),
-    "argument_map": ("argument_map",),
-    "lateral_reading": ("lateral_reading",),
-    "readings": ("readings",),
-    "ladder_reference": ("ladder",),
-    "articles": ("load_articles", "corpus"),
-}
 ID_COLUMNS = ("event_id", "statement_id", "id")
 
 
@@ -69,14 +55,6 @@ def _read_csv_text(path: Path) -> tuple[list[str], list[dict]]:
         raise Refused(f"{path.name}: not UTF-8 text (byte {exc.start}); save it again as UTF-8.") from None
     reader = csv.DictReader(text.splitlines())
     return reader.fieldnames or [], list(reader)
-
-
-def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, header, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def _id_column(header: list[str]) -> str | None:
@@ -159,6 +137,9 @@ def plan(batch: Path, data: Path) -> dict:
             ev.load_statements(copy, events=events)
             ev.load_ledger(copy, events=events)
             tables.validate_all(copy)
+            map_table = tables.load_table("argument_map", copy)
+            for question in argument_map.questions(map_table):  # one stance and a position per side and stage
+                argument_map.bands(map_table, question)
         except EscalationError as exc:
             raise Refused("After adding the batch: " + _batch_lines(str(exc), lines)) from None
     return merged
@@ -175,20 +156,6 @@ def _batch_lines(message: str, lines: dict[str, dict[int, int | None]]) -> str:
     return re.sub(r"([\w/]+\.csv), line (\d+)", swap, message)
 
 
-def affected_notebooks(changed: set[str], folder: Path | None = None) -> list[Path]:
-    """The lesson notebooks whose code draws one of the changed tables."""
-    import nbformat
-
-    folder = folder or ROOT / "notebooks"
-    hits = []
-    for path in sorted(folder.glob("[0-9]*.ipynb")):
-        code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
-        named = set(re.findall(r"""(?:load_table|cutoff_note)\(\s*["'](\w+)["']""", code))
-        if named & changed or any(m in code for t in changed for m in MARKERS.get(t, ())):
-            hits.append(path)
-    return hits
-
-
 def _ledger_days(data: Path) -> dict[str, tuple]:
     events = ev.load_events(data)
     table = ev.red_line_ledger(events, ev.load_ledger(data, events=events))
@@ -202,39 +169,10 @@ def apply(merged: dict, data: Path) -> dict:
     before_ledger = _ledger_days(data)
     for name, (header, rows, _) in merged.items():
         _write_csv(data / tables.resource(name, data)["path"], header, rows)
-    moved = tables.refresh_cutoffs(data)
-    (data / "DATA_DICTIONARY.md").write_text(tables.data_dictionary_markdown(data), encoding="utf-8")
-    (data / "README.md").write_text(tables.catalogue_markdown(data), encoding="utf-8")
+    moved = data_update.refresh_derived(data)
     after_ledger = _ledger_days(data)
     ledger = {k: (before_ledger.get(k), v) for k, v in after_ledger.items() if before_ledger.get(k) != v}
     return {"cutoffs": moved, "ledger": ledger, "before_cutoffs": before_cutoffs}
-
-
-def refresh_cards(notebooks: Path, data: Path | None = None) -> list[Path]:
-    """Rewrite the "Data as of" row of each notebook card from the catalogue's cut-offs; return those changed.
-
-    The row goes right after the card's "Data used" row, whose tables it covers (tables.card_cutoff_row).
-    Only the card's Markdown changes; outputs are kept.
-    """
-    import nbformat
-
-    changed = []
-    for path in sorted(notebooks.glob("[0-9]*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        card = nb.cells[0]
-        lines = card.source.split("\n")
-        used = [i for i, line in enumerate(lines) if line.startswith("| **Data used** |")]
-        if card.cell_type != "markdown" or not used:
-            continue
-        row = tables.card_cutoff_row(lines[used[0]], data)
-        kept = [line for line in lines if not line.startswith("| **Data as of** |")]
-        at = kept.index(lines[used[0]]) + 1
-        new_lines = kept[:at] + [row] + kept[at:]
-        if new_lines != lines:
-            card.source = "\n".join(new_lines)
-            nbformat.write(nb, path)
-            changed.append(path)
-    return changed
 
 
 def report(merged: dict, changes: dict | None, notebooks: list[Path], *, executed: bool) -> str:
@@ -295,12 +233,16 @@ def main(argv: list[str] | None = None) -> int:
         print(report(merged, None, notebooks, executed=False))
         return 0
     changes = apply(merged, data)
-    if data == (ROOT / "data").resolve():
+    if data_update.is_repository_data(data):
         changes["cards"] = refresh_cards(args.notebooks, data)
     executed = False
     if notebooks and not args.no_execute:
-        subprocess.run([sys.executable, str(ROOT / "tools" / "execute_notebooks.py"), *map(str, notebooks)],
-                       check=True)
+        try:
+            data_update.execute_notebooks(notebooks)
+        except EscalationError as exc:
+            print(report(merged, changes, notebooks, executed=False), file=sys.stderr)
+            print(f"Error: {exc}", file=sys.stderr)
+            return 1
         executed = True
     print(report(merged, changes, notebooks, executed=executed))
     return 0

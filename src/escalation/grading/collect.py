@@ -10,23 +10,29 @@ puts it (targetpath `escalation-debates`). On The Littlest JupyterHub home folde
 
 Each notebook is copied to `SUBMISSIONS/<user>/<set>.ipynb` (the layout `escalation-grade grade` reads),
 byte for byte with its modification time, and the copy is checked against the original by SHA-256. The
-student's file is only ever read. A student on the roster without a notebook gets an empty folder (so the
-gradebook gives them a row with status `missing`) and a row in `collect_report.csv`, which lists every
+student's file is only ever read, and never through a link: every component of the path under HOMES is opened
+relative to the one before with O_NOFOLLOW, the copy is read from that open descriptor, and `fstat` before and
+after must show the same regular file (device, inode, size, modification time) with one name only (a hard link
+is refused too). So swapping the notebook for a link to someone else's while collect runs gets nothing. A
+student on the roster without a notebook gets an empty folder (so the gradebook gives them a row with status
+`missing`) and a row in `collect_report.csv`, which lists every
 student with the file's modification time, whether it came after the deadline, and its hash.
 """
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import os
 import re
-import shutil
+import stat
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .csvsafe import neutralise
 from .files import write_atomic
 
 DEFAULT_TARGETPATH = "escalation-debates"  # the same default as escalation-link (escalation.hub.link)
@@ -82,7 +88,10 @@ def read_roster(path: Path) -> list[str]:
         dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t") if any(d in lines[0] for d in ",;\t") else csv.excel
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(lines, dialect))
+    try:
+        rows = list(csv.reader(lines, dialect))
+    except csv.Error as exc:  # e.g. a cell above the csv module's field size limit
+        raise CollectError(f"The roster {path} cannot be read as CSV ({exc}).") from None
     header = [h.strip().casefold() for h in rows[0]]
     column = next((header.index(c) for c in ROSTER_COLUMNS if c in header), None)
     body = rows[1:] if column is not None else rows
@@ -118,16 +127,71 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _copy_verified(src: Path, dest: Path) -> str:
-    """Copy bytes and modification time; return the hash, after checking the copy matches the original."""
+class Refused(OSError):
+    """The student's path is a link, a hard link or not a regular file: never followed, never collected."""
+
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
+def open_in_home(homes: Path, rel: str) -> int:
+    """Open HOMES/REL for reading, one component at a time relative to the folder opened before (`dir_fd`),
+    none of them followed if it is a symbolic link (O_NOFOLLOW), so the student cannot redirect any step."""
+    parts = Path(rel).parts
+    if not parts or any(p in ("", ".", "..") for p in parts):
+        raise Refused(f"the path {rel} leaves the home folders")
+    fd = os.open(homes, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        for part in parts[:-1]:
+            try:
+                nxt = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise Refused(f"{part} on the way to the notebook is a link or not a folder") from None
+                raise
+            os.close(fd)
+            fd = nxt
+        try:
+            return os.open(parts[-1], _FILE_FLAGS, dir_fd=fd)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise Refused("the notebook is a symbolic link") from None
+            raise
+    finally:
+        os.close(fd)
+
+
+def _identity(st: os.stat_result) -> tuple:
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _copy_verified(homes: Path, rel: str, dest: Path) -> tuple[str, os.stat_result]:
+    """Copy the student's file from the descriptor opened without following links, with its modification
+    time; return its hash and status. `fstat` before and after: the same regular file with one name
+    (st_nlink 1), unchanged; the copy's SHA-256 must equal what was read."""
     for _ in range(3):  # a student saving during the copy: try again
-        before = sha256(src)
-        tmp = dest.with_name(f".{dest.name}.collecting")
-        shutil.copyfile(src, tmp)
-        shutil.copystat(src, tmp)
-        if sha256(tmp) == before == sha256(src):
+        fd = open_in_home(homes, rel)
+        try:
+            before = os.fstat(fd)
+            if not stat.S_ISREG(before.st_mode):
+                raise Refused("the notebook is not a regular file")
+            if before.st_nlink != 1:
+                raise Refused(f"the notebook is a hard link ({before.st_nlink} names for one file)")
+            h = hashlib.sha256()
+            tmp = dest.with_name(f".{dest.name}.collecting")
+            with open(tmp, "wb") as out:
+                while block := os.read(fd, 1 << 20):
+                    h.update(block)
+                    out.write(block)
+            after = os.fstat(fd)
+        finally:
+            os.close(fd)
+        if _identity(after) == _identity(before) and after.st_nlink == 1 and tmp.stat().st_size == before.st_size \
+                and sha256(tmp) == h.hexdigest():
+            os.utime(tmp, ns=(before.st_atime_ns, before.st_mtime_ns))
             os.replace(tmp, dest)
-            return before
+            return h.hexdigest(), before
         tmp.unlink(missing_ok=True)
     raise OSError("the file kept changing while it was copied (is the student still saving it?)")
 
@@ -207,13 +271,12 @@ def collect(set_name: str, homes: Path, out: Path, *, roster: list[str] | None =
         if roster is not None and user not in roster:
             row.status, row.note = "not_on_roster", "collected, but this user is not on the roster"
         try:
-            home = homes / Path(rel).parts[0]
-            if src.is_symlink() or home.resolve() not in src.resolve().parents:
-                row.status, row.note = "refused", "the notebook is a link to a file outside the student's home: not collected"
-                rows.append(row)
-                continue
-            row.sha256 = _copy_verified(src, folder / f"{set_name}.ipynb")
-            mtime = src.stat().st_mtime
+            row.sha256, st = _copy_verified(homes, rel, folder / f"{set_name}.ipynb")
+            mtime = st.st_mtime
+        except Refused as exc:
+            row.status, row.note = "refused", f"{exc}: not collected (links are never followed)"
+            rows.append(row)
+            continue
         except OSError as exc:
             row.status, row.note = "unreadable", f"cannot be read: {exc.strerror or exc}"
             rows.append(row)
@@ -232,8 +295,8 @@ def write_report(path: Path, rows: list[Row]) -> None:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(REPORT_COLUMNS)
-    for r in rows:
-        writer.writerow([getattr(r, c) for c in REPORT_COLUMNS])
+    for r in rows:  # user names, paths and notes come from the students' folder names: never a formula
+        writer.writerow([neutralise(getattr(r, c)) for c in REPORT_COLUMNS])
     write_atomic(path, buffer.getvalue())
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EscalationError
+from .csvsafe import FORMULA_PREFIXES, neutralise
 from .files import write_atomic
 
 LMS_KINDS = ("canvas", "moodle")
@@ -133,8 +134,15 @@ def sniff_delimiter(text: str) -> str:
 
 
 def parse_csv(text: str, delimiter: str) -> list[Record]:
-    """RFC 4180 records that remember each field's raw text, so unchanged fields are written back as read."""
+    """RFC 4180 records that remember each field's raw text, so unchanged fields are written back as read.
+    No field size limit (unlike the csv module's 128 KiB): a huge cell is read, and bounded by the caller."""
     records, i, n = [], 0, len(text)
+    stop = re.compile("[" + re.escape(delimiter) + "\r\n]")
+
+    def to_stop(k: int) -> int:
+        m = stop.search(text, k)
+        return m.start() if m else n
+
     while i < n:
         fields = []
         while True:
@@ -142,23 +150,25 @@ def parse_csv(text: str, delimiter: str) -> list[Record]:
             if i < n and text[i] == '"':
                 i += 1
                 parts = []
-                while i < n:
-                    if text[i] == '"':
-                        if i + 1 < n and text[i + 1] == '"':
-                            parts.append('"')
-                            i += 2
-                            continue
-                        i += 1
+                while True:
+                    j = text.find('"', i)
+                    if j < 0:  # no closing quote: the rest of the file
+                        parts.append(text[i:])
+                        i = n
                         break
-                    parts.append(text[i])
-                    i += 1
-                while i < n and text[i] not in (delimiter, "\r", "\n"):  # stray text after the quote
-                    parts.append(text[i])
-                    i += 1
+                    parts.append(text[i:j])
+                    if text.startswith('""', j):
+                        parts.append('"')
+                        i = j + 2
+                        continue
+                    i = j + 1
+                    break
+                k = to_stop(i)  # stray text after the closing quote
+                parts.append(text[i:k])
+                i = k
                 fields.append(Field("".join(parts), text[start:i]))
             else:
-                while i < n and text[i] not in (delimiter, "\r", "\n"):
-                    i += 1
+                i = to_stop(i)
                 fields.append(Field(text[start:i], text[start:i]))
             if i < n and text[i] == delimiter:
                 i += 1
@@ -173,6 +183,36 @@ def parse_csv(text: str, delimiter: str) -> list[Record]:
         i += len(end)
         records.append(Record(fields, end))
     return records
+
+
+def read_table(path: Path, label: str) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows (as dicts) of a UTF-8 CSV of ours (gradebook, mapping), every cell bounded to
+    CELL_LIMIT characters; blank lines are skipped."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LmsError(f"{label} {path} is not UTF-8: save it as 'CSV UTF-8'.") from None
+    records = [r.values for r in parse_csv(text, sniff_delimiter(text)) if r.values != [""]]
+    if not records:
+        return [], []
+    header = [h.strip() for h in records[0]]
+    rows = [{h: bounded(v) for h, v in zip(header, r)} for r in records[1:]]
+    return header, rows
+
+
+CELL_LIMIT = 2000  # characters kept of any one cell read from, or written to, a CSV
+
+
+def bounded(value: str, limit: int = CELL_LIMIT) -> str:
+    """A cell cut to `limit` characters, saying how much was left out (a 3 MB reason stays readable)."""
+    if len(value) <= limit:
+        return value
+    return value[:limit] + f" … [{len(value) - limit} more characters not shown]"
+
+
+def restore(value: str) -> str:
+    """A cell that csvsafe.neutralise quoted (a leading ' before a formula character), as the text it was."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES) else value
 
 
 def read_doc(path: Path) -> CsvDoc:
@@ -273,22 +313,89 @@ def read_canvas(doc: CsvDoc, column: str | None, exercise_name: str) -> LmsFile:
 
 _PARTICIPANT = re.compile(r"(\d+)\s*$")
 
+# The worksheet's column headers are Moodle language strings, in the language of the user who downloaded it
+# (mod/assign/gradingtable.php builds them with get_string; the upload, feedback/offline/importgradeslib.php,
+# looks for get_string('gradenoun'), get_string('recordid', 'assign') and get_string('lastmodifiedgrade', 'assign')
+# in the uploader's language). Keys are Moodle's string ids. Sources, as read:
+# - English, component assign: moodle/moodle mod/assign/lang/en/assign.php at commit
+#   0085741f6f10a6c62f66ce4389fb1095d256f807 (it defines maxgrade twice, 'Maximum grade' then 'Maximum Grade';
+#   PHP keeps the second, and both are accepted here). gradenoun as the grade column: moodle/moodle
+#   mod/assign/feedback/offline/importgradeslib.php at commit 9762977c028cbd1884ed311a94c49efbae87591b (older
+#   versions used get_string('grade'), also 'Grade' in English). The feedback column is the comments plugin's
+#   get_editor_fields(): get_string('pluginname', 'assignfeedback_comments')
+#   (mod/assign/feedback/comments/locallib.php).
+# - English core strings (moodle.php: fullname, email, idnumber, username, gradenoun, no; and
+#   assignfeedback_comments.php: pluginname) and all German, French and Spanish strings: Moodle's AMOS language
+#   packs, version 4.5, as mirrored in github.com/projectestac/moodle-langpacks at commit
+#   6340d351fc1339a800835fc90f5f3f769ec97446 (files {de,fr,es,en}/assign.php, moodle.php, assignfeedback_comments.php).
+MOODLE_HEADERS = {
+    "en": {"recordid": ("Identifier",), "fullname": ("Full name",), "email": ("Email address",),
+           "idnumber": ("ID number",), "username": ("Username",), "status": ("Status",), "gradenoun": ("Grade",),
+           "maxgrade": ("Maximum Grade", "Maximum grade"), "gradecanbechanged": ("Grade can be changed",),
+           "lastmodifiedsubmission": ("Last modified (submission)",), "lastmodifiedgrade": ("Last modified (grade)",),
+           "comments": ("Feedback comments",), "no": ("No",)},
+    "de": {"recordid": ("ID",), "fullname": ("Vollständiger Name",), "email": ("E-Mail-Adresse",),
+           "idnumber": ("ID-Nummer",), "username": ("Anmeldename",), "status": ("Status",), "gradenoun": ("Bewertung",),
+           "maxgrade": ("Bestwertung",), "gradecanbechanged": ("Bewertung kann geändert werden",),
+           "lastmodifiedsubmission": ("Zuletzt geändert (Abgabe)",),
+           "lastmodifiedgrade": ("Zuletzt geändert (Bewertung)",), "comments": ("Feedback als Kommentar",),
+           "no": ("Nein",)},
+    "fr": {"recordid": ("Identifiant",), "fullname": ("Nom complet",), "email": ("Adresse de courriel",),
+           "idnumber": ("Numéro d’identification",), "username": ("Nom d’utilisateur",), "status": ("Statut",),
+           "gradenoun": ("Note",), "maxgrade": ("Note maximale",),
+           "gradecanbechanged": ("La note peut être modifiée",),
+           "lastmodifiedsubmission": ("Dernière modification (travail remis)",),
+           "lastmodifiedgrade": ("Dernière modification (note)",), "comments": ("Feedback par commentaires",),
+           "no": ("Non",)},
+    "es": {"recordid": ("Identificador",), "fullname": ("Nombre completo",), "email": ("Dirección de correo",),
+           "idnumber": ("Número de ID",), "username": ("Nombre de usuario",), "status": ("Estado",),
+           "gradenoun": ("Calificación",), "maxgrade": ("Calificación máxima",),
+           "gradecanbechanged": ("La calificación puede ser cambiada",),
+           "lastmodifiedsubmission": ("Última modificación (entrega)",),
+           "lastmodifiedgrade": ("Última modificación (calificación)",),
+           "comments": ("Comentarios de retroalimentación",), "no": ("No",)},
+}
+MOODLE_LANGUAGES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish"}
+_MOODLE_NEEDED = ("recordid", "gradenoun", "lastmodifiedgrade")  # what Moodle's upload looks for
+
+
+def moodle_language(header: list[str]) -> str | None:
+    """The language whose worksheet headers the first row uses (most of them matched), or None."""
+    found = {h.strip().casefold() for h in header}
+    score = {lang: sum(any(n.casefold() in found for n in names) for key, names in strings.items() if key != "no")
+             for lang, strings in MOODLE_HEADERS.items()}
+    best = max(score, key=lambda lang: (score[lang], lang == "en"))
+    needed = sum(any(n.casefold() in found for n in MOODLE_HEADERS[best][k]) for k in _MOODLE_NEEDED)
+    return best if needed >= 2 else None
+
 
 def read_moodle(doc: CsvDoc, column: str | None) -> LmsFile:
     header = [h.strip() for h in doc.records[0].values]
-    id_col = _col(header, "Identifier")
-    grade_col = _col(header, column or "Grade")
+    lang = moodle_language(header)
+    has = ", ".join(f"'{h}'" for h in header[:12]) + (" …" if len(header) > 12 else "")
+    if lang is None:
+        known = "; ".join(f"{MOODLE_LANGUAGES[k]}: '{v['recordid'][0]}', '{v['gradenoun'][0]}', "
+                          f"'{v['lastmodifiedgrade'][0]}'" for k, v in MOODLE_HEADERS.items())
+        raise LmsError("This is not a Moodle grading worksheet in a language this command knows: its first row needs "
+                       f"the columns Moodle's upload reads ({known}); it has: {has}. In Moodle: the assignment › "
+                       "View all submissions › Grading action › Download grading worksheet.")
+    strings = MOODLE_HEADERS[lang]
+
+    def col(key):
+        return _col(header, *strings[key])
+
+    id_col = col("recordid")
+    grade_col = _col(header, column) if column else col("gradenoun")
     if id_col is None or grade_col is None:
-        raise LmsError("This is not a Moodle grading worksheet: its first row needs the columns 'Identifier' and "
-                       f"'{column or 'Grade'}' (it has: {', '.join(header[:8])}). In Moodle: the assignment › "
-                       "View all submissions › Grading action › Download grading worksheet. (A Moodle in "
-                       "another language names the grade column differently: give it with --column.)")
-    name_col = _col(header, "Full name")
-    comment_col = _col(header, "Feedback comments")
-    max_col = _col(header, "Maximum Grade", "Maximum grade")
-    lock_col = _col(header, "Grade can be changed")
-    ident = {k: _col(header, n) for k, n in (("email", "Email address"), ("idnumber", "ID number"),
-                                             ("username", "Username"))}
+        expected = strings["recordid"][0] if id_col is None else (column or strings["gradenoun"][0])
+        raise LmsError(f"This Moodle grading worksheet ({MOODLE_LANGUAGES[lang]}) has no column '{expected}'; it has: "
+                       f"{has}." + (" Give the grade column's name with --column." if id_col is not None else ""))
+    name_col = col("fullname")
+    comment_col = col("comments")
+    max_col = col("maxgrade")
+    lock_col = col("gradecanbechanged")
+    no = {n.casefold() for n in strings["no"]}
+    ident = {k: col(k) for k in ("email", "idnumber", "username")}
     rows = []
     for index, record in enumerate(doc.records[1:], start=1):
         m = _PARTICIPANT.search(_cell(record, id_col))
@@ -299,10 +406,13 @@ def read_moodle(doc: CsvDoc, column: str | None) -> LmsFile:
         rows.append(LmsRow(index, _cell(record, name_col), {k: v for k, v in keys.items() if v},
                            grade=_cell(record, grade_col), comment=_cell(record, comment_col),
                            max_points=_cell(record, max_col).strip(),
-                           locked=_cell(record, lock_col).strip().casefold() in ("no", "non", "nein")))
+                           locked=_cell(record, lock_col).strip().casefold() in no))
     notes = [] if comment_col is not None else [
-        "The worksheet has no 'Feedback comments' column (feedback comments are off for this assignment): "
+        f"The worksheet has no '{strings['comments'][0]}' column (feedback comments are off for this assignment): "
         "scores only; the feedback files zip still works if feedback files are on."]
+    if lang != "en":
+        notes.append(f"Worksheet in {MOODLE_LANGUAGES[lang]}: upload it as a Moodle user with the same language, "
+                     "because Moodle's upload looks for the column names in the uploader's language.")
     return LmsFile("moodle", doc, header, rows, grade_col, header[grade_col], comment_col=comment_col, notes=notes)
 
 
@@ -340,27 +450,30 @@ class GradebookRow:
 
 
 def read_gradebook(folder: Path) -> list[GradebookRow]:
-    """Read `gradebook.csv` by column name (extra columns are ignored)."""
+    """Read `gradebook.csv` by column name (extra columns are ignored). Cells are bounded (CELL_LIMIT) and a
+    student id or file that the report stage neutralised for spreadsheets is read back as the folder name."""
     path = Path(folder) / "gradebook.csv"
     if not path.is_file():
         raise LmsError(f"{path} does not exist: grade the submissions first (escalation-grade grade …), and give "
                        "the output folder with --gradebook.")
-    reader = csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig")))
-    missing = {"student", "status", "total", "max_points"} - set(reader.fieldnames or [])
+    header, table = read_table(path, "The gradebook")
+    missing = {"student", "status", "total", "max_points"} - set(header)
     if missing:
         raise LmsError(f"{path} lacks the columns {', '.join(sorted(missing))}: it is not a gradebook written by "
                        "escalation-grade.")
+
+    def num(text):
+        try:
+            return float(text)
+        except (TypeError, ValueError):
+            return None
+
     rows = []
-    for row in reader:
-        def num(text):
-            try:
-                return float(text)
-            except (TypeError, ValueError):
-                return None
+    for row in table:
         scores = {k: v for k, v in row.items() if k and re.fullmatch(r"q\d+\w*", k)}
-        rows.append(GradebookRow(row["student"], row.get("file") or "", row["status"], num(row["total"]),
-                                 num(row["max_points"]), scores, row.get("reasons") or "",
-                                 (row.get("id_check") or "").strip()))
+        rows.append(GradebookRow(restore(row.get("student", "")), restore(row.get("file") or ""),
+                                 row.get("status", ""), num(row.get("total")), num(row.get("max_points")), scores,
+                                 row.get("reasons") or "", (row.get("id_check") or "").strip()))
     return rows
 
 
@@ -368,16 +481,12 @@ def read_mapping(path: Path | None) -> dict[str, str]:
     """A mapping CSV with columns student, lms_id (any id the LMS file shows for that student)."""
     if not path:
         return {}
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise LmsError(f"The mapping file {path} does not exist.") from None
-    except UnicodeDecodeError:
-        raise LmsError(f"The mapping file {path} is not UTF-8: save it as 'CSV UTF-8'.") from None
-    reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text))
-    if not {"student", "lms_id"} <= set(reader.fieldnames or []):
+    if not Path(path).is_file():
+        raise LmsError(f"The mapping file {path} does not exist.")
+    header, table = read_table(path, "The mapping file")
+    if not {"student", "lms_id"} <= set(header):
         raise LmsError(f"The mapping file {path} needs the columns student and lms_id.")
-    return {r["student"].strip(): r["lms_id"].strip() for r in reader if (r.get("student") or "").strip()}
+    return {r["student"].strip(): r.get("lms_id", "").strip() for r in table if (r.get("student") or "").strip()}
 
 
 # ----------------------------------------------------------------------------- matching and filling
@@ -494,6 +603,9 @@ def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: st
     feedback_dir = Path(gradebook_dir) / "feedback"
     from .batch import safe_name
 
+    over: list[str] = []  # scores above the LMS maximum: refused as a whole, nothing is written
+    lms_maxima: set[float] = set()
+
     for g in sorted(gradebook, key=lambda g: g.student):
         hits = matches[g.student]
         if not hits:
@@ -530,6 +642,10 @@ def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: st
         else:
             lms_max = _number(row.max_points) if row.max_points else _number(lms.max_points)
             value = g.total * (lms_max / max_points) if scale and lms_max and max_points else g.total
+            if lms_max is not None and round(value, 2) > lms_max + 1e-9:
+                over.append(f"{g.student} ({_fmt(g.total, False)} of {_fmt(max_points, False)} points"
+                            + (f" gives {_fmt(value, False)} scaled" if value != g.total else "") + ")")
+                lms_maxima.add(lms_max)
             out.kind = "filled"
             out.score = _fmt(value, comma)
             lms.doc.set(row.index, lms.grade_col, out.score)
@@ -542,8 +658,9 @@ def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: st
                 notes.append("the id entered in the notebook does not match the file's (see the gradebook's "
                              "reasons): check before uploading")
             if lms.comment_col is not None:
-                text = html.escape(feedback_comment(exercise.name, g, out.score,
-                                                    _fmt(lms_max or max_points, comma), written, comma), quote=False)
+                text = _text_cell(html.escape(feedback_comment(exercise.name, g, out.score,
+                                                               _fmt(lms_max or max_points, comma), written, comma),
+                                              quote=False))
                 if not row.comment.strip() or row.comment.startswith(COMMENT_PREFIX):
                     lms.doc.set(row.index, lms.comment_col, text)
                 else:
@@ -564,7 +681,23 @@ def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: st
             outcomes.append(Outcome("not_in_gradebook", lms_name=row.name, lms_id=_key_of(lms, row),
                                     previous=row.grade, note=f"In the LMS file but no graded submission matches{test} "
                                     "(no submission, or a name the mapping does not cover); left unchanged."))
+    if over:
+        where = ("Canvas's Points Possible" if lms.kind == "canvas"
+                 else f"Moodle's '{_maximum_label(lms)}' column")
+        shown = "; ".join(over[:10]) + (f"; and {len(over) - 10} more" if len(over) > 10 else "")
+        raise LmsError(f"{len(over)} score(s) would be above the LMS maximum of "
+                       f"{' / '.join(_fmt(m, False) for m in sorted(lms_maxima))} ({where}): {shown}. Nothing was "
+                       "written (Moodle skips a grade above the maximum without a word; Canvas would record it as "
+                       "extra credit). Check these totals in the gradebook, or the assignment's maximum in the LMS.")
     return FillResult(lms, outcomes, feedback)
+
+
+def _maximum_label(lms: LmsFile) -> str:
+    for names in (strings["maxgrade"] for strings in MOODLE_HEADERS.values()):
+        col = _col(lms.header, *names)
+        if col is not None:
+            return lms.header[col]
+    return "Maximum grade"
 
 
 def feedback_entry(lms: LmsFile, row: LmsRow, g: GradebookRow, exercise_name: str) -> str | None:
@@ -594,6 +727,17 @@ def write_zip(path: Path, entries: dict[str, bytes]) -> None:
     write_atomic(path, buffer.getvalue())
 
 
+def _text_cell(value: str) -> str:
+    """A text cell of a CSV we write: bounded, and never a spreadsheet formula (names, ids, notes come from
+    students' folder names and the LMS's rows)."""
+    return neutralise(bounded(value))
+
+
+def _number_cell(value: str) -> str:
+    """A score stays a number (a negative one is not a formula); anything else is text."""
+    return value if _number(value) is not None else _text_cell(value)
+
+
 REPORT_FIELDS = ["outcome", "student", "lms_name", "lms_id", "score", "previous", "note"]
 ORDER = {"filled": 0, "not_filled": 1, "ambiguous": 2, "not_in_lms": 3, "not_in_gradebook": 4}
 
@@ -608,7 +752,8 @@ def write_outputs(result: FillResult, out: Path, feedback_zip: Path | None) -> d
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(REPORT_FIELDS)
     for o in sorted(result.outcomes, key=lambda o: (ORDER[o.kind], o.student, o.lms_name)):
-        writer.writerow([o.kind, o.student, o.lms_name, o.lms_id, o.score, o.previous.strip(), o.note])
+        writer.writerow([o.kind, *(_text_cell(v) for v in (o.student, o.lms_name, o.lms_id)), o.score,
+                         _number_cell(o.previous.strip()), _text_cell(o.note)])
     report.write_text(buffer.getvalue(), encoding="utf-8")
     paths["report"] = report
     if feedback_zip is not None and result.feedback:

@@ -44,8 +44,10 @@ def timeline_view(events: pd.DataFrame, dates, countries, types, lane: str, acto
     first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[1])
     end = last + pd.offsets.MonthEnd(0)
     known = ev.as_of(events, as_of)
-    shown = ev.filter_events(known, start=first, end=end, countries=list(countries), types=list(types),
-                             actor=actor)
+    # choices are checked against the whole table (a country may have no event yet on the as-of day)
+    matching = ev.filter_events(events, start=first, end=end, countries=list(countries), types=list(types),
+                                actor=actor)
+    shown = matching[matching.index.isin(known.index)]
     note = cutoff_note("events")
     svg = timeline_svg(shown, lane, note=note)
     alt = timeline_text(shown, lane, limit=None) + f" {note}."
@@ -71,8 +73,9 @@ class TimelineExplorer(Explorer):
         self.event_list = widgets.Select(options=[], rows=8, description="Event",
                                          style=WIDE, layout=widgets.Layout(width="95%"))
         self.detail = widgets.HTML()
-        countries = [c for c in ("Russia", "Ukraine", "United States", "United Kingdom", "Germany", "France")
-                     if c in set(events["country"])]
+        order = ("Russia", "Ukraine", "United States", "United Kingdom", "Germany", "France")
+        present = set(events["country"])
+        countries = [c for c in order if c in present] + sorted(present - set(order))  # none left out
         types = [t for t in ev.EVENT_TYPES if t in set(events["event_type"])]
         controls = {
             "dates": widgets.SelectionRangeSlider(options=options, index=(0, len(options) - 1),

@@ -7,13 +7,15 @@
 #   DRY_RUN=1 tools/hub/tljh/install.sh install …                               # print, run nothing
 #
 # Settings (environment): BRANCH (main), MEMORY per student (1G), CPU per student (1),
-# IDLE_TIMEOUT seconds before an idle server is stopped (3600).
+# IDLE_TIMEOUT seconds before an idle server is stopped (3600), TLJH_VERSION (2.0.0: its hub runs
+# jupyterhub>=5.2.0,<6, the major version requirements.txt pins for the students' servers).
 set -euo pipefail
 
 BRANCH="${BRANCH:-main}"
 MEMORY="${MEMORY:-1G}"
 CPU="${CPU:-1}"
 IDLE_TIMEOUT="${IDLE_TIMEOUT:-3600}"
+TLJH_VERSION="${TLJH_VERSION:-2.0.0}"
 CHECKOUT="${ESCALATION_DIR:-/opt/escalation-debates}"
 USER_ENV="${ESCALATION_USER_ENV:-/opt/tljh/user}"
 
@@ -38,7 +40,7 @@ install() {
   esac
   # TLJH itself, with the plugin (tools/hub/tljh/tljh_escalation.py) taken from the same repository:
   # it installs the module's requirements into the students' environment and sets their server up.
-  run "curl -fsSL https://tljh.jupyter.org/bootstrap.py | sudo python3 - --admin '$admin' --plugin 'git+$repo@$BRANCH#subdirectory=tools/hub/tljh'"
+  run "curl -fsSL https://tljh.jupyter.org/bootstrap.py | sudo python3 - --version '$TLJH_VERSION' --admin '$admin' --plugin 'git+$repo@$BRANCH#subdirectory=tools/hub/tljh'"
   run "sudo tljh-config set user_environment.default_app jupyterlab"
   run "sudo tljh-config set limits.memory $MEMORY"
   run "sudo tljh-config set limits.cpu $CPU"

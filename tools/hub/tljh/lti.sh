@@ -45,6 +45,10 @@ run "sudo tljh-config add-item auth.LTI13Authenticator.client_id '$client_id'"
 run "sudo tljh-config set auth.LTI13Authenticator.authorize_url '$AUTHORIZE_URL'"
 run "sudo tljh-config set auth.LTI13Authenticator.jwks_endpoint '$JWKS_URL'"
 run "sudo tljh-config set auth.LTI13Authenticator.username_key '$USERNAME_KEY'"
+# JupyterHub 5 and later let in only allowed users unless allow_all is set, and TLJH sets it only for its
+# default FirstUse login: without this line every student coming from the LMS gets "403 Forbidden".
+# Who may log in is decided by the LMS course that shows the tool.
+run "sudo tljh-config set auth.LTI13Authenticator.allow_all true"
 run "sudo tljh-config reload"
 echo "In the LMS tool registration: login URL https://YOUR-HUB/hub/lti13/oauth_login,"
 echo "redirect URL https://YOUR-HUB/hub/lti13/oauth_callback (JSON configuration: https://YOUR-HUB/hub/lti13/config)."
