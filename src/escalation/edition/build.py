@@ -37,6 +37,17 @@ class Report:
         return self.__dict__.copy()
 
 
+# The instructor's documents the guide points to, published next to it (so its pointers are links).
+GUIDE_DOCS = {"docs/serving_a_class.md": "guide/serving_a_class.md",
+              "docs/figures_and_widgets.md": "guide/figures_and_widgets.md",
+              "docs/grading_lms.md": "guide/grading_lms.md",
+              "docs/grading_security.md": "guide/grading_security.md",
+              "docs/updating_data.md": "guide/updating_data.md",
+              "exercises/README.md": "guide/exercises.md",
+              "exercises/FORMAT.md": "guide/exercise_format.md",
+              "tools/jupyter-config/README.md": "guide/students_jupyterlab.md"}
+
+
 def _pack_pages() -> list[Path]:
     return sorted(p for p in PACK_DIR.glob("*.md") if p.name != "README.md")
 
@@ -50,6 +61,9 @@ def page_mapping(lessons: list[content.Lesson]) -> dict[str, str]:
                     "docs/reading_edition.md": "pack/reading_edition.md"})
     for page in _pack_pages():
         mapping[f"docs/teachers_pack/{page.name}"] = f"pack/{page.name}"
+    for origin, doc in GUIDE_DOCS.items():
+        if (REPO_ROOT / origin).is_file():
+            mapping[origin] = doc
     return mapping
 
 
@@ -160,7 +174,9 @@ def index_md(lessons, sets: list[Path], has_pdf: bool, ver: str) -> str:
                     + ["pack/role_cards", "pack/ground_rules"])
     if (REPO_ROOT / "docs" / "reading_edition.md").is_file():
         pack_entries.append("pack/reading_edition")
-    lines.append(site.toctree(["guide/instructor_guide"] + pack_entries, "For teachers", True))
+    guide_entries = ["guide/instructor_guide"] + [doc.removesuffix(".md") for origin, doc in GUIDE_DOCS.items()
+                                                  if (REPO_ROOT / origin).is_file()]
+    lines.append(site.toctree(guide_entries + pack_entries, "For teachers", True))
     return "\n".join(lines)
 
 

@@ -5,8 +5,9 @@
 - A widget exercise gets a paper form: the cell's `edition.paper` metadata replaces its text on paper, and
   its `edition.paper_data` names the data to print (`paper_data_html`), computed from the module's data now;
   a choice or tick answer prints its options (`answer_options_html`).
-- Tables fit the page: a wide table goes on a landscape page, a long one is cut to its first rows with the
-  full table named (`fit_tables`); a Python value (a dict) prints as a table (`value_html`).
+- Tables fit the page: a table too wide for it is reflowed (one line per record, each value after its column's
+  name), a long one is cut to its first rows with the full table named (`fit_tables`); a Python value (a dict)
+  prints as a table (`value_html`).
 """
 from __future__ import annotations
 
@@ -208,18 +209,13 @@ def answer_options_html(exercise_id: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- tables
 
-WIDE_COLUMNS = 9
-WIDE_CHARS = 100000
+WIDE_COLUMNS = 7
 LONG_ROWS = 12
 SHOWN_ROWS = 6
 
 
-def _row_chars(row) -> int:
-    return sum(len(c.get_text(" ", strip=True)) for c in row.find_all(["td", "th"]))
-
-
 def fit_tables(fragment: str, full_table_note) -> str:
-    """Print-ready tables: a wide table on a landscape page, a long one cut to its first rows.
+    """Print-ready tables: a wide table reflowed, a long one cut to its first rows.
 
     `full_table_note(columns)` returns the sentence saying where the full table is.
     """
@@ -230,7 +226,7 @@ def fit_tables(fragment: str, full_table_note) -> str:
         body_rows = [r for r in table.find_all("tr") if r.find("td")]
         header = [th.get_text(" ", strip=True) for th in table.find_all("th")]
         cols = max((len(r.find_all(["td", "th"])) for r in table.find_all("tr")), default=0)
-        wide = cols >= WIDE_COLUMNS or max((_row_chars(r) for r in body_rows), default=0) > WIDE_CHARS
+        wide = cols >= WIDE_COLUMNS and "paper-data" not in (table.get("class") or [])
         if len(body_rows) > LONG_ROWS and "paper-data" not in (table.get("class") or []):
             for row in body_rows[SHOWN_ROWS:]:
                 row.decompose()
@@ -238,9 +234,36 @@ def fit_tables(fragment: str, full_table_note) -> str:
             note.string = (f"The first {SHOWN_ROWS} of {len(body_rows)} rows. " + full_table_note(header))
             table.insert_after(note)
         if wide:
-            wrapper = soup.new_tag("div", attrs={"class": "landscape"})
-            table.wrap(wrapper)
+            _reflow(soup, table)
     return str(soup)
+
+
+def _reflow(soup, table) -> None:
+    """A table too wide for the page, reflowed: one row per record, each value after its column's name."""
+    head_row = next((r for r in table.find_all("tr") if r.find("th") and not r.find("td")), None)
+    names = [th.get_text(" ", strip=True) for th in head_row.find_all("th")] if head_row else []
+    new = soup.new_tag("table", attrs={"class": "reflow"})
+    for row in table.find_all("tr"):
+        cells = row.find_all(["td", "th"])
+        if row is head_row or not row.find("td"):
+            continue
+        td = soup.new_tag("td")
+        for n, cell in enumerate(cells):
+            value = cell.get_text(" ", strip=True)
+            name = names[n] if n < len(names) else ""
+            if not value:
+                continue
+            if name:
+                label = soup.new_tag("span", attrs={"class": "k"})
+                label.string = name + ":"
+                td.append(label)
+                td.append(" ")
+            td.append(value)
+            td.append(" · " if n < len(cells) - 1 else "")
+        tr = soup.new_tag("tr")
+        tr.append(td)
+        new.append(tr)
+    table.replace_with(new)
 
 
 def value_html(text: str) -> str | None:

@@ -23,13 +23,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 PRINT_CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm; }
-@page landscape { size: A4 landscape; margin: 14mm 14mm 16mm 14mm; }
-.landscape { page: landscape; }
-.landscape table { font-size: 8pt; }
+table.reflow { width: 100%; font-size: 8.5pt; } table.reflow td { padding: 3px 5px; }
+table.reflow .k { color: #444; font-style: italic; }
 body { font-family: "DejaVu Serif", Georgia, serif; font-size: 10.5pt; line-height: 1.35; color: #111; }
 h1 { font-size: 20pt; margin: 0 0 .4em; } h2 { font-size: 15pt; margin-top: 1.2em; break-after: avoid; }
 h3 { font-size: 12.5pt; break-after: avoid; }
-img { max-width: 100%; break-inside: avoid; }
+img { display: block; max-width: 84%; max-height: 110mm; margin: .3em auto; break-inside: avoid; }
 table { border-collapse: collapse; font-size: 9pt; margin: .5em 0; break-inside: auto; max-width: 100%; }
 th, td { border: 1px solid #999; padding: 2px 4px; vertical-align: top; overflow-wrap: anywhere; }
 tr { break-inside: avoid; }
@@ -69,6 +68,8 @@ def _pre(text: str) -> str:
 YOUR_QUESTION_ON_PAPER = ('<p class="note"><strong>Your question</strong> depends on your student id: it is on the '
                           'question sheet with your id that your instructor gives you (in JupyterLab, it is shown '
                           'here once your id is typed at the top).</p>')
+# The caption of a widget's static picture says what it does live; on paper a control is set, not dragged.
+WIDGET_CAPTION = re.compile(r"<figcaption[^>]*>Interactive in JupyterLab:[^<]*</figcaption>")
 REPR_ONLY = re.compile(r"^\s*<[\w.]+ object( at 0x[0-9a-f]+)?>\s*$")
 
 
@@ -95,7 +96,7 @@ def outputs_html(cell) -> str:
             alt = out.get("metadata", {}).get("image/png", {}).get("alt", "Figure")
             parts.append(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{_text(data["image/png"])}">')
         elif "text/html" in data:
-            parts.append(_text(data["text/html"]))
+            parts.append(WIDGET_CAPTION.sub(lambda m: re.sub(r"\bdrag\b", "set", m.group(0)), _text(data["text/html"])))
         elif "text/markdown" in data:
             parts.append(md(_text(data["text/markdown"])))
         elif "text/plain" in data and content.WIDGET_MIME not in data:
