@@ -98,6 +98,16 @@ def no_above_below(text: str) -> str:
     return text
 
 
+def short_caption(alt: str, limit: int = 280) -> str:
+    """A projected caption: the figure's text alternative, or its first sentence when it is long (the image
+    keeps the whole text alternative for screen readers)."""
+    if len(alt) <= limit:
+        return alt
+    first = re.split(r"(?<=[.!?])\s", alt, maxsplit=1)[0]
+    first = first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + " …"
+    return first + " (The full description is in the notebook.)"
+
+
 def ground_rules_slide(rules: list[str]) -> str:
     """The guide's ground rules, on one slide (for the first session, and to keep visible)."""
     items = "".join(f"<li>{md(r).strip().removeprefix('<p>').removesuffix('</p>')}</li>" for r in rules)
@@ -130,8 +140,8 @@ def deck_html(lesson: content.Lesson, nb, *, citation: str) -> str:
         png, alt = figure
         slides.append(_slide(
             f'<h2>Key figure</h2><figure><img class="key-figure" alt="{html.escape(alt or "Key figure")}" '
-            f'src="data:image/png;base64,{png}"><figcaption class="caption">{html.escape(alt)}</figcaption>'
-            "</figure>", "Key figure"))
+            f'src="data:image/png;base64,{png}"><figcaption class="caption">{html.escape(short_caption(alt))}'
+            "</figcaption></figure>", "Key figure"))
     prompts = [(p, "from the notebook") for p in content.discussion_prompts(nb)]
     prompts += [(p, "from the instructor's guide") for p in content.guide_prompts(lesson.number)]
     for n, (prompt, origin) in enumerate(prompts, 1):
