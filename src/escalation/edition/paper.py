@@ -48,10 +48,9 @@ RULES: list[tuple[re.Pattern, str]] = [(re.compile(p, re.I), r) for p, r in (
     (r"^The check recomputes it from your codes in the widget\.$", ""),
 )]
 
-# What a test (and a reader) must never find on paper: JupyterLab instructions and Python value reprs.
+# A sentence that still tells the reader to operate JupyterLab after the rules: left out on paper.
 SCREEN_ONLY = re.compile(r"run (the|this|that) cell|saved? as you type|saves as you type|\bdrag\b|double-click|shift \+ enter|"
                          r"hidden cells? below", re.I)
-REPR = re.compile(r"<[\w.]+ object( at 0x[0-9a-f]+)?>|\{'[^']+': ")
 
 # Paragraphs about working in JupyterLab that paper replaces with its own note (the graded sets' first cell).
 SCREEN_PARAGRAPHS = re.compile(r"^\*\*(Before you start|How to answer|How to submit):?\*\*", re.I)

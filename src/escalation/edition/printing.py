@@ -15,6 +15,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from ..variants import NO_ID_MESSAGE
 from . import content, paper
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -78,8 +79,8 @@ def _text(value) -> str:
 
 
 def outputs_html(cell) -> str:
-    from ..variants import NO_ID_MESSAGE
-
+    """A code cell's outputs as printed: figures with their alt text, HTML, Markdown, values as tables; a
+    "type your student id first" message becomes the note that the question is on the student's sheet."""
     parts = []
     for out in cell.get("outputs", []):
         if out.get("output_type") == "stream":
