@@ -94,7 +94,9 @@ def test_every_page_has_cite_this_and_its_data_downloads(edition):
         text = page.read_text(encoding="utf-8")
         assert 'class="cite-this"' in text, f"{page.name}: no Cite this"
         assert f"Version {version}" in text and "URL:" in text, f"{page.name}: cite-this lacks version or URL"
-        downloads = re.findall(r'class="data-download" href="([^"]+)"', text)
+        assert "REPLACE-WITH" not in text and "(placeholder" not in text, f"{page.name}: a placeholder address"
+        downloads = [re.search(r'href="([^"]+)"', tag).group(1)
+                     for tag in re.findall(r'<a\b[^>]*class="data-download"[^>]*>', text)]
         assert downloads, f"{page.name}: no data download link"
         for href in downloads:
             assert (page.parent / href).is_file(), f"{page.name}: download {href} missing"

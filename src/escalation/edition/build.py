@@ -9,8 +9,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import EscalationError
 from ..paths import REPO_ROOT, data_dir
-from . import cite, content, execute, pack, printing, site, slides
+from . import cite, content, execute, pack, printing, sheets, site, slides
 
 PACK_DIR = REPO_ROOT / "docs" / "teachers_pack"
 INSTRUCTOR_ONLY = "instructor_only"
@@ -24,6 +25,9 @@ class Report:
     pdfs: list[str] = field(default_factory=list)
     pdf_problems: list[str] = field(default_factory=list)
     pdf_skipped: str = ""
+    pages: dict[str, int] = field(default_factory=dict)
+    sheets: list[str] = field(default_factory=list)
+    url: str = ""
     slides: list[str] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
     warnings: int = 0
@@ -31,6 +35,17 @@ class Report:
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
+
+
+# The instructor's documents the guide points to, published next to it (so its pointers are links).
+GUIDE_DOCS = {"docs/serving_a_class.md": "guide/serving_a_class.md",
+              "docs/figures_and_widgets.md": "guide/figures_and_widgets.md",
+              "docs/grading_lms.md": "guide/grading_lms.md",
+              "docs/grading_security.md": "guide/grading_security.md",
+              "docs/updating_data.md": "guide/updating_data.md",
+              "exercises/README.md": "guide/exercises.md",
+              "exercises/FORMAT.md": "guide/exercise_format.md",
+              "tools/jupyter-config/README.md": "guide/students_jupyterlab.md"}
 
 
 def _pack_pages() -> list[Path]:
@@ -46,7 +61,45 @@ def page_mapping(lessons: list[content.Lesson]) -> dict[str, str]:
                     "docs/reading_edition.md": "pack/reading_edition.md"})
     for page in _pack_pages():
         mapping[f"docs/teachers_pack/{page.name}"] = f"pack/{page.name}"
+    for origin, doc in GUIDE_DOCS.items():
+        if (REPO_ROOT / origin).is_file():
+            mapping[origin] = doc
     return mapping
+
+
+GENERATED_PAGES = ["index.md", "notebook_map.md", "articles.md", "pack/role_cards.md", "pack/ground_rules.md"]
+
+
+def link_mapping(mapping: dict[str, str]) -> dict[str, str]:
+    """The mapping links are rewritten with: repository paths, and the project's own pages by their path (the
+    generated pages link to those directly)."""
+    return {**{doc: doc for doc in mapping.values()}, **{doc: doc for doc in GENERATED_PAGES}, **mapping}
+
+
+def csv_columns(data_folder: Path, resources) -> dict[str, list[str]]:
+    """Data path -> its CSV header, for naming where a long table printed in part is in full."""
+    import csv
+
+    found = {}
+    for _, path in resources:
+        file = data_folder / path
+        if path.endswith(".csv") and file.is_file():
+            with open(file, newline="", encoding="utf-8") as handle:
+                found[path] = next(csv.reader(handle), [])
+    return found
+
+
+def full_table_note(headers: dict[str, list[str]], page: str, url: str):
+    """A function: table columns -> the sentence saying where the full table is (a data file, else the page)."""
+    def note(columns: list[str]) -> str:
+        cols = {c for c in columns if c}
+        match = next((p for p, h in headers.items() if cols and cols <= set(h)), None)
+        if match:
+            where = f"data/{match}"
+            return (f"The full table is the file {where} of the edition"
+                    + (f" ({url}{where})." if url else " (its data folder)."))
+        return ("The full table is on this page of the web edition" + (f": {url}{page}." if url else "."))
+    return note
 
 
 def lesson_links(lesson: content.Lesson, prefix: str, has_pdf: bool) -> str:
@@ -117,10 +170,13 @@ def index_md(lessons, sets: list[Path], has_pdf: bool, ver: str) -> str:
     lines.append(site.toctree(["notebook_map", "articles"] + [f"notebooks/{l.stem}" for l in lessons], "Lessons",
                               True))
     lines.append(site.toctree(["data/catalogue", "data/dictionary"], "Data", True))
-    pack_entries = ["pack/index"] + [f"pack/{p.stem}" for p in _pack_pages()] + ["pack/role_cards"]
+    pack_entries = (["pack/index"] + [f"pack/{p.stem}" for p in _pack_pages()]
+                    + ["pack/role_cards", "pack/ground_rules"])
     if (REPO_ROOT / "docs" / "reading_edition.md").is_file():
         pack_entries.append("pack/reading_edition")
-    lines.append(site.toctree(["guide/instructor_guide"] + pack_entries, "For teachers", True))
+    guide_entries = ["guide/instructor_guide"] + [doc.removesuffix(".md") for origin, doc in GUIDE_DOCS.items()
+                                                  if (REPO_ROOT / origin).is_file()]
+    lines.append(site.toctree(guide_entries + pack_entries, "For teachers", True))
     return "\n".join(lines)
 
 
@@ -132,15 +188,27 @@ def _list_page(title: str, items: list[tuple[str, str]]) -> str:
             "</body></html>")
 
 
-def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, jobs: int = 2,
-                  log=print) -> Report:
-    """Build everything into `out`; return what was done."""
-    report = Report()
+def page_list_html(report: "Report", title: str) -> str:
+    """The print index: every PDF with its page count."""
+    items = [(f"{Path(p).stem} ({report.pages.get(p, '?')} pages)", str(Path(p).relative_to("pdf")))
+             for p in report.pdfs + report.sheets]
+    return _list_page(title, items)
+
+
+def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, jobs: int = 2, url: str = "",
+                  roster: Path | None = None, log=print) -> Report:
+    """Build everything into `out`; return what was done.
+
+    `url` is the edition's web address (for "Cite this"; "" when it has none); `roster` a CSV of student ids
+    for question sheets with each student's variants.
+    """
+    report = Report(url=url)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ver, date = cite.version(), cite.build_date()
     data_folder = data_dir()
     resources = content.data_resources(data_folder)
+    headers = csv_columns(data_folder, resources)
     paths = content.lesson_paths()
     sets = sorted((REPO_ROOT / "exercises" / "student").glob("*/*.ipynb"))
 
@@ -168,32 +236,49 @@ def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, j
             log(f"  {reason}")
         else:
             jobs_list, expected = [], {}
+            (out / "pdf" / "html").mkdir(parents=True, exist_ok=True)
             for lesson in lessons:
-                footer = cite.citation(lesson.title, f"pdf/lessons/{lesson.stem}.pdf", ver=ver, date=date)
-                html_file = tmp / "print" / f"{lesson.stem}.html"
-                html_file.parent.mkdir(parents=True, exist_ok=True)
-                html_file.write_text(printing.lesson_html(lesson, lesson.notebook, footer), encoding="utf-8")
+                footer = cite.citation(lesson.title, f"pdf/lessons/{lesson.stem}.pdf", ver=ver, date=date, url=url)
+                html_file = out / "pdf" / "html" / f"{lesson.stem}.html"
+                note = full_table_note(headers, f"notebooks/{lesson.stem}.html", url)
+                html_file.write_text(printing.lesson_html(lesson, lesson.notebook, footer, note), encoding="utf-8")
                 target = out / "pdf" / "lessons" / f"{lesson.stem}.pdf"
                 jobs_list.append((html_file, target))
                 expected[target] = lesson.headings
             set_runs = (execute.execute_all(sets, jobs=jobs, timeout=120, allow_errors=True) if run_notebooks
                         else execute.committed(sets))
             for path in sets:
-                footer = cite.citation(path.stem, f"pdf/sets/{path.stem}.pdf", ver=ver, date=date)
-                title, text, heads = printing.graded_set_html(path, footer, set_runs[path][0])
-                html_file = tmp / "print" / f"{path.stem}.html"
+                footer = cite.citation(path.stem, f"pdf/sets/{path.stem}.pdf", ver=ver, date=date, url=url)
+                note = full_table_note(headers, "pdf/index.html", url)
+                title, text, heads = printing.graded_set_html(path, footer, set_runs[path][0], full_table_note=note)
+                html_file = out / "pdf" / "html" / f"{path.stem}.html"
                 html_file.write_text(text, encoding="utf-8")
                 target = out / "pdf" / "sets" / f"{path.stem}.pdf"
                 jobs_list.append((html_file, target))
                 expected[target] = heads
+            rules = content.ground_rules()
+            if rules:
+                poster = out / "pdf" / "html" / "ground_rules_poster.html"
+                poster.write_text(pack.ground_rules_poster_html(rules), encoding="utf-8")
+                jobs_list.append((poster, out / "pdf" / "ground_rules_poster.pdf"))
+                expected[out / "pdf" / "ground_rules_poster.pdf"] = ["Ground rules"]
+            if roster:
+                t_sheets = time.perf_counter()
+                for html_file, stem, students in sheets.write_sheets(
+                        sets, roster, out / "pdf" / "html",
+                        lambda p: cite.citation(f"{p.stem}: question sheets", f"pdf/sheets/{p.stem}.pdf", ver=ver,
+                                                date=date, url=url)):
+                    target = out / "pdf" / "sheets" / f"{stem}.pdf"
+                    jobs_list.append((html_file, target))
+                    expected[target] = students
+                report.seconds["sheets_run"] = round(time.perf_counter() - t_sheets, 1)
             printing.print_pdfs(jobs_list)
             for target, heads in expected.items():
                 report.pdf_problems += printing.check_pdf(target, heads)
-                report.pdfs.append(str(target.relative_to(out)))
-            items = [(p, p) for p in report.pdfs]
-            (out / "pdf" / "index.html").write_text(
-                _list_page("Print versions", [(Path(p).stem, str(Path(p).relative_to("pdf"))) for p, _ in items]),
-                encoding="utf-8")
+                rel = str(target.relative_to(out))
+                (report.sheets if "sheets" in target.parts else report.pdfs).append(rel)
+                report.pages[rel] = printing.pdf_text(target)[0]
+            (out / "pdf" / "index.html").write_text(page_list_html(report, "Print versions"), encoding="utf-8")
             has_pdf = True
         report.seconds["pdfs"] = round(time.perf_counter() - t0, 1)
 
@@ -202,7 +287,7 @@ def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, j
         (out / "slides").mkdir(parents=True, exist_ok=True)
         for lesson in lessons:
             text = slides.deck_html(lesson, lesson.notebook, citation=cite.citation(
-                lesson.title, f"slides/{lesson.stem}.html", ver=ver, date=date))
+                lesson.title, f"slides/{lesson.stem}.html", ver=ver, date=date, url=url))
             (out / "slides" / f"{lesson.stem}.html").write_text(text, encoding="utf-8")
             report.slides.append(f"slides/{lesson.stem}.html")
         (out / "slides" / "index.html").write_text(
@@ -214,7 +299,7 @@ def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, j
         src = site.new_source(tmp / "site", title="Escalation debates: the reading edition", ver=ver,
                               data_folder=data_folder)
         mapping = page_mapping(lessons)
-        md_kwargs = dict(mapping=mapping, resources=resources, ver=ver, date=date)
+        md_kwargs = dict(mapping=link_mapping(mapping), resources=resources, ver=ver, date=date, url=url)
         site.write_markdown_page(src, "index.md", index_md(lessons, sets, has_pdf, ver), origin="index.md",
                                  **md_kwargs)
         site.write_markdown_page(src, "notebook_map.md", notebook_map_md(lessons, has_pdf),
@@ -222,15 +307,18 @@ def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, j
         site.write_markdown_page(src, "articles.md", articles_md(), origin="articles.md", **md_kwargs)
         for lesson in lessons:
             doc = f"notebooks/{lesson.path.name}"
-            site.write_notebook_page(src, doc, lesson.notebook, lesson, origin=doc, mapping=mapping, ver=ver,
-                                     date=date, links_html=lesson_links(lesson, "../", has_pdf))
+            site.write_notebook_page(src, doc, lesson.notebook, lesson, origin=doc, mapping=link_mapping(mapping),
+                                     ver=ver, date=date, links_html=lesson_links(lesson, "../", has_pdf), url=url)
         for origin, doc in mapping.items():
             if origin.endswith(".md") and (REPO_ROOT / origin).is_file():
                 text = (REPO_ROOT / origin).read_text(encoding="utf-8")
                 site.write_markdown_page(src, doc, text, origin=origin, **md_kwargs)
         site.write_markdown_page(src, "pack/role_cards.md", pack.role_cards_markdown(),
                                  origin="docs/teachers_pack/role_cards.md", **md_kwargs)
+        site.write_markdown_page(src, "pack/ground_rules.md", pack.ground_rules_markdown(content.ground_rules()),
+                                 origin="docs/teachers_pack/ground_rules.md", **md_kwargs)
         warnings = site.build(src, out, jobs=jobs)
+        site.polish(out)
         report.warnings = len(warnings)
         report.seconds["site"] = round(time.perf_counter() - t0, 1)
 
@@ -244,10 +332,11 @@ def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, j
         for p in sealed:
             site.write_markdown_page(tsrc, f"sealed/{p.name}", p.read_text(encoding="utf-8"),
                                      origin=f"docs/teachers_pack/{INSTRUCTOR_ONLY}/{p.name}", mapping=tmap,
-                                     resources=resources, ver=ver, date=date)
+                                     resources=resources, ver=ver, date=date, url=url)
         for key in sorted((tsrc / "keys").glob("*.md")):
             site.write_markdown_page(tsrc, f"keys/{key.name}", key.read_text(encoding="utf-8"),
-                                     origin=f"keys/{key.name}", mapping={}, resources=resources, ver=ver, date=date)
+                                     origin=f"keys/{key.name}", mapping={}, resources=resources, ver=ver, date=date,
+                                     url=url)
         keys_entries = [f"keys/{k.stem}" for k in sorted((tsrc / "keys").glob("*.md"))]
         tindex = ["# Teacher's build (instructor only)", "",
                   "**Do not give this folder to students.** It holds the answer keys of every practice exercise and "
@@ -256,8 +345,9 @@ def build_edition(out: Path, *, run_notebooks: bool = True, pdfs: bool = True, j
                   site.toctree(keys_entries, "Answer keys"),
                   site.toctree([f"sealed/{p.stem}" for p in sealed], "Sealed lateral-reading sheet")]
         site.write_markdown_page(tsrc, "index.md", "\n".join(tindex), origin="teacher/index.md", mapping={},
-                                 resources=resources, ver=ver, date=date)
+                                 resources=resources, ver=ver, date=date, url=url)
         site.build(tsrc, out / "teacher", jobs=jobs)
+        site.polish(out / "teacher")
         report.seconds["teacher"] = round(time.perf_counter() - t0, 1)
 
     (out / "BUILD.json").write_text(json.dumps(report.as_dict(), indent=1, sort_keys=True), encoding="utf-8")
@@ -281,3 +371,24 @@ def build_once(out: Path, **options) -> Report | None:
         return None
     clean(out)
     return build_edition(out, log=lambda *_: None, **options)
+
+
+PAGE_COUNTS_START, PAGE_COUNTS_END = "<!-- page-counts-start -->", "<!-- page-counts-end -->"
+
+
+def page_counts_table(report: Report) -> str:
+    """Markdown table: every handout the build printed and its number of pages."""
+    rows = ["| Handout | Pages |", "|---|---|"]
+    rows += [f"| `{p}` | {report.pages[p]} |" for p in sorted(report.pages) if "sheets" not in Path(p).parts]
+    return "\n".join(rows)
+
+
+def write_page_counts(doc: Path, report: Report) -> None:
+    """Replace the page-count table between the markers of `doc` (a Markdown file) with this build's."""
+    text = Path(doc).read_text(encoding="utf-8")
+    if PAGE_COUNTS_START not in text or PAGE_COUNTS_END not in text:
+        raise EscalationError(f"{doc} has no {PAGE_COUNTS_START} … {PAGE_COUNTS_END} markers for the page counts.")
+    head, rest = text.split(PAGE_COUNTS_START, 1)
+    _, tail = rest.split(PAGE_COUNTS_END, 1)
+    Path(doc).write_text(f"{head}{PAGE_COUNTS_START}\n{page_counts_table(report)}\n{PAGE_COUNTS_END}{tail}",
+                         encoding="utf-8")

@@ -249,3 +249,16 @@ def in_class_exercise(nb) -> str:
         if not re.search(r"\((written|argue)", item.splitlines()[0]):
             return item
     return items[0] if items else ""
+
+
+def ground_rules(guide: Path = GUIDE) -> list[str]:
+    """The guide's ground rules for teaching a contested war (its numbered list after "**Ground rules**"),
+    as Markdown items, so the slide and the poster never drift from the guide."""
+    if not guide.is_file():
+        return []
+    text = guide.read_text(encoding="utf-8")
+    m = re.search(r"^\*\*Ground rules\*\*.*\n((?:\d+\.\s.+\n(?:   .+\n)*)+)", text, re.M)
+    if not m:
+        return []
+    items = re.split(r"^\d+\.\s", m.group(1), flags=re.M)
+    return [" ".join(item.split()) for item in items if item.strip()]

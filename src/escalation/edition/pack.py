@@ -17,6 +17,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from ..paths import REPO_ROOT
+from .printing import md
 
 TEAMS = (
     ("for permitting", "Team A argues: the supplier should permit strikes inside Russia"),
@@ -227,3 +228,35 @@ def write_keys(dest: Path) -> dict[str, str]:
     (dest / "practice.md").write_text(practice_keys_markdown(), encoding="utf-8")
     report["practice"] = "escalation.practice.EXERCISES"
     return report
+
+
+# ------------------------------------------------------------------------------------------ ground rules
+
+POSTER_CSS = """
+@page { size: A4 landscape; margin: 14mm; }
+body { font-family: "DejaVu Sans", Verdana, sans-serif; color: #111; margin: 0; }
+h1 { font-size: 30pt; margin: 0 0 .3em; color: #0b3c5d; border-bottom: 6px solid #E69F00; }
+ol { font-size: 17pt; line-height: 1.3; padding-left: 1.4em; margin: 0; }
+li { margin-bottom: .35em; }
+p.from { font-size: 10pt; color: #333; margin-top: .8em; }
+"""
+
+
+def ground_rules_markdown(rules: list[str]) -> str:
+    """The teacher's-pack page of the ground rules, from the guide, with the poster to print."""
+    lines = ["# Ground rules poster", "",
+             "*Generated from the instructor's guide (§3, \u201cTeaching a contested topic\u201d) when the edition is "
+             "built. Read the rules out in the first session and keep them visible: print the poster "
+             '(<a href="../pdf/ground_rules_poster.pdf">ground_rules_poster.pdf</a>, one A4 landscape page) or '
+             "show the second slide of any deck.*", ""]
+    lines += [f"{n}. {rule}" for n, rule in enumerate(rules, 1)]
+    return "\n".join(lines) + "\n"
+
+
+def ground_rules_poster_html(rules: list[str]) -> str:
+    """One printable A4 landscape page with the ground rules in large type."""
+    items = "".join(f"<li>{md(r).strip().removeprefix('<p>').removesuffix('</p>')}</li>" for r in rules)
+    return ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Ground rules</title>'
+            f"<style>{POSTER_CSS}</style></head><body><h1>Ground rules for discussing a war that is going on</h1>"
+            f"<ol>{items}</ol><p class=\"from\">Escalation debates (module): from the instructor's guide, §3.</p>"
+            "</body></html>")

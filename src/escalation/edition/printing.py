@@ -15,20 +15,29 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from . import content
+from ..variants import NO_ID_MESSAGE
+from . import content, paper
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 PRINT_CSS = """
-@page { size: A4; margin: 18mm 16mm 20mm 16mm; }
-body { font-family: "DejaVu Serif", Georgia, serif; font-size: 11pt; line-height: 1.45; color: #111; }
+@page { size: A4; margin: 16mm 14mm 18mm 14mm; }
+table.reflow { width: 100%; font-size: 8.5pt; } table.reflow td { padding: 3px 5px; }
+table.reflow .k { color: #444; font-style: italic; }
+body { font-family: "DejaVu Serif", Georgia, serif; font-size: 10.5pt; line-height: 1.35; color: #111; }
 h1 { font-size: 20pt; margin: 0 0 .4em; } h2 { font-size: 15pt; margin-top: 1.2em; break-after: avoid; }
 h3 { font-size: 12.5pt; break-after: avoid; }
-img { max-width: 100%; break-inside: avoid; }
-table { border-collapse: collapse; font-size: 9pt; margin: .5em 0; break-inside: auto; }
-th, td { border: 1px solid #999; padding: 2px 4px; vertical-align: top; }
+img { display: block; max-width: 84%; max-height: 110mm; margin: .3em auto; break-inside: avoid; }
+table { border-collapse: collapse; font-size: 9pt; margin: .5em 0; break-inside: auto; max-width: 100%; }
+th, td { border: 1px solid #999; padding: 2px 4px; vertical-align: top; overflow-wrap: anywhere; }
+tr { break-inside: avoid; }
+.table-cut, .paper-data-caption { font-size: 9pt; font-style: italic; }
+table.paper-data td { min-width: 2em; height: 1.6em; }
+table.board td { height: 4em; }
+ul.options { list-style: none; padding-left: 1em; columns: 2; font-size: 10.5pt; }
+.options p { margin: .3em 0 0; }
 pre { white-space: pre-wrap; font-size: 9pt; background: #f4f4f4; padding: 4px; }
 .answer { border: 1px solid #444; border-radius: 3px; margin: .6em 0 1em; padding: .3em .6em; break-inside: avoid; }
 .answer .label { font-size: 9.5pt; color: #333; }
@@ -57,33 +66,66 @@ def _pre(text: str) -> str:
     return f'<pre style="{style}">{html.escape(text.rstrip())}</pre>'
 
 
-def _outputs_html(cell) -> str:
+YOUR_QUESTION_ON_PAPER = ('<p class="note"><strong>Your question</strong> depends on your student id: it is on the '
+                          'question sheet with your id that your instructor gives you (in JupyterLab, it is shown '
+                          'here once your id is typed at the top).</p>')
+# The caption of a widget's static picture says what it does live; on paper a control is set, not dragged.
+WIDGET_CAPTION = re.compile(r"<figcaption[^>]*>Interactive in JupyterLab:[^<]*</figcaption>")
+REPR_ONLY = re.compile(r"^\s*<[\w.]+ object( at 0x[0-9a-f]+)?>\s*$")
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else "".join(value)
+
+
+def outputs_html(cell) -> str:
+    """A code cell's outputs as printed: figures with their alt text, HTML, Markdown, values as tables; a
+    "type your student id first" message becomes the note that the question is on the student's sheet."""
     parts = []
     for out in cell.get("outputs", []):
         if out.get("output_type") == "stream":
-            text = out.get("text", "")
+            text = _text(out.get("text", ""))
             if text.startswith("Figure description:"):
                 parts.append(f'<p class="note">{html.escape(text.strip())}</p>')
+            elif NO_ID_MESSAGE in text or "enter your student id at the top first" in text.lower():
+                parts.append(YOUR_QUESTION_ON_PAPER)
             elif text.strip():
                 parts.append(_pre(text))
             continue
         data = out.get("data", {})
         if "image/png" in data:
             alt = out.get("metadata", {}).get("image/png", {}).get("alt", "Figure")
-            parts.append(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data["image/png"]}">')
+            parts.append(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{_text(data["image/png"])}">')
         elif "text/html" in data:
-            parts.append(data["text/html"] if isinstance(data["text/html"], str) else "".join(data["text/html"]))
+            parts.append(WIDGET_CAPTION.sub(lambda m: re.sub(r"\bdrag\b", "set", m.group(0)), _text(data["text/html"])))
+        elif "text/markdown" in data:
+            parts.append(md(_text(data["text/markdown"])))
         elif "text/plain" in data and content.WIDGET_MIME not in data:
-            parts.append(_pre(data["text/plain"]))
+            text = _text(data["text/plain"])
+            if REPR_ONLY.match(text):
+                continue
+            parts.append(paper.value_html(text) or _pre(text))
     return "\n".join(parts)
 
 
-def page(title: str, body: str, footer: str) -> str:
+def page(title: str, body: str, footer: str, full_table_note=None) -> str:
+    body = paper.fit_tables(body, full_table_note or (lambda columns: "The full table is in the web edition."))
+    body = paper.links_as_text(body)
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{PRINT_CSS}</style></head><body>{body}\n<div class=\"cite\">{footer}</div></body></html>")
 
 
-def lesson_html(lesson: content.Lesson, nb, footer: str) -> str:
+def _markdown_on_paper(cell) -> str:
+    """A markdown cell as printed: its paper form (metadata `edition.paper`) or its text without the JupyterLab-only
+    instructions, then the data its paper form needs (`edition.paper_data`)."""
+    meta = paper.cell_paper(cell)
+    text = md(meta["paper"] if "paper" in meta else paper.for_paper(cell.source))
+    for spec in ([meta["paper_data"]] if isinstance(meta.get("paper_data"), str) else meta.get("paper_data", [])):
+        text += "\n" + paper.paper_data_html(spec)
+    return text
+
+
+def lesson_html(lesson: content.Lesson, nb, footer: str, full_table_note=None) -> str:
     """The reading and the exercises of one lesson, ready to print (no code, no solutions)."""
     nb = content.for_edition(nb, lesson.number, keep_code=False)
     parts = []
@@ -96,10 +138,13 @@ def lesson_html(lesson: content.Lesson, nb, footer: str) -> str:
             heads = re.findall(r"^#{2,4}\s*(.+)$", src, re.M)
             if heads:
                 pending_label = heads[-1].strip()
-            parts.append(md(src))
+            parts.append(_markdown_on_paper(cell))
             continue
         kind = content.answer_widget_kind(cell)
         if kind:
+            ex_id = re.search(r"\(\s*[\"']([\d.]+)[\"']", cell.source)
+            if kind == "answer" and ex_id:
+                parts.append(paper.answer_options_html(ex_id.group(1)))
             parts.append(answer_box(f"{pending_label}: your answer", 10 if kind == "written" else 2))
             continue
         if content.is_answer_cell(cell):
@@ -109,19 +154,24 @@ def lesson_html(lesson: content.Lesson, nb, footer: str) -> str:
             continue
         if content.is_setup_cell(cell):
             continue
-        parts.append(_outputs_html(cell))
-    return page(lesson.title, "\n".join(parts), footer)
+        parts.append(outputs_html(cell))
+    return page(lesson.title, "\n".join(parts), footer, full_table_note)
 
 
-PAPER_NOTE = ('<p class="note">On paper: look-up tables are printed as the notebook shows them. Questions marked '
-              '"Your question" depend on your student id: run that cell in JupyterLab, or ask your instructor '
-              'for your version. Hand in the notebook if your instructor grades with escalation-grade.</p>')
+PAPER_NOTE = ('<p class="note">On paper: the look-up tables are printed as the notebook shows them, and each answer '
+              'has a box to write in. Questions marked "Your question" depend on your student id: your instructor '
+              'gives you a question sheet with your own version. Hand in the notebook if your instructor grades '
+              'with escalation-grade.</p>')
+# Cells of a set that only matter on screen: the progress summary and its introduction.
+SCREEN_ONLY_IDS = {"progress", "progress_intro"}
 
 
-def graded_set_html(path: Path, footer: str, nb=None) -> tuple[str, str, list[str]]:
+def graded_set_html(path: Path, footer: str, nb=None, *, student: str = "", full_table_note=None
+                    ) -> tuple[str, str, list[str]]:
     """(title, HTML, headings) of a student version of a graded set, with space to write.
 
-    `nb` is the set as run (look-up tables printed); by default the file as committed.
+    `nb` is the set as run (look-up tables printed); by default the file as committed. With `student`, the
+    set was run with that student id (a question sheet) and the sheet says whose it is.
     """
     import nbformat
 
@@ -130,10 +180,13 @@ def graded_set_html(path: Path, footer: str, nb=None) -> tuple[str, str, list[st
     title = path.stem
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id") in SCREEN_ONLY_IDS:
+            continue
         if cell.cell_type == "markdown":
             src = cell.source
             if meta.get("solution"):
-                prompt = src.replace("YOUR ANSWER HERE", "").strip()
+                src = re.sub(r",? in place of YOUR ANSWER HERE( below the rubric)?", "", src)
+                prompt = paper.for_paper(src.replace("YOUR ANSWER HERE", "").strip())
                 if prompt:
                     parts.append(md(prompt))
                 parts.append(answer_box("Your written answer", 12))
@@ -142,9 +195,17 @@ def graded_set_html(path: Path, footer: str, nb=None) -> tuple[str, str, list[st
             heads += [h for _, h in found]
             if not title or title == path.stem:
                 title = next((h for lvl, h in found if lvl == "#"), title)
-            parts.append(md(src))
+            parts.append(_markdown_on_paper(cell))
         elif cell.cell_type == "code":
             if meta.get("grade") or meta.get("grade_id") == "setup":
+                continue
+            if student and meta.get("grade_id") == "student_id":
+                parts.append(f'<p class="sheet-for"><strong>Question sheet for student id: '
+                             f'{html.escape(student)}</strong> (write it in the cell student_id = "…" '
+                             'when you work in JupyterLab).</p>')
+                continue
+            if "your_question(" in cell.source and not student:
+                parts.append(YOUR_QUESTION_ON_PAPER)
                 continue
             if (meta.get("solution") or "YOUR CODE HERE" in cell.source or re.search(r"=\s*\.\.\.", cell.source)
                     or re.match(r'^\s*student_id\s*=', cell.source)):
@@ -152,10 +213,10 @@ def graded_set_html(path: Path, footer: str, nb=None) -> tuple[str, str, list[st
                 label = ("Answer: " + ", ".join(dict.fromkeys(names))) if names else "Answer"
                 parts.append(answer_box(label, 2))
             else:
-                parts.append(_outputs_html(cell))
-    if len(parts) > 1:
+                parts.append(outputs_html(cell))
+    if len(parts) > 1 and not student:
         parts.insert(1, PAPER_NOTE)
-    return title, page(title, "\n".join(parts), footer), heads
+    return title, page(title, "\n".join(parts), footer, full_table_note), heads
 
 
 def chromium_available() -> str | None:
@@ -210,7 +271,8 @@ def _print_pdfs(jobs: list[tuple[Path, Path]]) -> None:
             for source, target in jobs:
                 tab.goto(source.resolve().as_uri(), wait_until="load")
                 target.parent.mkdir(parents=True, exist_ok=True)
-                tab.pdf(path=str(target), format="A4", print_background=True, display_header_footer=True,
+                tab.pdf(path=str(target), format="A4", prefer_css_page_size=True, print_background=True,
+                        display_header_footer=True,
                         header_template="<span></span>",
                         footer_template='<div style="font-size:10px;width:100%;text-align:center;">'
                                         '<span class="title"></span> · page <span class="pageNumber"></span> of '
@@ -251,3 +313,12 @@ def strip_md(text: str) -> str:
 
 def image_b64(path: Path) -> str:
     return base64.b64encode(path.read_bytes()).decode()
+
+
+def set_title(path: Path) -> str:
+    """A graded set's title: the first level-1 heading of its first cell."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return next((content.first_heading(c.source) for c in nb.cells if c.cell_type == "markdown"
+                 and content.first_heading(c.source)), path.stem)

@@ -88,7 +88,7 @@ def rewrite_links(text: str, origin: str, mapping: dict[str, str], doc: str, dat
 
 def write_static(src: Path) -> None:
     (src / "_static").mkdir(parents=True, exist_ok=True)
-    (src / "_static" / "edition.css").write_text(CSS, encoding="utf-8")
+    (src / "_static" / "edition.css").write_text(CSS + TABLE_CSS, encoding="utf-8")
     (src / "_extra").mkdir(exist_ok=True)
 
 
@@ -146,9 +146,9 @@ def copy_data(dest: Path, data_folder: Path) -> list[str]:
     return copied
 
 
-def add_cite_markdown(text: str, title: str, doc: str, tables, *, ver: str, date: str) -> str:
+def add_cite_markdown(text: str, title: str, doc: str, tables, *, ver: str, date: str, url: str = "") -> str:
     page = re.sub(r"\.(md|ipynb)$", ".html", doc)
-    box = cite.cite_box_html(title, page, tables, ver=ver, date=date, prefix=relative_prefix(doc))
+    box = cite.cite_box_html(title, page, tables, ver=ver, date=date, prefix=relative_prefix(doc), url=url)
     return text.rstrip() + "\n\n" + box + "\n"
 
 
@@ -157,20 +157,20 @@ def page_title(text: str, fallback: str) -> str:
 
 
 def write_markdown_page(src: Path, doc: str, text: str, *, origin: str, mapping: dict[str, str],
-                        resources, ver: str, date: str, extra: str = "") -> None:
+                        resources, ver: str, date: str, extra: str = "", url: str = "") -> None:
     prefix = relative_prefix(doc)
     body = rewrite_links(text, origin, mapping, doc, prefix)
     if extra:
         body = body.rstrip() + "\n\n" + extra
     title = page_title(text, Path(doc).stem)
-    body = add_cite_markdown(body, title, doc, content.tables_used(text, resources), ver=ver, date=date)
+    body = add_cite_markdown(body, title, doc, content.tables_used(text, resources), ver=ver, date=date, url=url)
     target = src / doc
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8")
 
 
 def write_notebook_page(src: Path, doc: str, nb, lesson: content.Lesson, *, origin: str,
-                        mapping: dict[str, str], ver: str, date: str, links_html: str) -> None:
+                        mapping: dict[str, str], ver: str, date: str, links_html: str, url: str = "") -> None:
     nb = content.for_edition(nb, lesson.number)
     prefix = relative_prefix(doc)
     for cell in nb.cells:
@@ -179,7 +179,7 @@ def write_notebook_page(src: Path, doc: str, nb, lesson: content.Lesson, *, orig
     if links_html:
         nb.cells.insert(1, nbformat.v4.new_markdown_cell(links_html))
     box = cite.cite_box_html(lesson.title, doc.replace(".ipynb", ".html"), lesson.tables, ver=ver, date=date,
-                             prefix=prefix)
+                             prefix=prefix, url=url)
     nb.cells.append(nbformat.v4.new_markdown_cell(box))
     target = src / doc
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -188,3 +188,67 @@ def write_notebook_page(src: Path, doc: str, nb, lesson: content.Lesson, *, orig
 
 def env_for_build() -> dict:
     return dict(os.environ)
+
+
+TABLE_CSS = """
+.table-scroll, .pst-scrollable-table-container { overflow-x: auto; max-width: 100%; }
+.table-scroll:focus-visible, .pst-scrollable-table-container:focus-visible { outline: 3px solid #0072B2; }
+.cell_output table td, .cell_output table th { overflow-wrap: anywhere; }
+"""
+
+
+def _table_name(table) -> str:
+    caption = table.find("caption")
+    if caption and caption.get_text(strip=True):
+        return caption.get_text(" ", strip=True)
+    heads = [th.get_text(" ", strip=True) for th in table.find_all("th") if th.get_text(strip=True)][:4]
+    return "Table: " + (", ".join(heads) if heads else "data") + (" …" if len(heads) == 4 else "")
+
+
+def polish_page(html_text: str) -> str:
+    """Tables that scroll accessibly and carry no empty header row; the theme's search button named by its words.
+
+    Each table sits in a scroll region the keyboard can focus (`tabindex="0"`) and a screen reader names
+    (`role="region"`, `aria-label`); a header row whose cells are all empty (the notebooks' card tables) is
+    removed, its table's first column becoming row headers.
+    """
+    from bs4 import BeautifulSoup
+
+    if "<table" not in html_text and "search-button-field" not in html_text:
+        return html_text
+    soup = BeautifulSoup(html_text, "html.parser")
+    for button in soup.select("button.search-button-field[aria-label]"):
+        # The theme labels its search button "Search" while it shows "Search Ctrl+K": WCAG 2.5.3 (label in name)
+        # wants the visible words in the accessible name, which the button's own content then gives.
+        del button["aria-label"]
+    for table in soup.find_all("table"):
+        head = table.find("thead")
+        if head and not head.get_text(strip=True):
+            head.decompose()
+            for row in table.find_all("tr"):
+                first = row.find("td")
+                if first is not None:
+                    first.name = "th"
+                    first["scope"] = "row"
+        box = table.parent
+        if box is None or "pst-scrollable-table-container" not in (box.get("class") or []):
+            box = soup.new_tag("div", attrs={"class": "table-scroll"})
+            table.wrap(box)
+        box["tabindex"] = "0"
+        box["role"] = "region"
+        box["aria-label"] = _table_name(table)
+    return str(soup)
+
+
+def polish(out: Path) -> int:
+    """Post-process every page Sphinx wrote (`polish_page`); return how many pages changed."""
+    changed = 0
+    for page in out.rglob("*.html"):
+        if "_static" in page.parts or page.relative_to(out).parts[0] in ("slides", "pdf", "teacher", "data"):
+            continue
+        text = page.read_text(encoding="utf-8")
+        new = polish_page(text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed += 1
+    return changed
