@@ -179,7 +179,7 @@ def record(store: Store, user: str, data: dict) -> int:
     round_ = store.open_of_kind(round_kind)
     if round_ is None:
         raise rounds.Rejected(f"No {round_kind} round is open in the class right now.")
-    if "round" in data and str(data["round"]) != str(round_["id"]):
+    if data.get("round") not in (None, "") and str(data["round"]) != str(round_["id"]):
         raise rounds.Rejected("That round is closed.")
     if kind == "coding":
         codes = data.get("codes")

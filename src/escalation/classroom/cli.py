@@ -38,17 +38,17 @@ def serve(args) -> int:
                  "(docs/live_class.md); JupyterHub then starts it with the token it needs.")
     url = urlsplit(os.environ.get("JUPYTERHUB_SERVICE_URL", f"http://127.0.0.1:{args.port}"))
     store = _store(args.db)
-    app = make_app(store, rate_limit=RateLimit(args.burst, args.per_second), token_cache=args.token_cache)
-    server = HTTPServer(app, max_body_size=MAX_HTTP_BODY, xheaders=True)
-    server.listen(url.port or args.port, url.hostname or "127.0.0.1")
-    print(f"escalation-class: serving {app.settings['prefix']} on {url.hostname}:{url.port}, database {args.db} "
-          f"(schema {store.revision})", flush=True)
 
-    async def forever():
+    async def run():
+        app = make_app(store, rate_limit=RateLimit(args.burst, args.per_second), token_cache=args.token_cache)
+        server = HTTPServer(app, max_body_size=MAX_HTTP_BODY, xheaders=True)
+        server.listen(url.port or args.port, url.hostname or "127.0.0.1")
+        print(f"escalation-class: serving {app.settings['prefix']} on {url.hostname}:{url.port}, database "
+              f"{args.db} (schema {store.revision})", flush=True)
         await asyncio.Event().wait()
 
     try:
-        asyncio.run(forever())
+        asyncio.run(run())
     except KeyboardInterrupt:
         pass
     return 0

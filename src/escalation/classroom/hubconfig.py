@@ -20,15 +20,17 @@ DEFAULT_PORT = 10101
 def config_snippet(*, url: str = f"http://127.0.0.1:{DEFAULT_PORT}", kernel_url: str | None = None,
                    db_url: str = "sqlite:////srv/escalation-class/class.sqlite", command_prefix: str = "",
                    students_group: str = "class", instructors_group: str = "instructors",
-                   environment: dict | None = None, extra_args: tuple[str, ...] = ()) -> str:
+                   environment: dict | None = None, extra_args: tuple[str, ...] = (),
+                   command: list[str] | None = None) -> str:
     """Python for jupyterhub_config.py that runs the service, defines its scopes, roles and groups.
 
     `url`: where the hub starts the service and proxies /services/escalation-class/ to. `kernel_url`:
-    where students' kernels reach it (default: `url` + the service prefix). `command_prefix`: the Python
-    interpreter that has `escalation` installed, e.g. "/opt/tljh/user/bin/" (empty: on PATH).
+    where students' kernels reach it (default: `url` + the service prefix). `command_prefix`: the folder of
+    the `escalation-class` script, e.g. "/opt/tljh/user/bin/" (empty: on PATH); `command` replaces the script
+    (e.g. [python, "-m", "escalation.classroom.cli"]).
     """
     kernel_url = kernel_url or url.rstrip("/") + f"/services/{SERVICE}/"
-    command = [f"{command_prefix}escalation-class", "serve", "--db", db_url, *extra_args]
+    command = [*(command or [f"{command_prefix}escalation-class"]), "serve", "--db", db_url, *extra_args]
     env = dict(environment or {})
     return f"""
 # --- escalation-class: the live class service (docs/live_class.md) ---
