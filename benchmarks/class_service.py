@@ -96,15 +96,15 @@ c.JupyterHub.load_groups = {{"class": {{"users": {users!r}}}, "instructors": {{"
         local = threading.local()
         start = time.perf_counter() + 0.5
 
-        def student(i):
+        def student(i, again=False):
             if not hasattr(local, "s"):
                 local.s = requests.Session()
             time.sleep(max(0.0, start + i * args.seconds / len(users) - time.perf_counter()))
-            answer = "horizontal" if i % 3 else "vertical"
+            answer = "horizontal" if (i + again) % 3 else "vertical"
             t = time.perf_counter()
             r = local.s.post(direct + "api/post", timeout=30, headers={"Authorization": f"token {tokens[i]}"},
                              json={"kind": "answer", "exercise": "3.1", "value": answer,
-                                   "status": "correct" if i % 3 else "wrong"})
+                                   "status": "correct" if (i + again) % 3 else "wrong"})
             with lock:
                 (latencies if r.status_code == 200 else errors).append(
                     time.perf_counter() - t if r.status_code == 200 else r.status_code)
@@ -120,6 +120,14 @@ c.JupyterHub.load_groups = {{"class": {{"users": {users!r}}}, "instructors": {{"
                 break
             time.sleep(0.05)
         update = time.perf_counter() - last_answer
+        first, first_errors, first_spread = latencies, errors, spread
+        # the same again: every student changes the answer (the service now knows each token for a few seconds)
+        latencies, errors = [], []
+        start = time.perf_counter() + 0.5
+        with ThreadPoolExecutor(args.workers) as pool:
+            list(pool.map(lambda i: student(i, True), range(len(users))))
+        again, latencies, errors = latencies, first, first_errors
+        spread = first_spread
         pss = pss_kib(service_pid(db))
     finally:
         hub.stop()
@@ -130,6 +138,10 @@ c.JupyterHub.load_groups = {{"class": {{"users": {users!r}}}, "instructors": {{"
     if lat:
         print(f"post latency: median {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
               f"max {lat[-1] * 1000:.0f} ms (target p95 < 200 ms)")
+    if again:
+        a = sorted(again)
+        print(f"second answer of every student (token known to the service): median "
+              f"{statistics.median(a) * 1000:.0f} ms, p95 {a[max(0, int(round(0.95 * len(a))) - 1)] * 1000:.0f} ms")
     shown = want in view
     print(f"class view shows all {len(users)} answers {update:.2f} s after the last post was answered"
           + ("" if shown else " (NOT SHOWN within 30 s)") + "; the page asks every 1 s, so a viewer sees it within "

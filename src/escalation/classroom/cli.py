@@ -40,9 +40,12 @@ def serve(args) -> int:
     store = _store(args.db)
 
     async def run():
+        from tornado.httpclient import AsyncHTTPClient
+
+        AsyncHTTPClient.configure(None, max_clients=64)  # token checks with the hub in parallel (default 10)
         app = make_app(store, rate_limit=RateLimit(args.burst, args.per_second), token_cache=args.token_cache)
         server = HTTPServer(app, max_body_size=MAX_HTTP_BODY, xheaders=True)
-        server.listen(url.port or args.port, url.hostname or "127.0.0.1")
+        server.listen(url.port or args.port, args.ip or url.hostname or "127.0.0.1")
         print(f"escalation-class: serving {app.settings['prefix']} on {url.hostname}:{url.port}, database "
               f"{args.db} (schema {store.revision})", flush=True)
         await asyncio.Event().wait()
@@ -60,7 +63,9 @@ def main(argv=None) -> int:
     s = sub.add_parser("serve", help="run the service (JupyterHub starts it)")
     s.add_argument("--db", default=os.environ.get("ESCALATION_CLASS_DB", DEFAULT_DB),
                    help="SQLAlchemy URL (default: an SQLite file in the working folder)")
-    s.add_argument("--port", type=int, default=10101)
+    s.add_argument("--port", type=int, default=10101, help="port when $JUPYTERHUB_SERVICE_URL does not give one")
+    s.add_argument("--ip", default="", help="address to listen on (default: the host of $JUPYTERHUB_SERVICE_URL; "
+                                            "0.0.0.0 in a Kubernetes hub pod)")
     s.add_argument("--burst", type=int, default=30, help="posts a student may send at once (default 30)")
     s.add_argument("--per-second", type=float, default=1.0, help="posts per second after the burst (default 1)")
     s.add_argument("--token-cache", type=int, default=10,
