@@ -145,23 +145,27 @@ def test_nothing_acknowledged_is_lost_when_the_writer_is_killed(tmp_path):
     assert acked >= 200 and {f"s{i}" for i in range(acked + 1)} <= users
 
 
-def test_cli_exports_deletes_and_refuses_to_serve_outside_a_hub(tmp_path):
+def test_cli_exports_deletes_and_refuses_to_serve_outside_a_hub(tmp_path, monkeypatch, capsys):
+    from escalation.classroom import cli
+
     url = sqlite_url(tmp_path / "c.sqlite")
     store = Store(url)
     store.post(store.open_round("ladder", "E03")["id"], "ana", "group", "2")
-    run = lambda *a, **kw: subprocess.run([sys.executable, "-m", "escalation.classroom.cli", *a], text=True,
-                                          capture_output=True, env={**os.environ, "PYTHONPATH": str(SRC), **kw})
     out = tmp_path / "class.csv"
-    done = run("export", "--db", url, "--out", str(out))
-    assert done.returncode == 0 and "wrote 1 posts" in done.stdout and ",ana,group,2," in out.read_text()
-    assert run("delete", "--db", url).returncode != 0  # without --yes nothing is deleted
-    assert run("delete", "--db", url, "--yes").stdout.strip() == "deleted 1 posts"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTERHUB_")}
-    served = subprocess.run([sys.executable, "-m", "escalation.classroom.cli", "serve", "--db", url], text=True,
-                            capture_output=True, env={**env, "PYTHONPATH": str(SRC)}, timeout=60)
-    assert served.returncode != 0 and "JupyterHub service" in served.stderr and "Traceback" not in served.stderr
-    bad = run("export", "--db", "nosuchdialect://x")
-    assert bad.returncode != 0 and "cannot open the database" in bad.stderr and "Traceback" not in bad.stderr
+    assert cli.main(["export", "--db", url, "--out", str(out)]) == 0
+    assert "wrote 1 posts" in capsys.readouterr().out and ",ana,group,2," in out.read_text()
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["delete", "--db", url])  # without --yes nothing is deleted
+    assert "--yes" in str(refused.value) and len(Store(url).export_csv().splitlines()) == 2
+    assert cli.main(["delete", "--db", url, "--yes"]) == 0 and "deleted 1 posts" in capsys.readouterr().out
+    for var in [v for v in os.environ if v.startswith("JUPYTERHUB_")]:
+        monkeypatch.delenv(var)
+    with pytest.raises(SystemExit) as outside:
+        cli.main(["serve", "--db", url])
+    assert "JupyterHub service" in str(outside.value)
+    with pytest.raises(SystemExit) as bad:
+        cli.main(["export", "--db", "nosuchdialect://x"])
+    assert "cannot open the database" in str(bad.value)
 
 
 def test_config_snippet_runs_in_a_hub_config():
