@@ -366,6 +366,11 @@ def test_pages_pass_axe_at_projector_and_laptop_sizes(hub, teacher, class_posts)
                     if path:
                         page.wait_for_selector("#live [data-version]")
                         assert "0.743" in page.inner_text("#live")
+                    if path == "projector":  # a new vote reaches the open page by itself (it asks every second)
+                        votes = re.search(r"Votes: (\d+) answers", page.inner_text("#live")).group(1)
+                        assert post(hub, class_posts["chloe"]["token"], {"kind": "poll", "value": 1}).ok
+                        page.wait_for_function(f"!document.querySelector('#live').innerText.includes('Votes: {votes} ')",
+                                               timeout=10_000)
                     for width, height in ((1920, 1080), (1366, 768)):
                         page.set_viewport_size({"width": width, "height": height})
                         try:

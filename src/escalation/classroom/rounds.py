@@ -20,7 +20,10 @@ from .. import agreement
 MAX_VALUE = 200  # characters of one answer kept
 STATUSES = {"correct", "wrong", "malformed", "error", "recorded"}
 CODING_ARTICLE = "atacms_request_2023"
-POLLS = {"escalation": "Is this an escalation? (1 = clearly not, 5 = clearly yes)"}
+POLLS = {"escalation": "Is this an escalation? (1 = clearly not, 5 = clearly yes)",
+         # the argument map's question (notebook 05, data/argument_map.csv), for before and after the debate
+         "permit": "Should the supplier permit strikes inside Russia with long-range missiles? "
+                   "(1 = clearly not, 5 = clearly yes)"}
 SCALE = ("1", "2", "3", "4", "5")
 
 
