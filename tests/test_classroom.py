@@ -218,6 +218,15 @@ def test_class_mode_widget_off_without_a_hub(no_network):
     assert len(widget.children) == 1 and no_network == []
 
 
+def test_class_mode_widget_is_a_static_notice_in_the_edition(no_network, monkeypatch):
+    from escalation.widgets.classroom import class_mode
+
+    monkeypatch.setenv("ESCALATION_STATIC_WIDGETS", "1")
+    static = class_mode()
+    assert "Class mode is off" in static._repr_html_() and "nothing is sent" in static.caption
+    assert no_network == []
+
+
 def test_an_unreachable_service_never_disturbs_a_check(monkeypatch, capsys):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))

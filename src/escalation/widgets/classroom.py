@@ -11,6 +11,7 @@ import html
 import ipywidgets as widgets
 
 from ..classroom import client
+from .base import StaticView, static_mode, static_view
 
 
 def notice_html(state: dict) -> str:
@@ -26,8 +27,20 @@ def notice_html(state: dict) -> str:
             f"{head} {body}</div>")
 
 
-def class_mode(coder=None) -> widgets.VBox:
-    """The class-mode widget; `coder`: a coding widget whose codes a button sends to the class round."""
+STATIC_CAPTION = ("In JupyterLab on the class's hub, this shows whether class mode is on and what it sends; "
+                  "elsewhere nothing is sent.")
+
+
+def class_mode(coder=None) -> widgets.VBox | StaticView:
+    """The class-mode widget; `coder`: a coding widget whose codes a button sends to the class round.
+
+    In static mode (the reading edition, ESCALATION_STATIC_WIDGETS=1) a static notice, with no network.
+    """
+    if static_mode():
+        return static_view(notice_html({"on": False, "user": "", "reason": client.status()["reason"]}
+                                       if not client.configured() else
+                                       {"on": False, "user": "", "reason": "Static copy: nothing is sent."}),
+                           STATIC_CAPTION)
     state = client.status()
     box = widgets.VBox([widgets.HTML(notice_html(state), description="", layout=widgets.Layout(width="auto"))])
     box.state = state
