@@ -262,7 +262,8 @@ class LiveHandler(Base):
         cache = self.settings["live_cache"]
         key = (view, self.store.version)
         if key not in cache:
-            cache.clear()
+            for stale in [k for k in cache if k[1] != self.store.version]:
+                del cache[stale]
             summaries = [rounds.summary(r, self.store.posts(r["id"]), names=names)
                          for r in self.store.rounds(open_only=True)]
             before_after = self.poll_pairs(names)
