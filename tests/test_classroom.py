@@ -76,6 +76,10 @@ def test_lesson_summary_groups_wrong_answers_most_common_first_and_hides_names()
 def test_what_a_round_accepts():
     lesson = {"kind": "lesson", "subject": "03"}
     assert rounds.accept(lesson, "3.1", "  Horizontal ", "correct") == ("3.1", "Horizontal", "correct")
+    # the service checks again: a kernel claiming "correct" for a wrong answer (or the reverse) is overruled
+    assert rounds.accept(lesson, "3.1", "vertical", "correct") == ("3.1", "vertical", "wrong")
+    assert rounds.accept(lesson, "3.1", "horizontal", "wrong")[2] == "correct"
+    assert rounds.accept(lesson, "3.2", "seven", "malformed")[2] == "malformed"
     assert rounds.accept(lesson, "3.5", "my essay", "recorded") == ("3.5", "", "recorded")  # never the text
     for bad in [("4.1", "x", "wrong"), ("3.1", "x" * 201, "wrong"), ("3.1", "x", "hacked")]:
         with pytest.raises(rounds.Rejected):

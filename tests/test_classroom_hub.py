@@ -252,11 +252,13 @@ def test_a_student_outside_the_class_sends_nothing(hub, monkeypatch):
 def test_hostile_student_forged_user_and_tokens(hub, teacher, class_posts):
     ana = class_posts["ana"]["token"]
     before = {(r["user"], r["key"]): r["value"] for r in export(teacher, hub)}
-    # forged user: a name in the body is ignored, the post is ana's own
-    r = post(hub, ana, {"kind": "answer", "exercise": "3.1", "value": "vertical", "status": "wrong", "user": "ben"})
+    # forged user: a name in the body is ignored, the post is ana's own; a forged "correct" is checked again
+    r = post(hub, ana, {"kind": "answer", "exercise": "3.1", "value": "vertical", "status": "correct", "user": "ben"})
     assert r.status_code == 200 and r.json()["user"] == "ana"
-    after = {(r["user"], r["key"]): r["value"] for r in export(teacher, hub)}
+    rows = export(teacher, hub)
+    after = {(r["user"], r["key"]): r["value"] for r in rows}
     assert after[("ben", "3.1")] == before[("ben", "3.1")] == "vertical" and after[("ana", "3.1")] == "vertical"
+    assert next(r["status"] for r in rows if (r["user"], r["key"]) == ("ana", "3.1")) == "wrong"
     post(hub, ana, {"kind": "answer", "exercise": "3.1", "value": "horizontal", "status": "correct"})
     # a made-up token, and a user's real token replayed after the hub revoked it
     assert post(hub, secrets.token_hex(16), {"kind": "poll", "value": 1}).status_code == 403

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .hubconfig import URL_ENV
+
 DEFAULT_DB = "sqlite:///escalation-class.sqlite"
 
 
@@ -37,6 +39,7 @@ def serve(args) -> int:
         sys.exit("escalation-class serve runs as a JupyterHub service: add it to c.JupyterHub.services "
                  "(docs/live_class.md); JupyterHub then starts it with the token it needs.")
     url = urlsplit(os.environ.get("JUPYTERHUB_SERVICE_URL", f"http://127.0.0.1:{args.port}"))
+    os.environ.pop(URL_ENV, None)  # the service's own checks (rechecking answers) must never post anywhere
     store = _store(args.db)
 
     async def run():

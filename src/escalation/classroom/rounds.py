@@ -11,9 +11,10 @@ Summaries name students only when `names=True` (the instructor's view); the proj
 """
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
-from functools import cache
+from functools import cache, lru_cache
 
 from .. import agreement
 
@@ -25,6 +26,10 @@ POLLS = {"escalation": "Is this an escalation? (1 = clearly not, 5 = clearly yes
          "permit": "Should the supplier permit strikes inside Russia with long-range missiles? "
                    "(1 = clearly not, 5 = clearly yes)"}
 SCALE = ("1", "2", "3", "4", "5")
+
+
+RECHECKED = ("number", "text", "choice", "set")  # the service checks these answers again itself
+NOT_RECHECKED = {"4.4"}  # its answer depends on the student's own codes, which stay in the notebook
 
 
 class Rejected(ValueError):
@@ -125,7 +130,13 @@ def accept(round_: dict, key, value, status="") -> tuple[str, str, str]:
             raise Rejected("The outcome of the check is missing or unknown.")
         if ids[key].kind == "written" or status == "recorded":
             return key, "", status  # written answers stay in the student's notebook: only "answered" is kept
-        return key, clean_value(value), status
+        text = clean_value(value)
+        if ids[key].kind in RECHECKED and key not in NOT_RECHECKED:
+            verdict = recheck(key, json.dumps(value, sort_keys=True))
+            if verdict is None:
+                raise Rejected("That answer is still the ... placeholder.")
+            status = "correct" if verdict else (status if status in ("malformed", "error") else "wrong")
+        return key, text, status
     value = clean_value(value)
     if kind == "poll":
         if value not in SCALE:
@@ -141,6 +152,16 @@ def accept(round_: dict, key, value, status="") -> tuple[str, str, str]:
     if value.lower() not in _codes():
         raise Rejected(f"The code must be one of {', '.join(_codes())}.")
     return key, value.lower(), ""
+
+
+@lru_cache(maxsize=4096)
+def recheck(exercise_id: str, value_json: str):
+    """The module's own verdict on an answer (True, False, None = not answered), so a student's kernel cannot
+    claim "right" for a wrong answer. Cached: a class gives the same few answers again and again."""
+    from .. import practice
+
+    value = json.loads(value_json)
+    return practice.feedback(exercise_id, ... if value is None else value)[0]
 
 
 # ------------------------------------------------------------------ what the views show
