@@ -2,7 +2,7 @@
 
     python benchmarks/class_service.py [--students 300] [--seconds 10] [--workers 64]
 
-JupyterHub with configurable-http-proxy on 127.0.0.1 (escalation.hub.local.LocalHub) runs `escalation-class
+JupyterHub with configurable-http-proxy on 127.0.0.1 (LocalHub of tests/support/local_hub.py) runs `escalation-class
 serve` as a managed service with its scopes, roles and groups (`escalation.classroom.hubconfig`); the
 students are users of the hub's `class` group, each with a token of their own carrying the same scopes a
 server token gets in class mode. The instructor opens lesson 03 from the class view (OAuth session, as a
@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests"))  # the test helpers (tests/support)
 
 
 def service_pid(db: Path) -> int:
@@ -56,7 +57,11 @@ def main(argv=None) -> int:
 
     from class_on_hub import machine
     from escalation.classroom import hubconfig
-    from escalation.hub.local import LocalHub, find_or_install_proxy, free_port, pss_kib
+
+    try:  # the real-hub harness: tests/support/local_hub.py (escalation.hub.local before it moved there)
+        from support.local_hub import LocalHub, find_or_install_proxy, free_port, pss_kib
+    except ImportError:
+        from escalation.hub.local import LocalHub, find_or_install_proxy, free_port, pss_kib
 
     print(f"machine: {machine()}")
     tmp = Path(tempfile.mkdtemp(prefix="class-service-"))
