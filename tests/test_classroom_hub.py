@@ -412,6 +412,17 @@ def test_pages_pass_axe_at_projector_and_laptop_sizes(hub, teacher, class_posts)
             b.close()
 
 
+def test_the_same_poll_before_and_after_the_debate(hub, teacher, class_posts):
+    before = export(teacher, hub)
+    before_votes = sum(r["round_kind"] == "poll" for r in before)
+    assert control(teacher, hub, action="poll", subject="escalation", phase="after").status_code == 302
+    for user, vote in (("ana", 5), ("ben", 4)):
+        assert post(hub, class_posts[user]["token"], {"kind": "poll", "value": vote}).status_code == 200
+    view = live(teacher, hub, "projector")
+    pair = view[view.index("Before and after the debate"):]
+    assert f"Before: {before_votes} answers" in pair and "After: 2 answers" in pair
+
+
 def test_export_then_delete_the_class_data(hub, teacher, class_posts):
     rows = export(teacher, hub)
     assert {"ana", "ben", "chloe", "dev", "emil"} <= {r["user"] for r in rows}
