@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from . import friendly
+from .classroom import hook as class_hook
 from .friendly import AnswerError
 
 
@@ -51,6 +52,7 @@ TO_REVISIT = {"wrong", "malformed", "error"}
 
 def _record(label: str, status: str, message: str) -> None:
     _REGISTRY[label] = Outcome(label, status, message)  # a re-run keeps the label's place (notebook order)
+    class_hook.outcome(label, status)  # in class mode only: the live class sees the outcome
 
 
 def outcomes() -> dict[str, Outcome]:
@@ -143,6 +145,7 @@ def _cell_error(label: str, value: AnswerError) -> bool:
 
 def _precheck(label: str, value):
     """None when the value is a real answer; else the outcome to return (not answered, cell error)."""
+    class_hook.seen(label, value)
     if isinstance(value, AnswerError):
         return ("done", _cell_error(label, value))
     if is_unanswered(value):

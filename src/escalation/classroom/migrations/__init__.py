@@ -1,0 +1,1 @@
+"""alembic migrations of the class service's database (env.py and versions/)."""
