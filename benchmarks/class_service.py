@@ -58,10 +58,7 @@ def main(argv=None) -> int:
     from class_on_hub import machine
     from escalation.classroom import hubconfig
 
-    try:  # the real-hub harness: tests/support/local_hub.py (escalation.hub.local before it moved there)
-        from support.local_hub import LocalHub, find_or_install_proxy, free_port, pss_kib
-    except ImportError:
-        from escalation.hub.local import LocalHub, find_or_install_proxy, free_port, pss_kib
+    from support.local_hub import LocalHub, find_or_install_proxy, free_port, pss_kib
 
     print(f"machine: {machine()}")
     tmp = Path(tempfile.mkdtemp(prefix="class-service-"))

@@ -258,3 +258,34 @@ def test_the_hook_sends_practice_answers_only(monkeypatch):
     practice.check("3.5", "word " * 70)  # written: the outcome only
     assert [(p["exercise"], p["status"], p.get("value", "(none)")) for p in sent] == [
         ("3.2", "wrong" if practice.get("3.2").expected_value() != 7 else "correct", 7), ("3.5", "recorded", "(none)")]
+
+
+def test_hub_config_command_prints_config_a_real_jupyterhub_accepts(capsys):
+    """`escalation-class hub-config` (what the TLJH recipe writes with LIVE_CLASS=1) loads into JupyterHub's own traits."""
+    from jupyterhub.app import JupyterHub
+    from traitlets.config import Config
+
+    from escalation.classroom import cli
+
+    assert cli.main(["hub-config", "--command-prefix", "/opt/tljh/user/bin/"]) == 0
+    c = Config()
+    exec(capsys.readouterr().out, {"c": c})
+    hub = JupyterHub(config=c)
+    (service,) = [s for s in hub.services if s["name"] == "escalation-class"]
+    assert service["command"][:2] == ["/opt/tljh/user/bin/escalation-class", "serve"]
+    assert set(hub.custom_scopes) == {"custom:escalation-class:take", "custom:escalation-class:instruct"}
+    assert {r["name"] for r in hub.load_roles} >= {"escalation-class-student", "escalation-class-instructor"}
+
+
+def test_tljh_recipe_turns_the_service_on_only_when_asked():
+    import os
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "tools" / "hub" / "tljh" / "install.sh"
+    def dry(**env):
+        return subprocess.run(["bash", str(script), "install", "https://github.com/o/r", "admin"], capture_output=True,
+                              text=True, env={**os.environ, "DRY_RUN": "1", **env}, check=True).stdout
+    assert "escalation-class" not in dry()
+    on = dry(LIVE_CLASS="1")
+    assert "escalation-class' hub-config" in on and "jupyterhub_config.d/escalation-class.py" in on

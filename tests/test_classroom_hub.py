@@ -1,7 +1,7 @@
 """The live class on a real JupyterHub: escalation-class as a hub-managed service, five students' kernels.
 
 One hub for the whole module (JupyterHub + configurable-http-proxy on 127.0.0.1, the dummy authenticator,
-local-process spawner; `escalation.hub.local.LocalHub`). The hub runs `escalation-class serve` as a
+local-process spawner; `tests/support/local_hub.py`). The hub runs `escalation-class serve` as a
 managed service with its custom scopes, roles and groups (`hubconfig.config_snippet`, the same snippet
 the docs give). Five students (group `class`) answer practice exercises and code sentences from their own
 kernels; an instructor (group `instructors`) drives the class view through the hub's OAuth in a
@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from escalation.classroom import hubconfig
+from support import local_hub as local
 
 pytestmark = pytest.mark.slow
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -50,18 +51,8 @@ CODES = ["problem_definition", "causal_interpretation", "moral_evaluation", "tre
 ANSWERS_31 = {"ana": "horizontal", "ben": "vertical", "chloe": "vertical", "dev": "horizontal", "emil": "horizontal"}
 
 
-def local_hub():
-    """The real-hub harness: tests/support/local_hub.py (escalation.hub.local before it moved there)."""
-    try:
-        from support import local_hub as local
-    except ImportError:
-        from escalation.hub import local
-    return local
-
-
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    local = local_hub()
     try:
         proxy = local.find_or_install_proxy()
     except local.HubUnavailable as exc:

@@ -4,6 +4,7 @@
     escalation-class export --db URL [--out class.csv]
     escalation-class delete --db URL --yes
     escalation-class migrate --db URL
+    escalation-class hub-config [--command-prefix DIR/] [--db URL]   (prints the jupyterhub_config.py part)
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .hubconfig import URL_ENV
+from .hubconfig import URL_ENV, config_snippet
 
 DEFAULT_DB = "sqlite:///escalation-class.sqlite"
 
@@ -81,9 +82,15 @@ def main(argv=None) -> int:
     d.add_argument("--yes", action="store_true", help="really delete")
     m = sub.add_parser("migrate", help="bring the database's schema up to date")
     m.add_argument("--db", required=True)
+    h = sub.add_parser("hub-config", help="print the JupyterHub configuration that turns the service on")
+    h.add_argument("--command-prefix", default="", help="folder of the escalation-class script, ending in /")
+    h.add_argument("--db", default="sqlite:////srv/escalation-class/class.sqlite", help="SQLAlchemy URL")
     args = p.parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "hub-config":
+        sys.stdout.write(config_snippet(command_prefix=args.command_prefix, db_url=args.db))
+        return 0
     store = _store(args.db)
     if args.command == "export":
         text = store.export_csv()

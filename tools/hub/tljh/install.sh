@@ -7,7 +7,8 @@
 #   DRY_RUN=1 tools/hub/tljh/install.sh install …                               # print, run nothing
 #
 # Settings (environment): BRANCH (main), MEMORY per student (1G), CPU per student (1),
-# IDLE_TIMEOUT seconds before an idle server is stopped (3600), TLJH_VERSION (2.0.0: its hub runs
+# IDLE_TIMEOUT seconds before an idle server is stopped (3600), LIVE_CLASS=1 to run the live class service
+# escalation-class (docs/live_class.md), TLJH_VERSION (2.0.0: its hub runs
 # jupyterhub>=5.2.0,<6, the major version requirements.txt pins for the students' servers).
 set -euo pipefail
 
@@ -45,6 +46,11 @@ install() {
   run "sudo tljh-config set limits.memory $MEMORY"
   run "sudo tljh-config set limits.cpu $CPU"
   run "sudo tljh-config set services.cull.timeout $IDLE_TIMEOUT"
+  if [ "${LIVE_CLASS:-0}" = 1 ]; then
+    # The live class service (docs/live_class.md): its database folder, and its part of the hub's config.
+    run "sudo mkdir -p /srv/escalation-class"
+    run "sudo '$USER_ENV/bin/escalation-class' hub-config --command-prefix '$USER_ENV/bin/' | sudo tee /opt/tljh/config/jupyterhub_config.d/escalation-class.py >/dev/null"
+  fi
   run "sudo tljh-config reload"
   echo "Next: log in as $admin, add the students (Control Panel › Admin, or a roster), then hand out the module:"
   echo "  escalation-link https://YOUR-HUB --repo $repo --branch $BRANCH"
