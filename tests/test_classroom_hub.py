@@ -369,38 +369,43 @@ def test_pages_pass_axe_at_projector_and_laptop_sizes(hub, teacher, class_posts)
         pytest.skip(f"no Chromium at {chromium}")
     args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"]
-    with pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(chromium), args=args)
-        try:
-            for session, paths in ((teacher, ("instructor", "projector")), (browser(hub, "ben"), ("",))):
-                context = b.new_context(viewport={"width": 1920, "height": 1080}, bypass_csp=True)  # axe is injected
-                context.add_cookies([{"name": c.name, "value": c.value, "domain": "127.0.0.1", "path": c.path}
-                                     for c in session.cookies])  # the session's hub login and service OAuth cookies
-                page = context.new_page()
-                dialogs = []
-                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-                for path in paths:
-                    page.set_viewport_size({"width": 1920, "height": 1080})
-                    page.goto(hub.service_url + path)
-                    if path:
-                        page.wait_for_selector("#live [data-version]")
-                        assert "0.743" in page.inner_text("#live")
-                    if path == "projector":  # a new vote reaches the open page by itself (it asks every second)
-                        votes = re.search(r"Votes: (\d+) answers", page.inner_text("#live")).group(1)
-                        assert post(hub, class_posts["chloe"]["token"], {"kind": "poll", "value": 1}).ok
-                        page.wait_for_function(f"!document.querySelector('#live').innerText.includes('Votes: {votes} ')",
-                                               timeout=10_000)
-                    for width, height in ((1920, 1080), (1366, 768)):
-                        page.set_viewport_size({"width": width, "height": height})
-                        try:
-                            violations = run_axe(page)
-                        except AxeUnavailable as exc:
-                            pytest.skip(str(exc))
-                        assert violations == [], (path, width, [(v["id"], v["nodes"][0]["target"]) for v in violations])
-                assert dialogs == [], "a script in an answer ran in the browser"
-                context.close()
-        finally:
-            b.close()
+    def drive():
+        with pw.sync_playwright() as p:
+            b = p.chromium.launch(executable_path=str(chromium), args=args)
+            try:
+                for session, paths in ((teacher, ("instructor", "projector")), (browser(hub, "ben"), ("",))):
+                    context = b.new_context(viewport={"width": 1920, "height": 1080}, bypass_csp=True)  # axe is injected
+                    context.add_cookies([{"name": c.name, "value": c.value, "domain": "127.0.0.1", "path": c.path}
+                                         for c in session.cookies])  # the session's hub login and service OAuth cookies
+                    page = context.new_page()
+                    dialogs = []
+                    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                    for path in paths:
+                        page.set_viewport_size({"width": 1920, "height": 1080})
+                        page.goto(hub.service_url + path)
+                        if path:
+                            page.wait_for_selector("#live [data-version]")
+                            assert "0.743" in page.inner_text("#live")
+                        if path == "projector":  # a new vote reaches the open page by itself (it asks every second)
+                            votes = re.search(r"Votes: (\d+) answers", page.inner_text("#live")).group(1)
+                            assert post(hub, class_posts["chloe"]["token"], {"kind": "poll", "value": 1}).ok
+                            page.wait_for_function(f"!document.querySelector('#live').innerText.includes('Votes: {votes} ')",
+                                                   timeout=10_000)
+                        for width, height in ((1920, 1080), (1366, 768)):
+                            page.set_viewport_size({"width": width, "height": height})
+                            try:
+                                violations = run_axe(page)
+                            except AxeUnavailable as exc:
+                                pytest.skip(str(exc))
+                            assert violations == [], (path, width, [(v["id"], v["nodes"][0]["target"]) for v in violations])
+                    assert dialogs == [], "a script in an answer ran in the browser"
+                    context.close()
+            finally:
+                b.close()
+
+    # a thread of its own: the browser suite's session-long Playwright keeps an event loop running in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(drive).result()
 
 
 def test_the_same_poll_before_and_after_the_debate(hub, teacher, class_posts):

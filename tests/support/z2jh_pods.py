@@ -8,6 +8,7 @@ configuration when it is made, and write_offline_kubeconfig gives it one that po
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -64,7 +65,9 @@ def pod_for(c: Config, name: str, admin: bool) -> dict:
         async with ApiClient() as api:
             return api.sanitize_for_serialization(pod)
 
-    return asyncio.run(build())
+    # a thread of its own: the browser suite's session-long Playwright keeps an event loop running in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, build()).result()
 
 
 def mounts_of(container: dict) -> list[tuple]:

@@ -6,6 +6,7 @@ fails to run keeps its committed outputs, and the build says so.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -17,13 +18,28 @@ import nbformat
 STATIC_ENV = "ESCALATION_STATIC_WIDGETS"
 
 
+@contextlib.contextmanager
+def static_widgets():
+    """Kernels started inside see ESCALATION_STATIC_WIDGETS=1 (and the Agg backend); the caller's environment is
+    restored afterwards, so a build run inside another program (a test session) leaves no trace."""
+    saved = {name: os.environ.get(name) for name in (STATIC_ENV, "MPLBACKEND")}
+    os.environ[STATIC_ENV] = "1"
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _run_one(path: str, timeout: int, allow_errors: bool = False) -> tuple[str, dict | None, str]:
     from nbclient import NotebookClient
 
-    os.environ[STATIC_ENV] = "1"
-    os.environ.setdefault("MPLBACKEND", "Agg")
     nb = nbformat.read(path, as_version=4)
-    with tempfile.TemporaryDirectory(prefix="edition-run-") as scratch:
+    with static_widgets(), tempfile.TemporaryDirectory(prefix="edition-run-") as scratch:
         shutil.copy(path, scratch)
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
                                 resources={"metadata": {"path": scratch}})

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import csv
 import html
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -20,7 +19,7 @@ import nbformat
 
 from ..errors import EscalationError
 from . import printing
-from .execute import STATIC_ENV
+from .execute import static_widgets
 
 
 def read_roster(path: Path) -> list[tuple[str, str]]:
@@ -65,10 +64,8 @@ def run_variants(path: Path, students: list[tuple[str, str]], timeout: int = 120
     setup = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not _is_yours(c)
              and not c.metadata.get("nbgrader", {}).get("grade") and not c.metadata.get("nbgrader", {}).get("solution")
              and "progress_summary(" not in c.source and not re.match(r"\s*student_id\s*=", c.source)]
-    os.environ.setdefault(STATIC_ENV, "1")
-    os.environ.setdefault("MPLBACKEND", "Agg")
     result: dict[str, list[tuple[str, list]]] = {}
-    with tempfile.TemporaryDirectory(prefix="edition-sheets-") as scratch:
+    with static_widgets(), tempfile.TemporaryDirectory(prefix="edition-sheets-") as scratch:
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                                 resources={"metadata": {"path": scratch}})
         with client.setup_kernel():
