@@ -37,7 +37,8 @@ from pathlib import Path
 
 from . import integrity
 from .files import write_atomic
-from .runner import DEFAULT_TIMEOUT, GRADER_VERSION, SCRATCH_PREFIX, Result, Worker, _setup_namespace, grade_notebook
+from .protocol import Worker
+from .runner import DEFAULT_TIMEOUT, GRADER_VERSION, SCRATCH_PREFIX, Result, grade_notebook
 from .source import Exercise
 
 IGNORED_DIRS = {"__MACOSX"}
@@ -272,10 +273,6 @@ def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | Non
         threads = [threading.Thread(target=work, daemon=True) for _ in range(jobs)]
         for t in threads:
             t.start()
-        try:  # while the workers start: prepare the tests' namespace (set-up cell), once for the batch
-            _setup_namespace(exercise)
-        except Exception:  # noqa: BLE001 - a broken set-up cell is reported per submission by the tests
-            pass
         for _ in todo:
             result = done.get()
             results[result.student] = result
