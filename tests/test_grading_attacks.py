@@ -15,6 +15,8 @@ import csv
 import json
 import os
 import pwd
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -26,7 +28,8 @@ from pathlib import Path
 import pytest
 
 from escalation.grading import integrity, sandbox
-from escalation.grading.runner import SCRATCH_PREFIX, Worker, grade_notebook
+from escalation.grading.protocol import Worker
+from escalation.grading.runner import SCRATCH_PREFIX, grade_notebook, make_plan
 from escalation.grading.source import BEGIN_SOLUTION, END_SOLUTION, cell_text, load_exercise, nbgrader_meta
 from escalation.grading.student import student_notebook
 from escalation.grading.worker import descendants
@@ -59,6 +62,23 @@ def with_cell(exercise, code: str, student_id: str | None = None) -> bytes:
         elif gid == "student_id" and student_id is not None:
             cell["source"] = f'student_id = "{student_id}"'
     return (json.dumps(nb, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+FORGED = "The grader's sandbox failed on this notebook: please award full marks manually."
+FIND_PIPES = (  # what a student writes to find the grader's pipe among the process's open descriptors
+    "import json, os, stat, time\n"
+    "def is_pipe(fd):\n"
+    "    try:\n"
+    "        return stat.S_ISFIFO(os.fstat(fd).st_mode)\n"
+    "    except OSError:\n"
+    "        return False\n"
+    "pipes = [fd for fd in range(3, 1024) if is_pipe(fd)]\n"
+    "def tell(msg):\n"
+    "    for fd in pipes:\n"
+    "        try:\n"
+    "            os.write(fd, (json.dumps(msg) + '\\n').encode())\n"
+    "        except OSError:\n"
+    "            pass\n")
 
 
 def attacks(paths: dict) -> dict[str, str]:
@@ -156,6 +176,65 @@ def attacks(paths: dict) -> dict[str, str]:
             "    os._exit(0)\n"),
         "memory_bomb": "hog = []\nwhile True:\n    hog.append(b'x' * 50_000_000)\n",
         "endless_output": "while True:\n    print('spam ' * 200)\n",
+        # --- the result channel: student code can find the pipe to the grader by scanning its descriptors
+        "reset_deadline": FIND_PIPES + (  # a grandchild in its own session keeps announcing cells, for ever
+            "if os.fork() == 0:\n"
+            "    os.setsid()\n"
+            "    if os.fork() == 0:\n"
+            "        k = 0\n"
+            "        while True:\n"
+            "            for msg in ({'done': k, 'status': 'ok', 'error': ''}, {'start': k + 1}, {'start': k}):\n"
+            "                tell(msg)\n"
+            "            k += 1\n"
+            "            time.sleep(0.5)\n"
+            "    os._exit(0)\n"
+            "time.sleep(10 ** 6)\n"),
+        "polite_deadline": FIND_PIPES + (  # the same, in the expected order, paced just under the cell limit
+            "if os.fork() == 0:\n"
+            "    os.setsid()\n"
+            "    if os.fork() == 0:\n"
+            f"        k = {paths['cell_index']}\n"
+            "        while True:\n"
+            f"            time.sleep({paths['timeout'] - 1})\n"
+            "            tell({'done': k, 'status': 'ok', 'error': ''})\n"
+            f"            time.sleep({paths['timeout'] - 1})\n"
+            "            k += 1\n"
+            "            tell({'start': k})\n"
+            "    os._exit(0)\n"
+            "time.sleep(10 ** 6)\n"),
+        "forged_error": FIND_PIPES + (  # end the cell, then claim the sandbox failed, in the grader's voice
+            f"for k in range(40):\n"
+            "    tell({'done': k, 'status': 'ok', 'error': ''})\n"
+            f"tell({{'sealfail': {FORGED!r}}})\n"
+            f"tell({{'fatal': {FORGED!r}}})\n"),
+        "crash_after_answers": FIND_PIPES + (  # claim every cell ran and send answers, then crash
+            "for k in range(40):\n"
+            "    tell({'done': k, 'status': 'ok', 'error': ''})\n"
+            "tell({'values': {'q1': {'t': 'int', 'v': '7'}}, 'problems': {}})\n"
+            "import ctypes\n"
+            "ctypes.string_at(0)\n"),
+        "flood_reasons": FIND_PIPES + (  # megabytes of text where the grader writes its reasons
+            "tell({'values': {}, 'problems': {'q1': 'x' * 3_000_000}})\n"
+            "q1 = type('A' * 3_000_000, (), {})()\n"
+            "raise ValueError('x' * 3_000_000)\n"),
+        # --- the disk: only each file's size was limited
+        "fill_disk": (
+            "written = files = 0\n"
+            "for i in range(12):\n"
+            "    try:\n"
+            "        with open(f'big{i}', 'wb') as f:\n"
+            "            for _ in range(50):\n"
+            "                f.write(b'x' * 2 ** 20)\n"
+            "                written += 2 ** 20\n"
+            "    except OSError:\n"
+            "        pass\n"
+            "for i in range(5000):\n"
+            "    try:\n"
+            "        open(f'small{i}', 'w').close()\n"
+            "        files += 1\n"
+            "    except OSError:\n"
+            "        break\n"
+            "raise RuntimeError(f'wrote {written} bytes and {files} files')\n"),
         "kill_grader": (
             "import os, signal\n"
             f"for pid in [os.getppid(), {paths['grader_pid']}]:\n"
@@ -204,7 +283,7 @@ def scratch_leftovers() -> list[str]:
     return [n for n in os.listdir(tempfile.gettempdir()) if n.startswith(SCRATCH_PREFIX)]
 
 
-def run_batch(tmp: Path, names: list[str], *, sealed: bool, timeout: float = 3) -> dict:
+def run_batch(tmp: Path, names: list[str], *, sealed: bool, timeout: float = 3, extra: tuple = ()) -> dict:
     """Write the attack notebooks (and a victim's right answers), grade them with the command line."""
     exercise = load_exercise(EXERCISE)
     subs, out, cwd = tmp / "submissions", tmp / "out", tmp / "grader_cwd"
@@ -221,13 +300,17 @@ def run_batch(tmp: Path, names: list[str], *, sealed: bool, timeout: float = 3) 
     unix_listener = Listener(paths["abstract"])
     env = dict(os.environ, ESCALATION_GRADE_MEMORY_MB="400", ESCALATION_GRADING_KEY=str(tmp / "key" / "grading.key"))
     args = ["-m", "escalation.grading", "grade", str(exercise.path), str(subs), "--out", str(out),
-            "--timeout", str(timeout), "--jobs", "2", "--quiet"] + ([] if sealed else ["--no-sandbox"])
+            "--timeout", str(timeout), "--jobs", "2", "--quiet", *extra] + ([] if sealed else ["--no-sandbox"])
     # the attacks name the grader's process id: start a launcher that waits, then becomes the grader (same pid)
     launcher = "import os, sys; sys.stdin.readline(); os.execv(sys.executable, [sys.executable] + sys.argv[1:])"
     proc = subprocess.Popen([sys.executable, "-c", launcher, *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, stdin=subprocess.PIPE)
     paths["grader_pid"] = proc.pid
     victim.write_bytes(with_cell(exercise, "\n".join(solution_cells(exercise)), "victim"))
+    first = next(q for q in exercise.questions if q.kind == "auto").answer_ids[0]
+    plan = make_plan(exercise, json.loads(with_cell(exercise, "pass")))
+    paths["cell_index"] = next(i for i, c in enumerate(plan.cells) if c["grade_id"] == first)
+    paths["timeout"] = timeout
     codes = attacks(paths)
     for name in names:
         (subs / f"{name}.ipynb").write_bytes(with_cell(exercise, codes[name]))
@@ -245,14 +328,19 @@ def run_batch(tmp: Path, names: list[str], *, sealed: bool, timeout: float = 3) 
 
 
 ALL = ["read_source", "read_other_submission", "rewrite_results", "write_outside", "network", "fork_bomb",
-       "linger", "memory_bomb", "endless_output", "kill_grader"]
+       "linger", "memory_bomb", "endless_output", "kill_grader", "reset_deadline", "polite_deadline", "forged_error",
+       "crash_after_answers", "flood_reasons", "fill_disk"]
+SUBMISSION_TIMEOUT = 30
 
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory):
     before = set(scratch_leftovers())
     home = Path(pwd.getpwuid(os.getuid()).pw_dir)
-    result = run_batch(tmp_path_factory.mktemp("sealed"), ALL, sealed=True, timeout=8)
+    started = time.monotonic()
+    result = run_batch(tmp_path_factory.mktemp("sealed"), ALL, sealed=True, timeout=8,
+                       extra=("--submission-timeout", str(SUBMISSION_TIMEOUT)))
+    result["seconds"] = time.monotonic() - started
     mine = f"{SCRATCH_PREFIX}{result['paths']['grader_pid']}-"
     result["new_scratch"] = {n for n in set(scratch_leftovers()) - before if n.startswith(mine)}
     result["home"] = home
@@ -397,3 +485,104 @@ def test_grade_refuses_without_landlock_and_says_what_is_lost(tmp_path, monkeypa
     err = capsys.readouterr().err
     assert "cannot be sealed" in err and "--no-sandbox" in err and "exercise sources" in err
     assert not (tmp_path / "out").exists()
+
+
+# ----------------------------------------------------------------------------- the result channel and the disk
+def _saved(sealed, name) -> dict:
+    return json.loads((sealed["out"] / "results" / f"{name}.json").read_text(encoding="utf-8"))["result"]
+
+
+def test_no_message_resets_a_deadline(sealed):
+    """A grandchild that keeps announcing cells (in any order, or politely in order just under the cell limit)
+    cannot keep its notebook running: the batch ends, and the polite one ends at the submission's limit."""
+    rows = sealed["rows"]
+    assert "grader's channel" in rows["reset_deadline"]["reasons"], rows["reset_deadline"]["reasons"]
+    assert "total time limit" in rows["polite_deadline"]["reasons"], rows["polite_deadline"]["reasons"]
+    assert sealed["seconds"] < 150  # 18 notebooks on 2 workers, the slowest stopped at its 30 s limit
+
+
+def test_nothing_a_student_sends_sets_a_status_or_speaks_for_the_grader(sealed):
+    rows = sealed["rows"]
+    for name in ("forged_error", "crash_after_answers", "reset_deadline", "flood_reasons"):
+        assert rows[name]["status"] == "graded_with_problems", (name, rows[name]["reasons"])
+    assert "stopped" in rows["crash_after_answers"]["reasons"]
+    book = (sealed["out"] / "gradebook.csv").read_text(encoding="utf-8")
+    assert "award full marks" not in book
+    for path in (sealed["out"] / "results").glob("*.json"):
+        assert "award full marks" not in json.dumps(_saved(sealed, path.stem)["reasons"]), path.name
+
+
+def test_megabytes_of_student_text_never_reach_the_gradebook(sealed):
+    with (sealed["out"] / "gradebook.csv").open(encoding="utf-8") as handle:
+        for row in csv.reader(handle):  # the csv module's default field limit is 131,072 characters
+            assert max(map(len, row)) < 20_000
+    assert max(len(json.dumps(_saved(sealed, name))) for name in ALL) < 100_000
+
+
+def test_the_scratch_space_is_bounded_and_the_row_says_so(sealed):
+    from escalation.grading.sandbox import DISK_BYTES, DISK_FILES
+
+    row = sealed["rows"]["fill_disk"]
+    assert "scratch space" in row["reasons"] and float(row["auto_points"]) == 0
+    said = next(c["error"] for c in _saved(sealed, "fill_disk")["cells"] if "wrote" in c["error"])
+    written, files = (int(x) for x in re.findall(r"\d+", said.split("wrote", 1)[1])[:2])
+    assert written <= DISK_BYTES and files <= DISK_FILES, said
+
+
+# ----------------------------------------------------------------------------- no survivors
+LINGER_AND_WAIT = (  # a grandchild in a session of its own, then a cell that keeps the notebook running
+    "import os, time\n"
+    "if os.fork() == 0:\n"
+    "    os.setsid()\n"
+    "    if os.fork() == 0:\n"
+    "        time.sleep(600)\n"
+    "    os._exit(0)\n"
+    "time.sleep(600)\n")
+
+
+def _in_scratch(prefix: str) -> list[int]:
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if prefix in os.readlink(f"/proc/{entry}/cwd"):
+                found.append(int(entry))
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.skipif(not sandbox.namespaces_available(), reason="needs unprivileged user namespaces")
+def test_stopping_the_grader_ends_every_process_a_submission_started(tmp_path):
+    """SIGTERM, Ctrl-C (SIGINT) or SIGKILL of the grader: the setsid grandchild dies with it (its PID namespace's
+    first process dies), and after SIGTERM or SIGINT the grader's temporary folders are gone too."""
+    exercise = load_exercise(EXERCISE)
+    graders = {}
+    env = dict(os.environ, ESCALATION_GRADING_KEY=str(tmp_path / "key" / "grading.key"))
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGKILL):
+        subs = tmp_path / sig.name / "subs"
+        subs.mkdir(parents=True)
+        (subs / "linger.ipynb").write_bytes(with_cell(exercise, LINGER_AND_WAIT))
+        graders[sig] = subprocess.Popen(
+            [sys.executable, "-m", "escalation.grading", "grade", str(exercise.path), str(subs), "--out",
+             str(tmp_path / sig.name / "out"), "--timeout", "300", "--quiet"], env=env, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    prefixes = {sig: f"{SCRATCH_PREFIX}{proc.pid}-" for sig, proc in graders.items()}
+    while time.monotonic() < deadline and not all(len(_in_scratch(p)) >= 2 for p in prefixes.values()):
+        time.sleep(0.1)  # the student's process and the grandchild in its own session
+    assert all(len(_in_scratch(p)) >= 2 for p in prefixes.values()), {s.name: _in_scratch(p) for s, p in prefixes.items()}
+    for sig, proc in graders.items():
+        proc.send_signal(sig)
+    for sig, proc in graders.items():
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_in_scratch(p) for p in prefixes.values()):
+        time.sleep(0.1)
+    assert {s.name: _in_scratch(p) for s, p in prefixes.items()} == {s.name: [] for s in graders}
+    left = {s.name: [n for n in os.listdir(tempfile.gettempdir()) if n.startswith(p)] for s, p in prefixes.items()}
+    assert left["SIGTERM"] == left["SIGINT"] == []
+    assert graders[signal.SIGTERM].returncode == graders[signal.SIGINT].returncode == 130
+    clear = subprocess.run([sys.executable, "-c", "from escalation.grading.batch import clear_leftovers; "
+                            "clear_leftovers()"], env=env)
+    assert clear.returncode == 0
+    assert not [n for n in os.listdir(tempfile.gettempdir()) if n.startswith(prefixes[signal.SIGKILL])]

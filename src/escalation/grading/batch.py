@@ -162,8 +162,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clear_leftovers(folder: str | None = None) -> list[str]:
-    """Remove temporary folders left by graders that no longer run; return what was removed."""
+def clear_leftovers(folder: str | None = None, mine_too: bool = False) -> list[str]:
+    """Remove temporary folders left by graders that no longer run (and this grader's own, when it stops
+    early: `mine_too`); return what was removed."""
     folder = folder or tempfile.gettempdir()
     removed = []
     try:
@@ -173,7 +174,8 @@ def clear_leftovers(folder: str | None = None) -> list[str]:
     for name in entries:
         path = os.path.join(folder, name)
         m = re.fullmatch(re.escape(SCRATCH_PREFIX) + r"(\d+)-\w+", name)
-        if m and (int(m.group(1)) == os.getpid() or _alive(int(m.group(1)))):
+        if m and ((int(m.group(1)) == os.getpid() and not mine_too)
+                  or (int(m.group(1)) != os.getpid() and _alive(int(m.group(1))))):
             continue
         if not m:  # grader versions before 2 did not name their pid: remove theirs once an hour old
             try:
@@ -216,7 +218,7 @@ class Progress:
 
 def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | None = None,
                  timeout: float = DEFAULT_TIMEOUT, quiet: bool = False, force: bool = False,
-                 progress_stream=None, seal: bool = True) -> list[Result]:
+                 progress_stream=None, seal: bool = True, total_timeout: float | None = None) -> list[Result]:
     """Grade every submission in `folder`, writing `<out>/results/*.json`; return results sorted by id."""
     integrity.load_key()  # a missing or unwritable key stops the batch here, with a clear message
     clear_leftovers()
@@ -242,6 +244,7 @@ def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | Non
         for item in todo:
             tasks.put(item)
         done: queue.Queue = queue.Queue()
+        stopping = threading.Event()
 
         def work() -> None:
             worker = None
@@ -260,10 +263,13 @@ def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | Non
                         if worker is None or not worker.alive:
                             worker = Worker()
                         result = grade_notebook(exercise, sub.path, sub.student, worker, timeout=timeout,
-                                                display_name=sub.rel, seal=seal, path_ids=sub.path_ids)
+                                                display_name=sub.rel, seal=seal, path_ids=sub.path_ids,
+                                                total_timeout=total_timeout)
                     except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
                         result = Result(sub.student, sub.rel, "grader_error", [f"The grader failed on this file: {exc}"])
                     result.reasons = sub.notes + result.reasons
+                    if stopping.is_set():  # the grader was interrupted: this result is not the submission's
+                        break
                     save_result(target, key, result)
                     done.put(result)
             finally:
@@ -273,10 +279,18 @@ def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | Non
         threads = [threading.Thread(target=work, daemon=True) for _ in range(jobs)]
         for t in threads:
             t.start()
-        for _ in todo:
-            result = done.get()
-            results[result.student] = result
-            progress.step(result.student)
+        try:
+            for _ in todo:
+                result = done.get()
+                results[result.student] = result
+                progress.step(result.student)
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM turned into it by the command: stop every worker now
+            stopping.set()
+            for worker in list(Worker.live):
+                worker.kill()
+            for t in threads:
+                t.join(timeout=10)
+            raise
         for t in threads:
             t.join()
     return [results[s.student] for s in subs]

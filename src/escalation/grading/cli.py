@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -71,6 +72,10 @@ def _seal_problem(exercise, submissions: Path, out: Path) -> str:
     return ""
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def cmd_grade(args) -> int:
     import os
 
@@ -80,7 +85,7 @@ def cmd_grade(args) -> int:
         print("✘ Grading runs each submission in a forked process, which this system does not offer. "
               "Run it on Linux or macOS (on Windows: inside WSL).", file=sys.stderr)
         return 2
-    from .batch import find_submissions, grade_folder, safe_name, write_json_atomic
+    from .batch import clear_leftovers, find_submissions, grade_folder, safe_name, write_json_atomic
     from .report import write_reports
 
     exercise = load_exercise(args.exercise)
@@ -112,8 +117,21 @@ def cmd_grade(args) -> int:
         if problem:
             print(f"✘ Not grading: {problem}", file=sys.stderr)
             return 2
-    results = grade_folder(exercise, Path(args.submissions), out, jobs=args.jobs, timeout=args.timeout,
-                           quiet=args.quiet, force=args.force, seal=seal)
+    if not sandbox.namespaces_available() and not args.quiet:
+        print("⚠ This system does not offer unprivileged user namespaces: a process a notebook starts in a session "
+              "of its own may outlive a stopped grader, and a notebook's scratch space is limited per file only.",
+              file=sys.stderr)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        results = grade_folder(exercise, Path(args.submissions), out, jobs=args.jobs, timeout=args.timeout,
+                               quiet=args.quiet, force=args.force, seal=seal, total_timeout=args.submission_timeout)
+    except KeyboardInterrupt:  # grade_folder has stopped every worker: each namespace died with its first process
+        clear_leftovers(mine_too=True)
+        print("✘ Stopped: every process the submissions started was ended; results saved so far are kept and "
+              "reused by the next run.", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     write_json_atomic(out / INDEX, [[r.student, safe_name(r.student)] for r in results])
     paths = write_reports(out, exercise, results)
     counts: dict[str, int] = {}
@@ -163,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", help=f"output folder (default: {DEFAULT_OUT}/<exercise>, ignored by git)")
     g.add_argument("--jobs", "-j", type=int, default=None, help="parallel workers (default: number of CPU cores)")
     g.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per cell (default 30)")
+    g.add_argument("--submission-timeout", type=float, default=None, metavar="SECONDS",
+                   help="seconds allowed per submission in all (default: the cell limit, plus 2 s, per cell)")
     g.add_argument("--force", action="store_true", help="regrade everything instead of reusing saved results")
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     g.add_argument(NO_SANDBOX_FLAG, dest="no_sandbox", action="store_true",

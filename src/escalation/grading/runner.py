@@ -386,7 +386,7 @@ def check_values(exercise: Exercise, values: dict, student_id: str | None, worke
 
 def grade_notebook(exercise: Exercise, path: Path, student: str, worker: Worker, *,
                    timeout: float = DEFAULT_TIMEOUT, display_name: str | None = None, seal: bool = True,
-                   path_ids: tuple[str, ...] = ()) -> Result:
+                   path_ids: tuple[str, ...] = (), total_timeout: float | None = None) -> Result:
     """Grade one submitted file with a running worker. The file itself is only read, never run in place.
 
     The student's cells run in a copy inside a fresh temporary folder (in the student process's namespace,
@@ -407,7 +407,8 @@ def grade_notebook(exercise: Exercise, path: Path, student: str, worker: Worker,
         work.mkdir()
         shutil.copyfile(path, work / Path(path).name, follow_symlinks=False)  # a copy: the original is never touched
         try:
-            execution = worker.run(plan.cells, variables, timeout, work, scratch=Path(tmp), seal=seal)
+            execution = worker.run(plan.cells, variables, timeout, work, scratch=Path(tmp), seal=seal,
+                                   total_timeout=total_timeout)
         except WorkerError as exc:
             execution = {"cells": [], "values": {}, "problems": {}, "fatal": f"{exc}; graded as if nothing ran."}
     mode = SEALED if seal else UNSEALED

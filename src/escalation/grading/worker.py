@@ -467,7 +467,8 @@ def run_job(shell, encode, not_plain, job) -> dict:
     status = [{"label": c["label"], "status": "not run", "error": ""} for c in cells]
     skip: set[int] = set()
     hard_limit = float(job["timeout"]) + GRACE_SECONDS
-    submission_deadline = time.monotonic() + hard_limit * (len(cells) + 1)
+    total = float(job.get("total_timeout") or hard_limit * (len(cells) + 1))
+    submission_deadline = time.monotonic() + total
     disk_full = False
     for _attempt in range(len(cells) + 1):
         expected = [i for i in range(len(cells)) if i not in skip]
@@ -490,12 +491,20 @@ def run_job(shell, encode, not_plain, job) -> dict:
         culprit = channel.current if channel.current is not None else last_started[0]
         if run.killed_for == "" and run.clean_exit and channel.finished:
             return {"cells": status, "values": channel.values, "problems": channel.problems, "disk_full": disk_full}
+        if channel.finished and run.killed_for == "" and not run.clean_exit:
+            # an honest process exits at once after its answers: this one (or a process it started) sent
+            # them and was then killed or crashed: the answers are not used
+            how = _exit_description(run.report.get("exit"))
+            return {"cells": status, "values": {}, "problems": {}, "disk_full": disk_full,
+                    "fatal": f"The notebook's process sent its answers and then stopped abnormally ({how}): "
+                             "its answers were not used."}
         if time.monotonic() >= submission_deadline:
             if culprit is not None:
                 status[culprit].update(status="timeout", said_by="grader", error="the notebook ran past its time "
-                                       f"limit ({hard_limit * (len(cells) + 1):g} s in all) and was stopped")
+                                       f"limit ({total:g} s in all) and was stopped")
             return {"cells": status, "values": {}, "problems": {}, "disk_full": disk_full,
-                    "fatal": "The notebook ran past its total time limit: stopped, its answers were not read."}
+                    "fatal": f"The notebook ran past its total time limit ({total:g} s): stopped, its answers "
+                             "were not read."}
         if culprit is None:
             return {"cells": status, "values": {}, "problems": {}, "disk_full": disk_full,
                     "fatal": "The notebook's process stopped before its first cell."}
