@@ -204,19 +204,23 @@ def attacks(paths: dict) -> dict[str, str]:
             "import signal\n"
             "signal.signal(signal.SIGALRM, signal.SIG_IGN)  # the cell's own alarm would end it\n"
             "time.sleep(10 ** 6)\n"),
-        "forged_error": FIND_PIPES + (  # end the cell, then claim the sandbox failed, in the grader's voice
-            f"for k in range(40):\n"
-            "    tell({'done': k, 'status': 'ok', 'error': ''})\n"
+        "forged_error": FIND_PIPES + (  # end this cell as the grader expects, then speak in the grader's voice
+            f"tell({{'done': {paths['cell_index']}, 'status': 'ok', 'error': ''}})\n"
             f"tell({{'sealfail': {FORGED!r}}})\n"
             f"tell({{'fatal': {FORGED!r}}})\n"),
-        "crash_after_answers": FIND_PIPES + (  # claim every cell ran and send answers, then crash
-            "for k in range(40):\n"
+        "crash_after_answers": FIND_PIPES + (  # report every cell as the grader expects, and answers, then crash
+            f"for k in range({paths['cell_index']}, {paths['n_cells']}):\n"
+            f"    if k > {paths['cell_index']}:\n"
+            "        tell({'start': k})\n"
             "    tell({'done': k, 'status': 'ok', 'error': ''})\n"
             "tell({'values': {'q1': {'t': 'int', 'v': '7'}}, 'problems': {}})\n"
             "import ctypes\n"
             "ctypes.string_at(0)\n"),
-        "flood_reasons": FIND_PIPES + (  # megabytes of text where the grader writes its reasons
-            "tell({'values': {}, 'problems': {'q1': 'x' * 3_000_000}})\n"
+        "flood_reasons": (  # megabytes of text where the grader writes its reasons
+            "import sys\n"
+            "for name in ('__main__', 'escalation.grading.worker'):  # the worker's error shortener: undone\n"
+            "    if hasattr(sys.modules.get(name), '_describe'):\n"
+            "        sys.modules[name]._describe = lambda exc: str(exc)\n"
             "q1 = type('A' * 3_000_000, (), {})()\n"
             "raise ValueError('x' * 3_000_000)\n"),
         # --- the disk: only each file's size was limited
@@ -313,6 +317,7 @@ def run_batch(tmp: Path, names: list[str], *, sealed: bool, timeout: float = 3, 
     plan = make_plan(exercise, json.loads(with_cell(exercise, "pass")))
     paths["cell_index"] = next(i for i, c in enumerate(plan.cells) if c["grade_id"] == first)
     paths["timeout"] = timeout
+    paths["n_cells"] = len(plan.cells)
     codes = attacks(paths)
     for name in names:
         (subs / f"{name}.ipynb").write_bytes(with_cell(exercise, codes[name]))
@@ -505,7 +510,7 @@ def test_no_message_resets_a_deadline(sealed):
 
 def test_nothing_a_student_sends_sets_a_status_or_speaks_for_the_grader(sealed):
     rows = sealed["rows"]
-    for name in ("forged_error", "crash_after_answers", "reset_deadline", "flood_reasons"):
+    for name in ("forged_error", "crash_after_answers", "reset_deadline"):
         assert rows[name]["status"] == "graded_with_problems", (name, rows[name]["reasons"])
     assert "stopped" in rows["crash_after_answers"]["reasons"]
     book = (sealed["out"] / "gradebook.csv").read_text(encoding="utf-8")

@@ -17,10 +17,12 @@ import signal
 import sys
 from pathlib import Path
 
+from .files import write_atomic
 from .runner import DEFAULT_TIMEOUT, STATUS_TEXT, Result
 from .source import FormatError, load_exercise
 
 INDEX = "students.json"
+SKIPPED = "not_graded.txt"  # every folder or file of the submissions folder that got no row, and why
 DEFAULT_OUT = "grading-output"
 NO_SANDBOX_FLAG = "--no-sandbox"
 
@@ -85,7 +87,8 @@ def cmd_grade(args) -> int:
         print("✘ Grading runs each submission in a forked process, which this system does not offer. "
               "Run it on Linux or macOS (on Windows: inside WSL).", file=sys.stderr)
         return 2
-    from .batch import clear_leftovers, find_submissions, grade_folder, safe_name, write_json_atomic
+    from .batch import clear_leftovers, grade_folder, safe_name, write_json_atomic
+    from .find import Roster, find_submissions
     from .report import write_reports
 
     exercise = load_exercise(args.exercise)
@@ -108,7 +111,10 @@ def cmd_grade(args) -> int:
     else:
         print(f"⚠ {NO_SANDBOX_FLAG}: student code is NOT sealed off. {sandbox.UNSEALED_WARNING} "
               "The gradebook marks these rows 'unsealed'.", file=sys.stderr)
-    if not find_submissions(Path(args.submissions), exercise.name):
+    roster = None
+    if args.roster:
+        roster = Roster.read(Path(args.roster))
+    if not find_submissions(Path(args.submissions), exercise.name, roster):
         print(f"✘ No submissions in {args.submissions}: put one notebook (.ipynb) per student there, or one "
               "folder per student.", file=sys.stderr)
         return 1
@@ -123,8 +129,10 @@ def cmd_grade(args) -> int:
               file=sys.stderr)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
+        skipped: list[str] = []
         results = grade_folder(exercise, Path(args.submissions), out, jobs=args.jobs, timeout=args.timeout,
-                               quiet=args.quiet, force=args.force, seal=seal, total_timeout=args.submission_timeout)
+                               quiet=args.quiet, force=args.force, seal=seal, total_timeout=args.submission_timeout,
+                               roster=roster, skipped=skipped)
     except KeyboardInterrupt:  # grade_folder has stopped every worker: each namespace died with its first process
         clear_leftovers(mine_too=True)
         print("✘ Stopped: every process the submissions started was ended; results saved so far are kept and "
@@ -133,6 +141,7 @@ def cmd_grade(args) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     write_json_atomic(out / INDEX, [[r.student, safe_name(r.student)] for r in results])
+    write_atomic(out / SKIPPED, "".join(f"{line}\n" for line in skipped))
     paths = write_reports(out, exercise, results)
     counts: dict[str, int] = {}
     for r in results:
@@ -141,7 +150,9 @@ def cmd_grade(args) -> int:
         print(f"{len(results)} submissions: " + ", ".join(f"{n} {STATUS_TEXT.get(s, s)}" for s, n in sorted(counts.items())))
         mismatched = [r.student for r in results if r.id_check == "mismatch"]
         if mismatched:
-            print(f"typed id does not match the file or folder name: {', '.join(mismatched)} (see reasons)")
+            print(f"typed id is not the identity graded as: {', '.join(mismatched)} (see reasons)")
+        if skipped:
+            print(f"not graded: {len(skipped)} folders or files in the submissions folder, listed in {out / SKIPPED}")
         print(f"gradebook: {paths['gradebook']}\nfeedback:  {paths['feedback']}/\nsummary:   {paths['summary']} "
               f"(text alternative: {paths['summary_text']})\nwritten:   {paths['written']}/")
     return 0
@@ -181,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", help=f"output folder (default: {DEFAULT_OUT}/<exercise>, ignored by git)")
     g.add_argument("--jobs", "-j", type=int, default=None, help="parallel workers (default: number of CPU cores)")
     g.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per cell (default 30)")
+    g.add_argument("--roster", metavar="CSV", help="the students, one per row: a 'student_id' column (the id each "
+                   "was told to type, which picks their variants) and any other columns naming them (login, e-mail, "
+                   "full name, as in an LMS export); a file or folder name that equals one of a row's cells is "
+                   "graded as that row's student_id")
     g.add_argument("--submission-timeout", type=float, default=None, metavar="SECONDS",
                    help="seconds allowed per submission in all (default: the cell limit, plus 2 s, per cell)")
     g.add_argument("--force", action="store_true", help="regrade everything instead of reusing saved results")
@@ -215,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (FormatError, FileNotFoundError, ValueError) as exc:
+    except (FormatError, FileNotFoundError, ValueError) as exc:  # RosterError is a ValueError
         print(f"✘ {exc}", file=sys.stderr)
         return 2
 

@@ -24,10 +24,11 @@ The rules (also in exercises/README.md):
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
-import shutil
+import stat
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -60,6 +61,7 @@ STATUS_TEXT = {
     "wrong_exercise": "the notebook belongs to another exercise",
     "too_large": "the file is too large",
     "missing": "no notebook was handed in (the student's folder holds no .ipynb file)",
+    "refused": "the submission is a link or not a regular file: it was not read",
     "grader_error": "the grader could not grade this file",
     "integrity_failed": "the saved result failed its integrity check (changed after grading): grade again",
 }
@@ -134,9 +136,34 @@ def entered_id(value) -> str:
 
 
 # ----------------------------------------------------------------------------- reading submissions
+def read_bytes(path: Path) -> bytes:
+    """A submitted file's bytes, opened without following a link and checked on the opened file: a symbolic
+    link, a hard link or anything but a regular file raises SubmissionProblem('refused')."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        why = "it is a symbolic link" if exc.errno == errno.ELOOP else f"it cannot be opened ({exc.strerror})"
+        raise SubmissionProblem("refused", f"{Path(path).name} was not read: {why}.") from None
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        problem = ("it is not a regular file" if not stat.S_ISREG(st.st_mode) else
+                   f"it is a hard link (the same file has {st.st_nlink} names)" if st.st_nlink > 1 else "")
+        if problem:
+            raise SubmissionProblem("refused", f"{Path(path).name} was not read: {problem}. Links are never "
+                                    "followed: ask the student to hand in the notebook file itself.")
+        if st.st_size > MAX_FILE_BYTES:
+            raise SubmissionProblem("too_large", f"The file is {st.st_size // 2**20} MB; notebooks over "
+                                    f"{MAX_FILE_BYTES // 2**20} MB are not graded. Clear the outputs and resubmit.")
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
 def read_submission(path: Path) -> dict:
     """Read a submitted file as a notebook, or raise SubmissionProblem with a clear status and reason."""
-    raw = Path(path).read_bytes()
+    return parse_submission(read_bytes(path))
+
+
+def parse_submission(raw: bytes) -> dict:
+    """A submitted file's bytes as a notebook, or SubmissionProblem with a clear status and reason."""
     if len(raw) > MAX_FILE_BYTES:
         raise SubmissionProblem("too_large", f"The file is {len(raw) // 2**20} MB; notebooks over "
                                 f"{MAX_FILE_BYTES // 2**20} MB are not graded. Clear the outputs and resubmit.")
@@ -156,6 +183,16 @@ def read_submission(path: Path) -> dict:
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list) or not all(
             isinstance(c, dict) for c in nb["cells"]):
         raise SubmissionProblem("not_a_notebook", "The file is JSON but not a Jupyter notebook (no list of cells).")
+    for number, cell in enumerate(nb["cells"], start=1):
+        source = cell.get("source", "")
+        if not isinstance(cell.get("cell_type", ""), str) or not (isinstance(source, str) or (
+                isinstance(source, list) and all(isinstance(line, str) for line in source))):
+            raise SubmissionProblem("not_a_notebook", f"Cell {number} of the notebook is damaged: its source is not "
+                                    "text (Jupyter stores it as a string or a list of strings). The file was probably "
+                                    "edited by hand or by another program; ask the student to save it again.")
+        if not isinstance(cell.get("metadata", {}), dict):
+            raise SubmissionProblem("not_a_notebook", f"Cell {number} of the notebook is damaged: its metadata is not "
+                                    "a JSON object. Ask the student to save the notebook again from Jupyter.")
     return nb
 
 
@@ -396,7 +433,8 @@ def grade_notebook(exercise: Exercise, path: Path, student: str, worker: Worker,
     shown = display_name or Path(path).name
     identity = path_ids or (student,)
     try:
-        nb = read_submission(path)
+        raw = read_bytes(path)
+        nb = parse_submission(raw)
         check_exercise(exercise, nb)
     except SubmissionProblem as problem:
         return Result(student, shown, problem.status, [problem.reason], graded_as=identity[0])
@@ -405,7 +443,7 @@ def grade_notebook(exercise: Exercise, path: Path, student: str, worker: Worker,
     with scratch_folder() as tmp:
         work = Path(tmp) / "work"
         work.mkdir()
-        shutil.copyfile(path, work / Path(path).name, follow_symlinks=False)  # a copy: the original is never touched
+        (work / Path(path).name).write_bytes(raw)  # a copy of what was read: the original is never touched
         try:
             execution = worker.run(plan.cells, variables, timeout, work, scratch=Path(tmp), seal=seal,
                                    total_timeout=total_timeout)
