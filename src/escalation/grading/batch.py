@@ -36,6 +36,9 @@ from .runner import (DEFAULT_TIMEOUT, GRADER_VERSION, SCRATCH_PREFIX, Result, Su
                      read_bytes)
 from .source import Exercise
 
+INDEX = "students.json"  # the output folder's list of [student, result file name], in gradebook order
+
+
 def safe_name(student: str) -> str:
     """A file name for a student id (unique: a short hash is added when characters had to be replaced)."""
     clean = re.sub(r"[^\w.-]+", "_", student).strip("._") or "student"
@@ -129,6 +132,33 @@ def clear_leftovers(folder: str | None = None, mine_too: bool = False) -> list[s
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
+
+
+def load_results(out: Path) -> list[Result]:
+    """The saved results, in the index's order; a result whose HMAC fails becomes an `integrity_failed` row."""
+    index = out / INDEX
+    if not index.is_file():
+        raise FileNotFoundError(f"{out} holds no grading results yet: run `escalation-grade grade` first.")
+    try:
+        entries = json.loads(index.read_text(encoding="utf-8"))
+        entries = [(str(student), str(name)) for student, name in entries]
+    except (ValueError, TypeError):
+        raise ValueError(f"{index} is damaged: run `escalation-grade grade` again.") from None
+    results = []
+    for student, name in entries:
+        data = read_saved(out / "results" / f"{Path(name).name}.json")
+        result = None
+        if data is not None:
+            try:
+                result = Result.from_dict(data["result"])
+            except TypeError:
+                result = None
+        if result is None or result.student != student:
+            result = Result(student, "", "integrity_failed", [
+                "The saved result of this student failed its integrity check (the file was changed, copied or "
+                "removed after grading): its scores are not used. Run `escalation-grade grade` again to regrade it."])
+        results.append(result)
+    return results
 
 
 class Progress:

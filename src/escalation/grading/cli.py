@@ -18,42 +18,13 @@ import sys
 from pathlib import Path
 
 from .files import write_atomic
-from .runner import DEFAULT_TIMEOUT, STATUS_TEXT, Result
+from .batch import INDEX, load_results
+from .runner import DEFAULT_TIMEOUT, STATUS_TEXT
 from .source import FormatError, load_exercise
 
-INDEX = "students.json"
 SKIPPED = "not_graded.txt"  # every folder or file of the submissions folder that got no row, and why
 DEFAULT_OUT = "grading-output"
 NO_SANDBOX_FLAG = "--no-sandbox"
-
-
-def _load_results(out: Path) -> list[Result]:
-    """The saved results, in the index's order; a result whose HMAC fails becomes an `integrity_failed` row."""
-    from .batch import read_saved
-
-    index = out / INDEX
-    if not index.is_file():
-        raise FileNotFoundError(f"{out} holds no grading results yet: run `escalation-grade grade` first.")
-    try:
-        entries = json.loads(index.read_text(encoding="utf-8"))
-        entries = [(str(student), str(name)) for student, name in entries]
-    except (ValueError, TypeError):
-        raise ValueError(f"{index} is damaged: run `escalation-grade grade` again.") from None
-    results = []
-    for student, name in entries:
-        data = read_saved(out / "results" / f"{Path(name).name}.json")
-        result = None
-        if data is not None:
-            try:
-                result = Result.from_dict(data["result"])
-            except TypeError:
-                result = None
-        if result is None or result.student != student:
-            result = Result(student, "", "integrity_failed", [
-                "The saved result of this student failed its integrity check (the file was changed, copied or "
-                "removed after grading): its scores are not used. Run `escalation-grade grade` again to regrade it."])
-        results.append(result)
-    return results
 
 
 def _output_folder(args, exercise) -> Path:
@@ -163,7 +134,7 @@ def cmd_written(args) -> int:
 
     exercise = load_exercise(args.exercise)
     out = _output_folder(args, exercise)
-    paths = export_written(out, exercise, _load_results(out))
+    paths = export_written(out, exercise, load_results(out))
     if not args.quiet:
         print("\n".join(str(p) for p in paths))
     return 0
@@ -175,8 +146,8 @@ def cmd_merge(args) -> int:
 
     exercise = load_exercise(args.exercise)
     out = _output_folder(args, exercise)
-    results = _load_results(out)
-    n = merge_manual(out, Path(args.scores), exercise, {r.student for r in results if r.status.startswith("graded")})
+    results = load_results(out)
+    n = merge_manual(out, Path(args.scores), exercise, {r.student for r in results if r.graded})
     write_reports(out, exercise, results)
     if not args.quiet:
         print(f"merged {n} manual scores into {out / 'manual_scores.csv'}; gradebook and feedback updated.")

@@ -67,6 +67,9 @@ STATUS_TEXT = {
 }
 
 
+GRADED_STATUSES = ("graded", "graded_with_problems")  # the statuses whose scores count
+
+
 class SubmissionProblem(Exception):
     """A submission that cannot be graded at all; `status` is one of STATUS_TEXT's keys."""
 
@@ -96,7 +99,7 @@ class Result:
     @property
     def graded(self) -> bool:
         """Whether the submission was graded (its scores count), with or without problems."""
-        return self.status in ("graded", "graded_with_problems")
+        return self.status in GRADED_STATUSES
 
     @property
     def auto_total(self) -> float:

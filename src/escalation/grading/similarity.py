@@ -21,6 +21,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import pages
+from .batch import load_results
+from .source import load_exercise
+
 SHINGLE = 6  # words per shingle: shared passages shorter than this are never counted
 MIN_SHARED = 20  # words in shared passages for a pair to be listed
 COMMON_SHARE = 0.2  # shingles in more than this share of the answers (and more than COMMON_MIN) are class phrasing
@@ -238,7 +242,7 @@ def find_all(exercise, results, *, exclude_texts: list[str] | None = None, min_s
     if exclude_texts is None:
         exclude_texts, notes = module_texts()
     pairs, commons = [], []
-    graded = [r for r in results if r.status.startswith("graded")]
+    graded = [r for r in results if r.graded]
     for q in exercise.questions:
         if q.kind != "written":
             continue
@@ -273,8 +277,6 @@ INTRO = ("<p>Each pair below is two answers to the same written question that sh
 
 def report_html(exercise_name: str, pairs: list[Pair], notes: list[str], n_answers: dict[str, int], *,
                 commons: list[Common] = (), min_shared: int = MIN_SHARED, k: int = SHINGLE) -> str:
-    from .written import _page
-
     body = [INTRO.format(min_shared=min_shared, k=k)]
     body += [f"<p><em>{html.escape(n)}</em></p>" for n in notes]
     counts = ", ".join(f"{q}: {n} answers" for q, n in sorted(n_answers.items())) or "no written questions"
@@ -305,7 +307,8 @@ def report_html(exercise_name: str, pairs: list[Pair], notes: list[str], n_answe
             body.append(f"<section><h3>{html.escape(c.question)}: {len(c.students)} answers, {c.words} words</h3>"
                         f"<div class='answer'>{html.escape(c.text)}</div><p>In the answers of: "
                         f"{html.escape(names)}.</p></section>")
-    return _page(f"{exercise_name} · similar written answers: worth a human look", "".join(body))
+    return pages.page(f"{exercise_name} · similar written answers: worth a human look",
+                      pages.markup("".join(body)))  # every value in `body` was escaped as it was added
 
 
 def write_report(folder: Path, exercise, results, *, exclude_texts: list[str] | None = None,
@@ -314,7 +317,7 @@ def write_report(folder: Path, exercise, results, *, exclude_texts: list[str] | 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     pairs, commons, notes = find_all(exercise, results, exclude_texts=exclude_texts, min_shared=min_shared)
-    graded = [r for r in results if r.status.startswith("graded")]
+    graded = [r for r in results if r.graded]
     n_answers = {q.key: sum(1 for r in graded if (r.written.get(q.key) or "").strip())
                  for q in exercise.questions if q.kind == "written"}
     page, table = folder / REPORT_HTML, folder / REPORT_CSV
@@ -326,14 +329,11 @@ def write_report(folder: Path, exercise, results, *, exclude_texts: list[str] | 
 
 def cmd_similar(args) -> int:
     """`escalation-grade similar SET --out grades/SET [--min-shared N]`: (re)write the report alone."""
-    from .cli import _load_results
-    from .source import load_exercise
-
     exercise = load_exercise(args.exercise)
     out = Path(args.out or Path("grades") / exercise.name)
     if args.min_shared < SHINGLE:
         raise ValueError(f"--min-shared must be at least {SHINGLE} words (the shortest passage compared).")
-    paths = write_report(out / "written", exercise, _load_results(out), min_shared=args.min_shared)
+    paths = write_report(out / "written", exercise, load_results(out), min_shared=args.min_shared)
     if not args.quiet:
         pairs = max(0, len(paths[1].read_text(encoding="utf-8").splitlines()) - 1)
         print(f"{pairs} pairs of written answers worth a human look: {paths[0]} (table: {paths[1]})")

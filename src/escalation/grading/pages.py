@@ -1,0 +1,43 @@
+"""Instructor and student HTML pages (report stage), rendered by jinja2 with autoescaping on.
+
+Every value put into a page (a student's id, answer, error text) is escaped by the template engine, so text a
+student wrote can never become markup or script in a page the instructor opens.
+"""
+from __future__ import annotations
+
+import jinja2
+
+STYLE = ("body{font-family:system-ui,sans-serif;max-width:50em;margin:2em auto;padding:0 1em;line-height:1.5}"
+         "table{border-collapse:collapse}td,th{border:1px solid #888;padding:.3em .6em;text-align:left;"
+         "vertical-align:top}.answer{white-space:pre-wrap;border-left:4px solid #0072B2;padding-left:.8em}"
+         "section{border-top:1px solid #ccc;margin-top:1em}")
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+SHELL = _ENV.from_string(
+    "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{{ title }}</title>"
+    "<style>{{ style }}</style></head><body><h1>{{ title }}</h1>{{ body }}</body></html>\n")
+WRITTEN = _ENV.from_string(
+    "<h2>Question and rubric</h2><div class='answer'>{{ q.rubric }}</div>"
+    "<details><summary>Model answer (instructor only)</summary><div class='answer'>{{ q.model_answer }}</div>"
+    "</details><p>{{ rows|length }} submissions. Enter scores in manual_scores_template.csv, then run "
+    "<code>escalation-grade merge</code>. Pairs of near-identical answers worth a human look: "
+    "<a href='similar.html'>similar.html</a>.</p>"
+    "{% for r in rows %}<section><h2>{{ r.student }}</h2>"
+    "{% if r.answer %}<div class='answer'>{{ r.answer }}</div>{% else %}<p><em>Not answered.</em></p>{% endif %}"
+    "{% if r.score %}<p>Score: {{ r.score }} / {{ points }} {{ r.comment }}</p>{% endif %}</section>{% endfor %}")
+
+
+def page(title: str, body) -> str:
+    """A whole page around `body`: a string is escaped; `markup(...)` or a rendered template is kept as it is."""
+    return SHELL.render(title=title, style=jinja2.utils.markupsafe.Markup(STYLE), body=body)
+
+
+def markup(html_text: str):
+    """Mark HTML that was built with every value escaped already (it is then not escaped again)."""
+    return jinja2.utils.markupsafe.Markup(html_text)
+
+
+def written_page(title: str, question, rows: list[dict]) -> str:
+    """The page of one written question: the rubric, the model answer, and every student's answer and score."""
+    body = WRITTEN.render(q=question, rows=rows, points=f"{question.points:g}")
+    return page(title, markup(body))
