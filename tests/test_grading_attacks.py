@@ -593,3 +593,138 @@ def test_stopping_the_grader_ends_every_process_a_submission_started(tmp_path):
                             "clear_leftovers()"], env=env)
     assert clear.returncode == 0
     assert not [n for n in os.listdir(tempfile.gettempdir()) if n.startswith(prefixes[signal.SIGKILL])]
+
+
+# ----------------------------------------------------------------------------- identity, links, every folder
+def _tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_sample_submissions", Path(__file__).resolve().parents[1]
+                                                  / "tools" / "make_sample_submissions.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)
+    spec.loader.exec_module(sys.modules[spec.name])
+    return sys.modules[spec.name]
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    """One batch of submissions a student could shape: a copied notebook, links, hidden and formula folders, a
+    damaged notebook; graded sealed by the command line, once without and once with a roster."""
+    from escalation.grading import cli
+    from escalation.grading.student import with_student_id
+
+    tool, exercise = _tool(), load_exercise(EXERCISE)
+    keys = {q.key for q in exercise.questions if q.kind == "auto"}
+    tmp = tmp_path_factory.mktemp("folders")
+    subs = tmp / "subs"
+    subs.mkdir()
+
+    def notebook(student_id: str, typed: str) -> bytes:
+        nb = tool.filled(exercise, set(), override=tool.literal_answers(exercise, student_id, keys))
+        return tool.to_bytes(with_student_id(nb, typed))
+
+    for name in ("alice", "bob", "=1+2", ".hidden", "Frank Example_12_assignsubmission_file_"):
+        (subs / name).mkdir()
+    alice = notebook("alice", "alice")
+    (subs / "alice" / f"{EXERCISE}.ipynb").write_bytes(alice)
+    (subs / "bob" / f"{EXERCISE}.ipynb").write_bytes(alice)  # Bob hands in Alice's notebook, her id and all
+    (subs / "=1+2" / f"{EXERCISE}.ipynb").write_bytes(notebook("=1+2", "=1+2"))
+    (subs / ".hidden" / f"{EXERCISE}.ipynb").write_bytes(notebook(".hidden", ".hidden"))
+    (subs / "Frank Example_12_assignsubmission_file_" / f"{EXERCISE}.ipynb").write_bytes(notebook("fexample", "fexample"))
+    (subs / "link_source.ipynb").symlink_to(exercise.path)  # the source itself: solutions as "answers"
+    (subs / "link_alice.ipynb").symlink_to(subs / "alice" / f"{EXERCISE}.ipynb")
+    (subs / "erin.ipynb").write_bytes(notebook("erin", "erin"))
+    os.link(subs / "erin.ipynb", subs / "hard_erin.ipynb")
+    (subs / "link_folder").symlink_to(exercise.path.parent, target_is_directory=True)
+    damaged = json.loads(notebook("damaged", "damaged"))
+    damaged["cells"][1]["source"] = ["x = 1\n", 1]
+    (subs / "damaged.ipynb").write_text(json.dumps(damaged), encoding="utf-8")
+    roster = tmp / "roster.csv"
+    roster.write_text("student_id,Full name,ID number,Email address\nfexample,Frank Example,12,f@example.org\n"
+                      "gina,Gina Example,13,g@example.org\nalice,Alice Example,14,a@example.org\n", encoding="utf-8")
+    env = {"ESCALATION_GRADING_KEY": str(tmp / "key" / "grading.key")}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        out = {}
+        for label, extra in (("plain", []), ("roster", ["--roster", str(roster)])):
+            out[label] = tmp / label
+            assert cli.main(["grade", EXERCISE, str(subs), "--out", str(out[label]), "--timeout", "20", "--jobs", "2",
+                             "--quiet", *extra]) == 0
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+
+    def rows(label):
+        with (out[label] / "gradebook.csv").open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    return {"exercise": exercise, "out": out, "plain": rows("plain"), "roster": rows("roster"), "subs": subs}
+
+
+def _by_student(rows):
+    return {r["student"]: r for r in rows}
+
+
+def test_a_copied_notebook_earns_what_its_answers_earn_for_the_copier(folders):
+    """Bob hands in Alice's notebook with her typed id: graded as bob, it earns only where bob's variants have
+    the same answers as Alice's (computed by the source's own solution), and the row says so."""
+    from escalation.grading.student import expected_answers
+
+    exercise, rows = folders["exercise"], _by_student(folders["plain"])
+    bob, alice = rows["bob"], rows["alice"]
+    assert float(alice["auto_points"]) == exercise.auto_points and alice["id_check"] == "ok"
+    agree = sum(q.points for q in exercise.questions if q.kind == "auto"
+                and expected_answers(exercise, q, "bob")[0] == expected_answers(exercise, q, "alice")[0])
+    assert agree < exercise.auto_points  # the set gives bob other variants somewhere
+    assert float(bob["auto_points"]) == agree
+    assert bob["graded_as"] == "bob" and bob["id_check"] == "mismatch" and "is not this student's" in bob["reasons"]
+
+
+def test_links_are_refused_and_never_followed(folders):
+    rows = _by_student(folders["plain"])
+    for name in ("link_source", "link_alice", "erin", "hard_erin"):
+        assert rows[name]["status"] == "refused", (name, rows[name])
+        assert float(rows[name]["auto_points"]) == 0
+    assert "symbolic link" in rows["link_source"]["reasons"] and "hard link" in rows["hard_erin"]["reasons"]
+    out = folders["out"]["plain"]
+    written = next(q for q in folders["exercise"].questions if q.kind == "written")
+    solution_words = " ".join(written.model_answer.split()[-12:])
+    everything = "".join(p.read_text(encoding="utf-8") for p in [out / "gradebook.csv", *out.glob("feedback/*"),
+                                                                  *out.glob("results/*"), *out.glob("written/*.csv")])
+    assert solution_words not in everything and "BEGIN SOLUTION" not in everything  # nothing of the source
+    assert "link_folder" not in rows and "link_folder: a symbolic link" in (out / "not_graded.txt").read_text()
+    assert "link_folder" not in everything  # the linked folder was not walked: no row, no page lists its files
+
+
+def test_every_folder_gets_a_row_or_a_reason(folders):
+    rows = _by_student(folders["plain"])
+    listed = (folders["out"]["plain"] / "not_graded.txt").read_text(encoding="utf-8")
+    for entry in os.listdir(folders["subs"]):
+        assert any(r["file"].lstrip("'").startswith(entry) or r["student"].lstrip("'") == entry.removesuffix(".ipynb") for r in
+                   rows.values()) or entry in listed or entry.startswith("Frank"), entry
+    assert ".hidden" in listed and "begins with a dot" in listed
+
+
+def test_a_formula_folder_name_is_text_in_the_gradebook(folders):
+    book = (folders["out"]["plain"] / "gradebook.csv").read_text(encoding="utf-8")
+    assert "'=1+2" in book and "\n=1+2," not in book
+    assert _by_student(folders["plain"])["'=1+2"]["graded_as"] == "'=1+2"
+
+
+def test_a_damaged_cell_structure_gets_a_clear_reason(folders):
+    row = _by_student(folders["plain"])["damaged"]
+    assert row["status"] == "not_a_notebook" and "Cell 2 of the notebook is damaged" in row["reasons"]
+    assert "sequence item" not in row["reasons"]
+
+
+def test_the_roster_gives_the_identity(folders):
+    exercise, rows = folders["exercise"], _by_student(folders["roster"])
+    frank = rows["fexample"]
+    assert frank["graded_as"] == "fexample" and frank["id_check"] == "ok"
+    assert float(frank["auto_points"]) == exercise.auto_points
+    assert rows["gina"]["status"] == "missing" and "No submission found" in rows["gina"]["reasons"]
+    assert "matches no single student" in rows["bob"]["reasons"]
+    plain = _by_student(folders["plain"])["Frank Example_12"]  # without the roster: the folder's own id
+    assert plain["graded_as"] == "Frank Example_12" and float(plain["auto_points"]) < exercise.auto_points
