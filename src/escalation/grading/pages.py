@@ -26,6 +26,34 @@ WRITTEN = _ENV.from_string(
     "{% if r.answer %}<div class='answer'>{{ r.answer }}</div>{% else %}<p><em>Not answered.</em></p>{% endif %}"
     "{% if r.score %}<p>Score: {{ r.score }} / {{ points }} {{ r.comment }}</p>{% endif %}</section>{% endfor %}")
 
+SIMILAR = _ENV.from_string(
+    "{{ intro }}{% for n in notes %}<p><em>{{ n }}</em></p>{% endfor %}"
+    "<p>Compared: {{ counts }}. Pairs listed: {{ pairs|length }}.</p>"
+    "{% if not pairs %}<p>No pair of answers shares that much wording.</p>{% else %}"
+    "<p>Highlighted (<mark>marked</mark>) text is wording both answers share; the shared passages are also "
+    "listed in words under each pair.</p>{% endif %}"
+    "{% for p in pairs %}<section><h2>{{ loop.index }}. {{ p.question }}: {{ p.a }} and {{ p.b }}</h2>"
+    "<p>{{ p.shared }} words in shared passages ({{ p.share_a }}% of {{ p.a }}'s own wording, {{ p.share_b }}% of "
+    "{{ p.b }}'s).</p><table><caption>The two answers side by side</caption><thead><tr><th scope='col'>{{ p.a }}"
+    "</th><th scope='col'>{{ p.b }}</th></tr></thead><tbody><tr><td><div class='answer'>"
+    "{% for text, shared in p.parts_a %}{% if shared %}<mark title='shared passage {{ shared }}'>{{ text }}</mark>"
+    "{% else %}{{ text }}{% endif %}{% endfor %}</div></td><td><div class='answer'>"
+    "{% for text, shared in p.parts_b %}{% if shared %}<mark title='shared passage {{ shared }}'>{{ text }}</mark>"
+    "{% else %}{{ text }}{% endif %}{% endfor %}</div></td></tr></tbody></table>"
+    "<p>Shared passages, as {{ p.a }} wrote them:</p><ol>{% for t in p.passages %}<li>{{ t }}</li>{% endfor %}"
+    "</ol></section>{% endfor %}"
+    "{% if commons %}<h2>Wording found in many answers</h2><p>These passages appear in more answers than a pair "
+    "comparison can sensibly list (more than a fifth of the answers, or more than {{ common_min }}). A common "
+    "source is the likely reason: a handout, notes dictated in class, a web page, or a model answer that reached "
+    "students. Worth checking where they come from.</p>{% for c in commons %}<section><h3>{{ c.question }}: "
+    "{{ c.count }} answers, {{ c.words }} words</h3><div class='answer'>{{ c.text }}</div><p>In the answers of: "
+    "{{ c.names }}.</p></section>{% endfor %}{% endif %}")
+
+
+def similar_page(title: str, **context) -> str:
+    """The similar-answers page (similarity.py gives plain data: the template escapes every value)."""
+    return page(title, markup(SIMILAR.render(**context)))
+
 
 def page(title: str, body) -> str:
     """A whole page around `body`: a string is escaped; `markup(...)` or a rendered template is kept as it is."""
