@@ -637,6 +637,8 @@ def folders(tmp_path_factory):
     (subs / "erin.ipynb").write_bytes(notebook("erin", "erin"))
     os.link(subs / "erin.ipynb", subs / "hard_erin.ipynb")
     (subs / "link_folder").symlink_to(exercise.path.parent, target_is_directory=True)
+    script = notebook("mallet", "mallet").decode("utf-8").replace(tool.WRITTEN_ANSWER, SCRIPT + tool.WRITTEN_ANSWER)
+    (subs / "mallet.ipynb").write_text(script, encoding="utf-8")  # markup in a written answer
     damaged = json.loads(notebook("damaged", "damaged"))
     damaged["cells"][1]["source"] = ["x = 1\n", 1]
     (subs / "damaged.ipynb").write_text(json.dumps(damaged), encoding="utf-8")
@@ -661,6 +663,9 @@ def folders(tmp_path_factory):
             return list(csv.DictReader(handle))
 
     return {"exercise": exercise, "out": out, "plain": rows("plain"), "roster": rows("roster"), "subs": subs}
+
+
+SCRIPT = "<script>alert('written by a student')</script><b onmouseover=alert(1)>hi</b> "
 
 
 def _by_student(rows):
@@ -711,6 +716,16 @@ def test_a_formula_folder_name_is_text_in_the_gradebook(folders):
     book = (folders["out"]["plain"] / "gradebook.csv").read_text(encoding="utf-8")
     assert "'=1+2" in book and "\n=1+2," not in book
     assert _by_student(folders["plain"])["'=1+2"]["graded_as"] == "'=1+2"
+
+
+def test_student_markup_is_text_on_every_page(folders):
+    """A written answer holding a script is shown as text on the instructor's pages (escaped by the template)."""
+    out = folders["out"]["plain"]
+    pages = [*out.glob("written/*.html"), *out.glob("feedback/*.html")]
+    assert any("&lt;script&gt;alert(" in p.read_text(encoding="utf-8") for p in pages if "written" in p.parts)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text and "<b onmouseover" not in text, page.name
 
 
 def test_a_damaged_cell_structure_gets_a_clear_reason(folders):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import importlib.util
 import io
 import json
@@ -199,7 +198,9 @@ def test_rerun_is_identical_and_reuses_saved_results(graded, exercise, tmp_path)
 def test_written_export_and_manual_scores_survive_regrading(graded, exercise, tmp_path):
     out = graded["out"]
     page = (out / "written" / "q5.html").read_text(encoding="utf-8")
-    assert html.escape(TOOL.WRITTEN_ANSWER) in page and "Rubric" in page
+    from markupsafe import escape  # the template engine's own escaping (jinja2)
+
+    assert str(escape(TOOL.WRITTEN_ANSWER)) in page and "Rubric" in page and "<script" not in page
     scores = tmp_path / "scores.csv"
     scores.write_text("\ufeffstudent;question;points;comment\ncorrect;q5;2,5;good\ncorrect;q8;3;\nblank;q5;;\n",
                       encoding="utf-8")  # as a spreadsheet in a decimal-comma locale saves it
