@@ -1,25 +1,26 @@
-"""Run a student's cells in a sealed child process and hand back only plain answer values.
+"""Run a student's cells in a sealed process, and the source's tests in another (run and check stages, the
+worker's side; protocol.py holds both ends of the messages).
 
-A worker is a long-lived process that imports the heavy libraries once (pandas, matplotlib, IPython,
-the package). It never reads a job itself: for each job it forks a fresh copy of itself (the job
-process), which reads that one job, runs it and exits, so no student's code or answers ever stay in
-the memory that later children are forked from. The job process forks a child that runs the cells:
-- the child closes every inherited file descriptor, moves to the submission's scratch folder (HOME,
-  TMPDIR and MPLCONFIGDIR point into it), sets its limits (memory, file size, open files, processes, CPU
-  time, no core files) and is sealed by the kernel (sandbox.py: Landlock, no privileges) before the first
-  cell runs; if sealing fails, no cell runs;
-- its standard streams go to a capped buffer; each cell runs in an IPython shell (magics work) that keeps
-  no output history, with a per-cell timeout (SIGALRM, then a hard kill);
-- at the end it converts the answer variables (q1, q2, …, student_id) to tagged plain JSON (numbers,
-  text, booleans, lists/tuples/sets/dicts of those, and NumPy scalars), refusing any other object.
-  Student objects are never pickled or sent; their `__eq__` never reaches the tests.
-If the child dies (os._exit, a crash), starts too many processes, or a cell overruns the hard limit, the
-job process kills it and everything it started, and re-runs the notebook in a new child, skipping that
-cell, so the rest of the notebook is still graded. Every process dies with its parent (PR_SET_PDEATHSIG),
-and the worker and job processes adopt and kill any process a notebook left behind (child subreaper).
+A worker is a long-lived process that imports the heavy libraries once (pandas, matplotlib, IPython, the
+package). It never reads a job itself: for each job it forks a fresh copy of itself (the job process), which
+reads that one job, runs it and exits, so no student's code or answers ever stay in the memory that later
+processes are forked from. For each sealed process it needs, the job process forks a launcher that never runs
+student code: the launcher enters new user, PID and mount namespaces with a bounded tmpfs over the scratch
+folder (sandbox.enter_namespaces), seals itself (Landlock, no privileges, sandbox.seal), forks the process that
+does the work (PID 1 of the new namespace, so everything it starts dies with it) and reports how it ended on a
+pipe that process never holds.
 
-The worker never sees the tests or solutions: it receives only the set-up code and the student's cells.
-Protocol: one JSON object per line on stdin (a job), one per line on stdout (its result).
+- A `run` job: the student process closes every inherited descriptor but its message pipe, moves to the
+  scratch folder (HOME, TMPDIR and MPLCONFIGDIR point into it), sets its limits (memory, file size, open files,
+  processes, CPU time, no core files), runs each cell in an IPython shell that keeps no output history (a
+  per-cell SIGALRM), and sends the answer variables as tagged plain data. The job process reads that pipe as
+  untrusted (protocol.StudentChannel) and keeps its own deadlines, per cell and per submission, that no message
+  resets. If a cell hangs, crashes the process, starts too many processes or misuses the pipe, the job process
+  kills the namespace and re-runs the notebook without that cell.
+- A `check` job: the checking process, a fresh fork that never ran student code, set up the same way, runs
+  the source's set-up and tests (check.py) on the plain values and sends the scores and visible messages.
+
+Protocol with the grader: one JSON object per line on stdin (a job), one per line on stdout (its result).
 """
 from __future__ import annotations
 
