@@ -238,6 +238,7 @@ def _close_inherited(keep: int) -> None:
 
 
 def _set_limits(job: dict, n_cells: int) -> None:
+    """Limits for a sealed process and everything it starts (set by its launcher, before the seal hides /proc)."""
     import resource
 
     _limit(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT)
@@ -249,7 +250,9 @@ def _set_limits(job: dict, n_cells: int) -> None:
         _limit(resource.RLIMIT_AS, mapped + MEMORY_ALLOWANCE)
     except (OSError, ValueError):
         pass
-    if os.getuid() != 0 and os.path.isdir("/proc"):  # per user; root is exempt (the job process counts instead)
+    if job.get("namespaces"):  # counted per user in the new user namespace: the namespace's processes only
+        _limit(resource.RLIMIT_NPROC, MAX_PROCESSES + 1)  # (root is exempt: the job process counts instead)
+    elif os.getuid() != 0 and os.path.isdir("/proc"):  # per user, everywhere; root is exempt (as above)
         _limit(resource.RLIMIT_NPROC, _task_count(os.getuid()) + MAX_PROCESSES)
     _limit(resource.RLIMIT_CPU, int(float(job["timeout"]) * (n_cells + 1) + 10))
 
@@ -268,7 +271,6 @@ def _student(shell, encode, not_plain, job, expected, wfd):
         os.environ.update(HOME=scratch, TMPDIR=scratch, MPLCONFIGDIR=scratch)
         tempfile.tempdir = scratch
         os.chdir(job["workdir"])
-        _set_limits(job, len(job["cells"]))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         timeout = float(job["timeout"])
 
@@ -323,7 +325,6 @@ def _checker(job, wfd):
         sys.stdout = sys.stderr = _CappedWriter()
         os.environ.update(HOME=job["scratch"], TMPDIR=job["scratch"], MPLCONFIGDIR=job["scratch"])
         os.chdir(job["scratch"])
-        _set_limits(job, len(job["spec"].get("questions", [])))
         values = {str(k): protocol.decode_value(v) for k, v in job["values"].items()}
         scores, messages = check.run_checks(job["spec"], values)
         protocol.write_line(wfd, {"scores": scores, "messages": messages})
@@ -363,6 +364,7 @@ def _launch(job: dict, body, msg_r: int, msg_w: int) -> tuple[int, int]:
             for name, data in kept.items():
                 with open(os.path.join(workdir, name), "wb") as handle:
                     handle.write(data)
+        _set_limits(job, len(job.get("cells") or job.get("spec", {}).get("questions", [])))
         if job.get("seal"):
             sandbox.seal(scratch, job["readable"], int(job["abi"]))
     except Exception as exc:  # noqa: BLE001 - never run any code unsealed by accident
