@@ -53,6 +53,7 @@ def result_key(exercise: Exercise, sub: Submission, timeout: float, seal: bool =
     h.update(GRADER_VERSION.encode())
     h.update(exercise.path.read_bytes())
     h.update(f"|{timeout:g}|{sub.rel}|{'sealed' if seal else 'unsealed'}|{sub.path_ids}|{sub.refused}|".encode())
+    h.update(json.dumps(sub.notes).encode())  # the find stage's notes are part of the row
     if sub.path is not None and not sub.refused:
         try:
             h.update(read_bytes(sub.path))
