@@ -241,18 +241,19 @@ DISK_BYTES = 64 * 1024 ** 2  # a submission's scratch space: bytes and files (tm
 DISK_FILES = 2000
 
 
-def enter_namespaces(scratch: str, disk_bytes: int = DISK_BYTES, files: int = DISK_FILES) -> None:
+def enter_namespaces(scratch: str, disk_bytes: int = DISK_BYTES, files: int = DISK_FILES, pid: bool = True) -> None:
     """Move the calling (single-threaded) process into new user, PID and mount namespaces, with a size- and
     inode-limited tmpfs over `scratch`; raise SealError when the kernel refuses.
 
     The caller's next child becomes PID 1 of the new PID namespace: when it dies, the kernel kills every
     process left in the namespace (a `setsid` grandchild included), so nothing a submission started survives
     it. The tmpfs lives only in this mount namespace and vanishes with its last process; Landlock's rules must
-    be made after this call, so that they name the tmpfs, not the folder beneath it.
+    be made after this call, so that they name the tmpfs, not the folder beneath it. With `pid=False` (a
+    process that runs no student code and starts none) no PID namespace is made.
     """
     libc = _lib()
     uid, gid = os.getuid(), os.getgid()
-    if libc.unshare(ctypes.c_int(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS)) != 0:
+    if libc.unshare(ctypes.c_int(CLONE_NEWUSER | CLONE_NEWNS | (CLONE_NEWPID if pid else 0))) != 0:
         raise SealError(f"unshare(user, PID and mount namespaces) failed: {os.strerror(ctypes.get_errno())}")
     try:
         for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):

@@ -335,14 +335,16 @@ def _checker(job, wfd):
         os._exit(code)
 
 
-def _launch(job: dict, body, msg_r: int, msg_w: int) -> tuple[int, int]:
+def _launch(job: dict, body, msg_r: int, msg_w: int, single: bool = False) -> tuple[int, int]:
     """Fork the launcher of one sealed process; return (its pid, the read end of its report pipe).
 
     The launcher never runs student code. It moves into new user, PID and mount namespaces with a bounded
     tmpfs over the scratch folder (when the system offers them), puts the submission's copy back on it,
     seals itself (Landlock, no privileges), then forks the process that runs `body` (PID 1 of the new
     namespace) and waits for it. Its reports (sealfail, the exit status, whether the disk filled) go through
-    a pipe the sealed process never holds."""
+    a pipe the sealed process never holds. With `single` (the checking process, which runs no student code and
+    starts no process) the launcher runs `body` itself, in user and mount namespaces but no PID namespace, and
+    the job process reads its exit status itself."""
     ctl_r, ctl_w = os.pipe()
     pid = os.fork()
     if pid:
@@ -359,7 +361,7 @@ def _launch(job: dict, body, msg_r: int, msg_w: int) -> tuple[int, int]:
                 for name in os.listdir(workdir):
                     with open(os.path.join(workdir, name), "rb") as handle:
                         kept[name] = handle.read()
-            sandbox.enter_namespaces(scratch)
+            sandbox.enter_namespaces(scratch, pid=not single)
             os.makedirs(workdir, exist_ok=True)
             for name, data in kept.items():
                 with open(os.path.join(workdir, name), "wb") as handle:
@@ -370,6 +372,8 @@ def _launch(job: dict, body, msg_r: int, msg_w: int) -> tuple[int, int]:
     except Exception as exc:  # noqa: BLE001 - never run any code unsealed by accident
         protocol.write_line(ctl_w, {"sealfail": f"{exc}"[:300]})
         os._exit(0)
+    if single:
+        body(msg_w)  # closes ctl_w with every other inherited descriptor; never returns
     child = os.fork()
     if child == 0:
         os.close(ctl_w)
@@ -384,9 +388,10 @@ def _launch(job: dict, body, msg_r: int, msg_w: int) -> tuple[int, int]:
 class _Run:
     """One sealed process as the job process sees it: the untrusted channel, the launcher's report, deadlines."""
 
-    def __init__(self, job: dict, body, channel: protocol.StudentChannel | None):
+    def __init__(self, job: dict, body, channel: protocol.StudentChannel | None, single: bool = False):
         msg_r, msg_w = os.pipe()
-        self.pid, self.ctl = _launch(job, body, msg_r, msg_w)
+        self.single = single
+        self.pid, self.ctl = _launch(job, body, msg_r, msg_w, single)
         os.close(msg_w)
         self.msg, self.channel = msg_r, channel
         self.raw = b""  # what the checking process sent (channel is None)
@@ -425,7 +430,7 @@ class _Run:
         """Follow the process until its launcher reports its end, or until `deadline_of()` passes."""
         msg_open, ctl_open = True, True
         next_count = time.monotonic() + WATCH_INTERVAL
-        while ctl_open and not self.killed_for:
+        while (msg_open if self.single else ctl_open) and not self.killed_for:
             now, deadline = time.monotonic(), deadline_of()
             if now >= deadline:
                 self.killed_for = "timeout"
@@ -435,7 +440,7 @@ class _Run:
                 if len(descendants(os.getpid())) > MAX_PROCESSES + 2:  # the launcher and its job process
                     self.killed_for = "processes"
                     break
-            fds = [self.ctl] + ([self.msg] if msg_open else [])
+            fds = ([self.ctl] if ctl_open else []) + ([self.msg] if msg_open else [])
             ready, _, _ = select.select(fds, [], [], max(0.0, min(deadline, next_count) - now))
             if self.msg in ready:
                 msg_open = self._read_msg(on_event)
@@ -448,11 +453,15 @@ class _Run:
             msg_open = self._read_msg(on_event)
         for fd in (self.msg, self.ctl):
             os.close(fd)
-        try:
-            os.kill(self.pid, signal.SIGKILL)  # its namespace's init follows (death signal), and with it all
-        except ProcessLookupError:
-            pass
-        os.waitpid(self.pid, 0)
+        if self.single and not self.killed_for:
+            _, status = os.waitpid(self.pid, 0)
+            self.report.setdefault("exit", status)
+        else:
+            try:
+                os.kill(self.pid, signal.SIGKILL)  # its namespace's init follows (death signal), and with it all
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
         kill_descendants()  # without namespaces: anything that left the process group
 
     @property
@@ -531,7 +540,7 @@ def run_job(shell, encode, not_plain, job) -> dict:
 def check_job(job) -> dict:
     """Run the source's tests on the answer values in a fresh sealed checking process."""
     deadline = time.monotonic() + float(job["timeout"]) + GRACE_SECONDS
-    run = _Run(job, lambda w: _checker(job, w), None)
+    run = _Run(job, lambda w: _checker(job, w), None, single=True)
     run.wait(lambda: deadline)
     if run.report.get("sealfail"):
         return {"fatal": f"the checking process could not be sealed ({run.report['sealfail']})"}
