@@ -17,8 +17,10 @@ pipe that process never holds.
   untrusted (protocol.StudentChannel) and keeps its own deadlines, per cell and per submission, that no message
   resets. If a cell hangs, crashes the process, starts too many processes or misuses the pipe, the job process
   kills the namespace and re-runs the notebook without that cell.
-- A `check` job: the checking process, a fresh fork that never ran student code, set up the same way, runs
-  the source's set-up and tests (check.py) on the plain values and sends the scores and visible messages.
+- A `check` job: the checking process, a fresh fork that never ran student code, set up the same way (user
+  and mount namespaces, tmpfs, seal; no PID namespace, as it starts no process, so its launcher is the
+  checking process itself), runs the source's set-up and tests (check.py) on the plain values and sends the
+  scores and visible messages.
 
 Protocol with the grader: one JSON object per line on stdin (a job), one per line on stdout (its result).
 """
