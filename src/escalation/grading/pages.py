@@ -49,6 +49,25 @@ SIMILAR = _ENV.from_string(
     "{{ c.count }} answers, {{ c.words }} words</h3><div class='answer'>{{ c.text }}</div><p>In the answers of: "
     "{{ c.names }}.</p></section>{% endfor %}{% endif %}")
 
+FEEDBACK = _ENV.from_string(
+    "<p>Status: <strong>{{ status }}</strong></p>"
+    "{% if reasons %}<ul>{% for r in reasons %}<li>{{ r }}</li>{% endfor %}</ul>{% endif %}"
+    "<table><caption>Points per question</caption><thead><tr><th scope='col'>Question</th>"
+    "<th scope='col'>Points</th><th scope='col'>Feedback</th></tr></thead><tbody>"
+    "{% for q in rows %}<tr><th scope='row'>{{ q.key }}</th><td>{{ q.points }}</td><td>"
+    "{% if not q.written %}{% for m in q.messages %}{% if not loop.first %}<br>{% endif %}{{ m }}{% endfor %}"
+    "{% if q.correct %}✔ correct{% endif %}"
+    "{% else %}{% if q.answer %}<p>Your answer:</p><div class='answer'>{{ q.answer }}</div>{% else %}"
+    "<p>Not answered.</p>{% endif %}<p>Rubric:</p><div class='answer'>{{ q.rubric }}</div>"
+    "{% if q.comment %}<p>Comment: {{ q.comment }}</p>{% endif %}"
+    "{% if q.pending %}<p><em>Your instructor has not graded this answer yet.</em></p>{% endif %}{% endif %}"
+    "</td></tr>{% endfor %}</tbody></table><p>Total so far: <strong>{{ total }}</strong></p>")
+
+
+def feedback_page(title: str, **context) -> str:
+    """A student's feedback page (report.py gives plain data: the template escapes every value)."""
+    return page(title, markup(FEEDBACK.render(**context)))
+
 
 def similar_page(title: str, **context) -> str:
     """The similar-answers page (similarity.py gives plain data: the template escapes every value)."""

@@ -6,7 +6,6 @@ timestamps, so the same submissions always give the same files.
 from __future__ import annotations
 
 import csv
-import html
 import io
 from pathlib import Path
 
@@ -92,9 +91,6 @@ def feedback_html(exercise: Exercise, result: Result, manual: dict) -> str:
 
     It never contains hidden tests or model answers: messages come from the visible checks only.
     """
-    parts = [f"<p>Status: <strong>{html.escape(STATUS_TEXT.get(result.status, result.status))}</strong></p>"]
-    if result.reasons:
-        parts.append("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in result.reasons) + "</ul>")
     gradable = result.graded
     rows = []
     total = 0.0
@@ -105,9 +101,8 @@ def feedback_html(exercise: Exercise, result: Result, manual: dict) -> str:
             msgs = list(result.test_messages.get(q.key, [])) if gradable else []
             msgs = [f"Your answer cell raised {c['error']}" for c in result.cells
                     if c.get("label") in q.answer_ids and c.get("status") == "error"] + msgs
-            detail = "<br>".join(html.escape(m) for m in msgs) or ("✔ correct" if score == q.points else "")
-            rows.append(f"<tr><th scope='row'>{html.escape(q.key)}</th><td>{_fmt(score)} / {_fmt(q.points)}</td>"
-                        f"<td>{detail}</td></tr>")
+            rows.append({"key": q.key, "points": f"{_fmt(score)} / {_fmt(q.points)}", "messages": msgs,
+                         "correct": not msgs and score == q.points, "written": False})
         else:
             entry = manual.get((result.student, q.key))
             if entry:
@@ -118,18 +113,11 @@ def feedback_html(exercise: Exercise, result: Result, manual: dict) -> str:
                 score_text = f"{_fmt(entry[0])} / {_fmt(q.points)}"
             else:
                 score_text = f"– / {_fmt(q.points)}" if answer else f"0 / {_fmt(q.points)}"
-            detail = (f"<p>Your answer:</p><div class='answer'>{html.escape(answer)}</div>" if answer
-                      else "<p>Not answered.</p>")
-            detail += f"<p>Rubric:</p><div class='answer'>{html.escape(q.rubric)}</div>"
-            detail += (f"<p>Comment: {html.escape(entry[1])}</p>" if entry and entry[1] else "")
-            detail += "" if entry or not answer else "<p><em>Your instructor has not graded this answer yet.</em></p>"
-            rows.append(f"<tr><th scope='row'>{html.escape(q.key)}</th><td>{score_text}</td><td>{detail}</td></tr>")
-    parts.append("<table><caption>Points per question</caption><thead><tr><th scope='col'>Question</th>"
-                 "<th scope='col'>Points</th><th scope='col'>Feedback</th></tr></thead><tbody>"
-                 + "".join(rows) + "</tbody></table>")
-    parts.append(f"<p>Total so far: <strong>{_fmt(total)} / {_fmt(exercise.max_points)}</strong></p>")
-    return pages.page(f"{exercise.name} · feedback for {result.student}",
-                      pages.markup("".join(parts)))  # every value in `parts` was escaped as it was added
+            rows.append({"key": q.key, "points": score_text, "written": True, "answer": answer, "rubric": q.rubric,
+                         "comment": entry[1] if entry else "", "pending": bool(answer) and not entry})
+    return pages.feedback_page(f"{exercise.name} · feedback for {result.student}",
+                               status=STATUS_TEXT.get(result.status, result.status), reasons=result.reasons,
+                               rows=rows, total=f"{_fmt(total)} / {_fmt(exercise.max_points)}")
 
 
 def summary_figure(exercise: Exercise, rows: list[dict]):
