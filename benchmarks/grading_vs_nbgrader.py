@@ -124,6 +124,7 @@ def main(argv=None) -> int:
     print(f"machine load (1/5/15 min) before: {load_before[0]:.2f}/{load_before[1]:.2f}/{load_before[2]:.2f}, "
           f"after: {load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f} on {os.cpu_count()} cores")
     seal_cost()
+    stage_costs(exercise, tool, tmp, root / "submitted" / "student000" / exercise.name / exercise.path.name)
     endless_output_memory(exercise, tool, tmp)
     if not args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -170,11 +171,57 @@ def seal_cost(rounds: int = 200) -> None:
           f"(fork + exit {1000 * plain:.2f} ms, fork + seal + exit {1000 * sealed:.2f} ms)")
 
 
+def stage_costs(exercise, tool, tmp: Path, path: Path, rounds: int = 15) -> None:
+    """What the separate checking process and the namespaces each cost per submission (medians of `rounds`).
+
+    The checking process: a sealed check job in a warm worker against the same tests run in the grader's own
+    process (as before the checking process existed). The namespaces (user, PID and mount, with the tmpfs):
+    one submission graded in a warm worker with them and without (ESCALATION_FORCE_NO_NAMESPACES=1)."""
+    import statistics
+
+    from escalation.grading.check import run_tests
+    from escalation.grading.protocol import Worker
+    from escalation.grading.runner import check_values, grade_notebook
+
+    values = {q: 1 for q in exercise.variables}
+
+    def median_ms(call) -> float:
+        call()  # warm
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - start)
+        return 1000 * statistics.median(times)
+
+    here = median_ms(lambda: run_tests(exercise, values, "student000"))
+    per_submission = {}
+    for namespaces in (True, False):
+        os.environ.pop("ESCALATION_FORCE_NO_NAMESPACES", None)
+        if not namespaces:
+            os.environ["ESCALATION_FORCE_NO_NAMESPACES"] = "1"
+        worker = Worker()
+        try:
+            if namespaces:
+                checking = median_ms(lambda: check_values(exercise, values, "student000", worker))
+            per_submission[namespaces] = median_ms(lambda: grade_notebook(exercise, path, "student000", worker))
+        finally:
+            worker.close()
+    os.environ.pop("ESCALATION_FORCE_NO_NAMESPACES", None)
+    print(f"checking process: {checking:.1f} ms per submission for a sealed check job (fork, namespaces, seal, "
+          f"set-up, tests) against {here:.1f} ms for the same tests in the grader's process: "
+          f"{checking - here:+.1f} ms per submission (median of {rounds})")
+    print(f"namespaces (user, PID, mount with a {64} MB tmpfs): one submission {per_submission[True]:.1f} ms with "
+          f"them, {per_submission[False]:.1f} ms without: {per_submission[True] - per_submission[False]:+.1f} ms per "
+          f"submission (two sealed processes each; median of {rounds})")
+
+
 def endless_output_memory(exercise, tool, tmp: Path, seconds: float = 10.0) -> None:
     """Peak memory of the grading processes while one notebook prints without end."""
     import threading
 
-    from escalation.grading.runner import Worker, grade_notebook
+    from escalation.grading.protocol import Worker
+    from escalation.grading.runner import grade_notebook
     from escalation.grading.worker import descendants
 
     first = next(q for q in exercise.questions if q.kind == "auto").answer_ids[0]

@@ -89,7 +89,7 @@ def test_ex02_map_question_draws_a_described_map(tmp_path):
 def test_ex03_plausible_wrong_answer_fails_q2():
     """Counting to the reported, not the confirmed, authorisation (E31, not E38) must fail Q2's hidden test."""
     from escalation import events as ev
-    from escalation.grading.runner import run_tests
+    from escalation.grading.check import run_tests
     from escalation.grading.source import load_exercise
     from escalation.variants import pick
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import importlib.util
 import io
 import json
@@ -165,9 +164,11 @@ def test_feedback_pages_show_visible_messages_but_no_hidden_tests_or_model_answe
     assert "Rubric" in partly
     exits = (graded["out"] / "feedback" / "sys_exit.html").read_text(encoding="utf-8")
     assert "Your answer cell raised SystemExit: bye" in exits
-    if SEALED_REFUSES:
+    if SEALED_REFUSES and not sandbox.namespaces_available():
         kills = (graded["out"] / "feedback" / "kills_worker.html").read_text(encoding="utf-8")
         assert "Your answer cell raised PermissionError" in kills
+    # in its own PID namespace the notebook's process has no parent it can name (os.getppid() is 0): the kill
+    # reaches nobody, and the row is graded (test_one_row_per_sample_with_expected_status_points_and_reasons)
     blank = (graded["out"] / "feedback" / "blank.html").read_text(encoding="utf-8")
     assert "not answered yet" in blank
 
@@ -197,7 +198,9 @@ def test_rerun_is_identical_and_reuses_saved_results(graded, exercise, tmp_path)
 def test_written_export_and_manual_scores_survive_regrading(graded, exercise, tmp_path):
     out = graded["out"]
     page = (out / "written" / "q5.html").read_text(encoding="utf-8")
-    assert html.escape(TOOL.WRITTEN_ANSWER) in page and "Rubric" in page
+    from markupsafe import escape  # the template engine's own escaping (jinja2)
+
+    assert str(escape(TOOL.WRITTEN_ANSWER)) in page and "Rubric" in page and "<script" not in page
     scores = tmp_path / "scores.csv"
     scores.write_text("\ufeffstudent;question;points;comment\ncorrect;q5;2,5;good\ncorrect;q8;3;\nblank;q5;;\n",
                       encoding="utf-8")  # as a spreadsheet in a decimal-comma locale saves it
@@ -392,58 +395,43 @@ def test_stored_scores_above_a_question_are_clamped_and_flagged(exercise):
     assert float(row[auto.key]) == 0 and "outside" in row["reasons"]
 
 
-@pytest.mark.parametrize("typed, path_ids, ok", [
-    ("asmith", ("asmith_ex01_reading",), True),
+@pytest.mark.parametrize("typed, identity_ids, ok", [
+    ("asmith", ("asmith", "asmith_ex01_reading"), True),
     ("ASmith ", ("asmith",), True),
-    ("1234", ("Alice Smith_1234",), True),
-    ("alice  smith", ("Alice Smith_1234",), True),
-    ("smith", ("Alice Smith_1234",), True),
-    ("smi", ("Alice Smith_1234",), False),
+    ("alice  smith", ("Alice Smith_1234", "Alice Smith"), True),
+    ("Alice Smith_1234", ("Alice Smith_1234",), True),
+    ("1234", ("Alice Smith_1234", "Alice Smith"), False),  # a single token never counts
+    ("smith", ("Alice Smith_1234", "Alice Smith"), False),
+    ("Jones+.", ("Jones",), False),  # punctuation changes the variant, so it changes the match too
     ("bob", ("alice", "alice_ex01_reading"), False),
-    ("12", ("Alice Smith_1234",), False),
     ("", ("alice",), False),
 ])
-def test_typed_ids_match_the_path_by_the_contract_rule(typed, path_ids, ok):
+def test_a_typed_id_must_be_one_of_the_identity_s_names_whole(typed, identity_ids, ok):
     from escalation.grading.runner import id_matches
 
-    assert id_matches(typed, *path_ids) is ok
+    assert id_matches(typed, *identity_ids) is ok
 
 
-def test_student_id_reaches_the_tests_and_is_checked(exercise):
-    """The tests see the typed id (else the path id); a typed id that does not match is flagged."""
+def test_the_tests_see_the_identity_never_the_typed_id(exercise):
+    """The tests run with the identity's student_id whatever the notebook typed; the typed id is only compared."""
     from escalation.grading.runner import Plan, asks_for_id, grade_plan
 
     probe = {"cells": [], "values": {}, "problems": {}}
-    seen = {}
-    real = __import__("escalation.grading.runner", fromlist=["_run_tests"])._run_tests
-
-    def spy(ex, values):
-        seen.update(values)
-        return real(ex, values)
-
-    import escalation.grading.runner as runner_module
-
-    original = runner_module._run_tests
-    runner_module._run_tests = spy
-    try:
-        plan = Plan([], [], {})
-        grade_plan(exercise, plan, probe, ("alice", "alice_ex01_reading"))
-        assert seen["student_id"] == "alice"
-        assert plan.id_check == ("missing" if asks_for_id(exercise) else "")
-        typed = {"student_id": {"t": "str", "v": "Bob Jones"}}
-        plan = Plan([], [], {})
-        status, reasons, _, _ = grade_plan(exercise, plan, dict(probe, values=typed), ("alice",))
-        assert seen["student_id"] == "Bob Jones" and plan.id_check == "mismatch" and plan.entered_id == "Bob Jones"
-        assert any("does not match" in r for r in reasons)
-        plan = Plan([], [], {})
-        grade_plan(exercise, plan, dict(probe, values={"student_id": {"t": "str", "v": "4711"}}),
-                   ("Dana Example_4711",))
-        assert plan.id_check == "ok"
-        plan = Plan([], [], {})
-        grade_plan(exercise, plan, dict(probe, values={"student_id": {"t": "ellipsis"}}), ("alice",))
-        assert seen["student_id"] == "alice"  # the placeholder `...` counts as not typed
-    finally:
-        runner_module._run_tests = original
+    plan = Plan([], [], {})
+    _, _, _, seen = grade_plan(exercise, plan, probe, ("alice", "alice_ex01_reading"))
+    assert seen == "alice" and plan.id_check == ("missing" if asks_for_id(exercise) else "")
+    plan = Plan([], [], {})
+    _, reasons, _, seen = grade_plan(exercise, plan, dict(probe, values={"student_id": {"t": "str", "v": "Bob Jones"}}),
+                                     ("alice",))
+    assert seen == "alice" and plan.id_check == "mismatch" and plan.entered_id == "Bob Jones"
+    assert any("is not this student's" in r and "alice" in r for r in reasons)
+    plan = Plan([], [], {})
+    grade_plan(exercise, plan, dict(probe, values={"student_id": {"t": "str", "v": "dana example"}}),
+               ("Dana Example_4711", "Dana Example"))
+    assert plan.id_check == "ok"
+    plan = Plan([], [], {})
+    _, _, _, seen = grade_plan(exercise, plan, dict(probe, values={"student_id": {"t": "ellipsis"}}), ("alice",))
+    assert seen == "alice" and plan.id_check == ("missing" if asks_for_id(exercise) else "")
 
 
 def test_a_killed_batch_leaves_no_worker_and_the_next_run_clears_its_temporary_folders(exercise, tmp_path):

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from escalation.grading import runner
+from escalation.grading.check import run_tests
+from escalation.grading.protocol import BadValue, decode_value, make_encoder
 from escalation.grading.source import (FormatError, assigned_answer_names, load_exercise, question_key, read_names)
 
 
@@ -105,25 +107,23 @@ def test_unreadable_submissions_get_a_status(tmp_path, raw, status):
 @pytest.mark.parametrize("value", [7, -3, 2.5, float("inf"), "Kyiv", True, None, Ellipsis, [1, "a"], (1, 2),
                                    {"b", "a"}, frozenset({1}), {"k": [1, 2]}])
 def test_plain_values_round_trip(value):
-    encode, _ = __import__("escalation.grading.worker", fromlist=["_make_encoder"])._make_encoder()
-    assert runner.decode_value(json.loads(json.dumps(encode(value)))) == value
+    encode, _ = make_encoder()
+    assert decode_value(json.loads(json.dumps(encode(value)))) == value
 
 
 def test_numpy_scalars_keep_their_type():
     import numpy as np
 
-    from escalation.grading.worker import _make_encoder
 
-    encode, _ = _make_encoder()
+    encode, _ = make_encoder()
     for value in (np.int64(7), np.float64(2.5), np.bool_(True), np.str_("x")):
-        back = runner.decode_value(json.loads(json.dumps(encode(value))))
+        back = decode_value(json.loads(json.dumps(encode(value))))
         assert type(back) is type(value) and back == value
 
 
 def test_objects_and_subclasses_are_not_plain():
-    from escalation.grading.worker import _make_encoder
 
-    encode, NotPlain = _make_encoder()
+    encode, NotPlain = make_encoder()
 
     class Liar(int):
         def __eq__(self, other):
@@ -138,8 +138,8 @@ def test_objects_and_subclasses_are_not_plain():
                                   {"t": "list", "v": [{"t": "pickle", "v": "x"}]}, {"t": "dict", "v": [[1]]},
                                   {"t": "np.object_", "v": "1"}])
 def test_decode_refuses_anything_unexpected(data):
-    with pytest.raises((runner.BadValue, ValueError)):
-        runner.decode_value(data)
+    with pytest.raises((BadValue, ValueError)):
+        decode_value(data)
 
 
 def test_written_answer_extraction():
@@ -151,12 +151,12 @@ def test_written_answer_extraction():
 
 def test_tests_run_on_plain_values_only(tmp_path):
     ex = load_exercise(write(tmp_path, GOOD))
-    scores, messages = runner.run_tests(ex, {"q1": 2})
+    scores, messages = run_tests(ex, {"q1": 2})
     assert scores == {"q1": 2.0}
-    scores, messages = runner.run_tests(ex, {"q1": 3})
+    scores, messages = run_tests(ex, {"q1": 3})
     assert scores == {"q1": 0.0}
     assert messages["q1"] == ["Not right: the answer did not pass the further (hidden) checks."]
-    scores, messages = runner.run_tests(ex, {})
+    scores, messages = run_tests(ex, {})
     assert scores == {"q1": 0.0} and "q1 has no value" in messages["q1"][0]
 
 

@@ -108,7 +108,7 @@ def test_report_files_highlight_the_shared_passage_and_never_accuse(tmp_path, mo
         assert word not in text.lower()
     assert "<mark title='shared passage 1'>" in text
     assert "Moscow said what, the threat feels" in text.split("<mark")[2]  # a shared passage is inside a mark
-    assert "bea, &quot;the&quot; copier" in text  # names are escaped
+    assert "bea, &#34;the&#34; copier" in text and "bea, \"the\"" not in text  # names are escaped (jinja2)
     rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"))))
     assert [(r["question"], r["student_a"], r["student_b"]) for r in rows] == [(key, "ana", "bea, \"the\" copier")]
     assert int(rows[0]["shared_words"]) >= 40 and int(rows[0]["longest_passage_words"]) >= 20

@@ -5,7 +5,8 @@
 Each sample is built from the student version by filling in the source's own solution code for the
 questions it should get right and a wrong value for the others, then breaking it in one specific way.
 Every notebook sample except `blank` types a student id matching its file or folder name (contract C2),
-so the solution code computes that student's own variants; `wrong_id` types a classmate's id,
+so the solution code computes that student's own variants; `wrong_id` types a classmate's id
+(and is graded as its file's identity all the same),
 `missing_id` types none, and `copied_answers` copies a classmate's values (right only where the two
 students share a variant). `samples(exercise)` returns, for each file, what the grader should find
 (status, which questions are right, text the reasons must contain, the id typed and the id check), so
@@ -251,7 +252,10 @@ def samples(exercise: Exercise) -> list[Sample]:
     if has_id_cell(student_notebook(exercise.path)):
         # ids (C2): a classmate's id typed (answers right for that id), no id typed (graded with the file's
         # id), and a classmate's values copied under one's own id (right only where the variants agree)
-        add("wrong_id", filled(exercise, keys), keys, reasons=["does not match"], typed="frank")
+        # a classmate's id typed: graded as the file's identity, so right only where the two ids' variants agree
+        agree = {q.key for q in auto if expected_answers(exercise, q, "frank")[0] ==
+                 expected_answers(exercise, q, "wrong_id")[0]}
+        add("wrong_id", filled(exercise, keys), agree, reasons=["is not this student's"], typed="frank")
         add("missing_id", filled(exercise, set(), override=literal_answers(exercise, "missing_id", keys)), keys,
             reasons=["No student id typed"], typed="")
         same = {q.key for q in auto if expected_answers(exercise, q, "copied_answers")[0] ==

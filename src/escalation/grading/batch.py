@@ -1,15 +1,9 @@
 """Grade a folder of submissions in parallel, saving each result atomically as it finishes.
 
-Student ids come from paths (documented in exercises/README.md):
-- a notebook directly in the folder: its file name without `.ipynb`, with the exercise set name
-  removed when it is part of the name (`alice_ex01_reading.ipynb` → `alice`);
-- a notebook inside a sub-folder (LMS downloads): the name of the top-level sub-folder, with Moodle's
-  `_assignsubmission_file_` suffix removed (`Alice Smith_123_assignsubmission_file_/…` → `Alice Smith_123`);
-- hidden folders (`.ipynb_checkpoints`) and `__MACOSX` are ignored;
-- several notebooks for one id: the one named after the exercise wins, else the first in name order;
-  the others are named in the reasons;
-- a top-level sub-folder without any notebook gives a row with status `missing` (the reason lists
-  what the folder holds, e.g. a PDF).
+Which files are graded, and as whom, is the find stage's (find.py, documented in exercises/README.md):
+several notebooks for one identity: the one named after the exercise wins, else the first in name order
+(the others are named in the reasons); a top-level sub-folder without any notebook gives a row with
+status `missing`; a link or a file that is not a regular file gives a row with status `refused`.
 
 Each result is written to `<out>/results/<id>.json` (via a temporary file and an atomic rename) with a
 key made of the grader version, the source, the submission's bytes, the timeout and the mode (sealed or
@@ -32,72 +26,17 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import integrity
 from .files import write_atomic
-from .runner import DEFAULT_TIMEOUT, GRADER_VERSION, SCRATCH_PREFIX, Result, Worker, _setup_namespace, grade_notebook
+from .find import Roster, Submission, find, find_submissions  # noqa: F401 - find_submissions: re-exported
+from .protocol import Worker
+from .runner import (DEFAULT_TIMEOUT, GRADER_VERSION, SCRATCH_PREFIX, Result, SubmissionProblem, grade_notebook,
+                     read_bytes)
 from .source import Exercise
 
-IGNORED_DIRS = {"__MACOSX"}
-
-
-@dataclass
-class Submission:
-    student: str
-    path: Path | None
-    rel: str
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def path_ids(self) -> tuple[str, ...]:
-        """The ids a typed student_id is matched against: the derived id, then the raw file or folder name."""
-        parts = Path(self.rel).parts
-        raw = (Path(self.rel).stem if len(parts) == 1 else parts[0]) if parts else ""
-        return tuple(dict.fromkeys(x for x in (self.student, raw) if x))
-
-
-def _clean_id(text: str, exercise_name: str) -> str:
-    text = re.sub(r"_?assignsubmission_\w*$", "", text).strip(" _-")
-    if exercise_name and exercise_name in text and text != exercise_name:
-        text = text.replace(exercise_name, " ")
-        text = re.sub(r"[\s_-]{2,}", "_", text).strip(" _-")
-    return text or exercise_name or "unknown"
-
-
-def find_submissions(folder: Path, exercise_name: str = "") -> list[Submission]:
-    """Every student's notebook in a folder (flat or nested), one per student id, sorted by id."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"The submissions folder {folder} does not exist.")
-    groups: dict[str, list[Path]] = {}
-    for path in sorted(folder.rglob("*.ipynb")):
-        rel = path.relative_to(folder)
-        if any(part.startswith(".") or part in IGNORED_DIRS for part in rel.parts) or not path.is_file():
-            continue
-        key = rel.stem if len(rel.parts) == 1 else rel.parts[0]
-        groups.setdefault(_clean_id(key, exercise_name), []).append(path)
-    for entry in sorted(folder.iterdir()):
-        if entry.is_dir() and not entry.name.startswith(".") and entry.name not in IGNORED_DIRS:
-            student = _clean_id(entry.name, exercise_name)
-            if student not in groups:
-                found = sorted(str(p.relative_to(entry)) for p in entry.rglob("*") if p.is_file())
-                note = f"No notebook (.ipynb) in the folder {entry.name}/" + (
-                    f"; it holds {', '.join(found[:5])}{' …' if len(found) > 5 else ''}." if found else " (it is empty).")
-                groups[student] = [note]
-    subs = []
-    for student, paths in sorted(groups.items()):
-        if isinstance(paths[0], str):
-            subs.append(Submission(student, None, "", [paths[0]]))
-            continue
-        paths = sorted(paths, key=lambda p: (exercise_name not in p.stem, str(p.relative_to(folder))))
-        notes = []
-        if len(paths) > 1:
-            others = ", ".join(str(p.relative_to(folder)) for p in paths[1:])
-            notes.append(f"Several notebooks for this student: graded {paths[0].relative_to(folder)}, ignored {others}.")
-        subs.append(Submission(student, paths[0], str(paths[0].relative_to(folder)), notes))
-    return subs
+INDEX = "students.json"  # the output folder's list of [student, result file name], in gradebook order
 
 
 def safe_name(student: str) -> str:
@@ -109,11 +48,17 @@ def safe_name(student: str) -> str:
 
 
 def result_key(exercise: Exercise, sub: Submission, timeout: float, seal: bool = True) -> str:
+    """What a saved result depends on: grader version, source, limits, mode, identity, the submission's bytes."""
     h = hashlib.sha256()
     h.update(GRADER_VERSION.encode())
     h.update(exercise.path.read_bytes())
-    h.update(f"|{timeout:g}|{sub.rel}|{'sealed' if seal else 'unsealed'}|".encode())
-    h.update(sub.path.read_bytes() if sub.path else b"")
+    h.update(f"|{timeout:g}|{sub.rel}|{'sealed' if seal else 'unsealed'}|{sub.path_ids}|{sub.refused}|".encode())
+    h.update(json.dumps(sub.notes).encode())  # the find stage's notes are part of the row
+    if sub.path is not None and not sub.refused:
+        try:
+            h.update(read_bytes(sub.path))
+        except SubmissionProblem as problem:
+            h.update(problem.reason.encode())
     return h.hexdigest()
 
 
@@ -161,8 +106,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clear_leftovers(folder: str | None = None) -> list[str]:
-    """Remove temporary folders left by graders that no longer run; return what was removed."""
+def clear_leftovers(folder: str | None = None, mine_too: bool = False) -> list[str]:
+    """Remove temporary folders left by graders that no longer run (and this grader's own, when it stops
+    early: `mine_too`); return what was removed."""
     folder = folder or tempfile.gettempdir()
     removed = []
     try:
@@ -172,7 +118,8 @@ def clear_leftovers(folder: str | None = None) -> list[str]:
     for name in entries:
         path = os.path.join(folder, name)
         m = re.fullmatch(re.escape(SCRATCH_PREFIX) + r"(\d+)-\w+", name)
-        if m and (int(m.group(1)) == os.getpid() or _alive(int(m.group(1)))):
+        if m and ((int(m.group(1)) == os.getpid() and not mine_too)
+                  or (int(m.group(1)) != os.getpid() and _alive(int(m.group(1))))):
             continue
         if not m:  # grader versions before 2 did not name their pid: remove theirs once an hour old
             try:
@@ -186,6 +133,33 @@ def clear_leftovers(folder: str | None = None) -> list[str]:
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
+
+
+def load_results(out: Path) -> list[Result]:
+    """The saved results, in the index's order; a result whose HMAC fails becomes an `integrity_failed` row."""
+    index = out / INDEX
+    if not index.is_file():
+        raise FileNotFoundError(f"{out} holds no grading results yet: run `escalation-grade grade` first.")
+    try:
+        entries = json.loads(index.read_text(encoding="utf-8"))
+        entries = [(str(student), str(name)) for student, name in entries]
+    except (ValueError, TypeError):
+        raise ValueError(f"{index} is damaged: run `escalation-grade grade` again.") from None
+    results = []
+    for student, name in entries:
+        data = read_saved(out / "results" / f"{Path(name).name}.json")
+        result = None
+        if data is not None:
+            try:
+                result = Result.from_dict(data["result"])
+            except TypeError:
+                result = None
+        if result is None or result.student != student:
+            result = Result(student, "", "integrity_failed", [
+                "The saved result of this student failed its integrity check (the file was changed, copied or "
+                "removed after grading): its scores are not used. Run `escalation-grade grade` again to regrade it."])
+        results.append(result)
+    return results
 
 
 class Progress:
@@ -215,11 +189,17 @@ class Progress:
 
 def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | None = None,
                  timeout: float = DEFAULT_TIMEOUT, quiet: bool = False, force: bool = False,
-                 progress_stream=None, seal: bool = True) -> list[Result]:
-    """Grade every submission in `folder`, writing `<out>/results/*.json`; return results sorted by id."""
+                 progress_stream=None, seal: bool = True, total_timeout: float | None = None,
+                 roster: Roster | None = None, skipped: list[str] | None = None) -> list[Result]:
+    """Grade every submission in `folder`, writing `<out>/results/*.json`; return results sorted by id.
+
+    `skipped`, when given, receives a line for every folder or file of `folder` that was not graded."""
     integrity.load_key()  # a missing or unwritable key stops the batch here, with a clear message
     clear_leftovers()
-    subs = find_submissions(folder, exercise.name)
+    found = find(folder, exercise.name, roster)
+    subs = found.submissions
+    if skipped is not None:
+        skipped += found.skipped
     results_dir = Path(out) / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Result] = {}
@@ -241,6 +221,7 @@ def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | Non
         for item in todo:
             tasks.put(item)
         done: queue.Queue = queue.Queue()
+        stopping = threading.Event()
 
         def work() -> None:
             worker = None
@@ -250,8 +231,12 @@ def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | Non
                         sub, key, target = tasks.get_nowait()
                     except queue.Empty:
                         break
-                    if sub.path is None:
-                        result = Result(sub.student, sub.rel, "missing", list(sub.notes))
+                    if sub.path is None or sub.refused:
+                        result = (Result(sub.student, sub.rel, "missing", list(sub.notes), graded_as=sub.student)
+                                  if sub.path is None else
+                                  Result(sub.student, sub.rel, "refused", sub.notes + [
+                                      f"{sub.rel} was not read: {sub.refused}. Links are never followed: ask the "
+                                      "student to hand in the notebook file itself."], graded_as=sub.student))
                         save_result(target, key, result)
                         done.put(result)
                         continue
@@ -259,10 +244,14 @@ def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | Non
                         if worker is None or not worker.alive:
                             worker = Worker()
                         result = grade_notebook(exercise, sub.path, sub.student, worker, timeout=timeout,
-                                                display_name=sub.rel, seal=seal, path_ids=sub.path_ids)
+                                                display_name=sub.rel, seal=seal, path_ids=sub.path_ids,
+                                                total_timeout=total_timeout)
                     except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
-                        result = Result(sub.student, sub.rel, "grader_error", [f"The grader failed on this file: {exc}"])
+                        result = Result(sub.student, sub.rel, "grader_error", [f"The grader failed on this file: {exc}"],
+                                        graded_as=sub.student)
                     result.reasons = sub.notes + result.reasons
+                    if stopping.is_set():  # the grader was interrupted: this result is not the submission's
+                        break
                     save_result(target, key, result)
                     done.put(result)
             finally:
@@ -272,14 +261,18 @@ def grade_folder(exercise: Exercise, folder: Path, out: Path, *, jobs: int | Non
         threads = [threading.Thread(target=work, daemon=True) for _ in range(jobs)]
         for t in threads:
             t.start()
-        try:  # while the workers start: prepare the tests' namespace (set-up cell), once for the batch
-            _setup_namespace(exercise)
-        except Exception:  # noqa: BLE001 - a broken set-up cell is reported per submission by the tests
-            pass
-        for _ in todo:
-            result = done.get()
-            results[result.student] = result
-            progress.step(result.student)
+        try:
+            for _ in todo:
+                result = done.get()
+                results[result.student] = result
+                progress.step(result.student)
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM turned into it by the command: stop every worker now
+            stopping.set()
+            for worker in list(Worker.live):
+                worker.kill()
+            for t in threads:
+                t.join(timeout=10)
+            raise
         for t in threads:
             t.join()
     return [results[s.student] for s in subs]

@@ -13,44 +13,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
-from .runner import DEFAULT_TIMEOUT, STATUS_TEXT, Result
+from .files import write_atomic
+from .batch import INDEX, load_results
+from .runner import DEFAULT_TIMEOUT, STATUS_TEXT
 from .source import FormatError, load_exercise
 
-INDEX = "students.json"
+SKIPPED = "not_graded.txt"  # every folder or file of the submissions folder that got no row, and why
 DEFAULT_OUT = "grading-output"
 NO_SANDBOX_FLAG = "--no-sandbox"
-
-
-def _load_results(out: Path) -> list[Result]:
-    """The saved results, in the index's order; a result whose HMAC fails becomes an `integrity_failed` row."""
-    from .batch import read_saved
-
-    index = out / INDEX
-    if not index.is_file():
-        raise FileNotFoundError(f"{out} holds no grading results yet: run `escalation-grade grade` first.")
-    try:
-        entries = json.loads(index.read_text(encoding="utf-8"))
-        entries = [(str(student), str(name)) for student, name in entries]
-    except (ValueError, TypeError):
-        raise ValueError(f"{index} is damaged: run `escalation-grade grade` again.") from None
-    results = []
-    for student, name in entries:
-        data = read_saved(out / "results" / f"{Path(name).name}.json")
-        result = None
-        if data is not None:
-            try:
-                result = Result.from_dict(data["result"])
-            except TypeError:
-                result = None
-        if result is None or result.student != student:
-            result = Result(student, "", "integrity_failed", [
-                "The saved result of this student failed its integrity check (the file was changed, copied or "
-                "removed after grading): its scores are not used. Run `escalation-grade grade` again to regrade it."])
-        results.append(result)
-    return results
 
 
 def _output_folder(args, exercise) -> Path:
@@ -71,6 +45,10 @@ def _seal_problem(exercise, submissions: Path, out: Path) -> str:
     return ""
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def cmd_grade(args) -> int:
     import os
 
@@ -80,7 +58,8 @@ def cmd_grade(args) -> int:
         print("✘ Grading runs each submission in a forked process, which this system does not offer. "
               "Run it on Linux or macOS (on Windows: inside WSL).", file=sys.stderr)
         return 2
-    from .batch import find_submissions, grade_folder, safe_name, write_json_atomic
+    from .batch import clear_leftovers, grade_folder, safe_name, write_json_atomic
+    from .find import Roster, find_submissions
     from .report import write_reports
 
     exercise = load_exercise(args.exercise)
@@ -103,7 +82,10 @@ def cmd_grade(args) -> int:
     else:
         print(f"⚠ {NO_SANDBOX_FLAG}: student code is NOT sealed off. {sandbox.UNSEALED_WARNING} "
               "The gradebook marks these rows 'unsealed'.", file=sys.stderr)
-    if not find_submissions(Path(args.submissions), exercise.name):
+    roster = None
+    if args.roster:
+        roster = Roster.read(Path(args.roster))
+    if not find_submissions(Path(args.submissions), exercise.name, roster):
         print(f"✘ No submissions in {args.submissions}: put one notebook (.ipynb) per student there, or one "
               "folder per student.", file=sys.stderr)
         return 1
@@ -112,9 +94,25 @@ def cmd_grade(args) -> int:
         if problem:
             print(f"✘ Not grading: {problem}", file=sys.stderr)
             return 2
-    results = grade_folder(exercise, Path(args.submissions), out, jobs=args.jobs, timeout=args.timeout,
-                           quiet=args.quiet, force=args.force, seal=seal)
+    if not sandbox.namespaces_available() and not args.quiet:
+        print("⚠ This system does not offer unprivileged user namespaces: a process a notebook starts in a session "
+              "of its own may outlive a stopped grader, and a notebook's scratch space is limited per file only.",
+              file=sys.stderr)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        skipped: list[str] = []
+        results = grade_folder(exercise, Path(args.submissions), out, jobs=args.jobs, timeout=args.timeout,
+                               quiet=args.quiet, force=args.force, seal=seal, total_timeout=args.submission_timeout,
+                               roster=roster, skipped=skipped)
+    except KeyboardInterrupt:  # grade_folder has stopped every worker: each namespace died with its first process
+        clear_leftovers(mine_too=True)
+        print("✘ Stopped: every process the submissions started was ended; results saved so far are kept and "
+              "reused by the next run.", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     write_json_atomic(out / INDEX, [[r.student, safe_name(r.student)] for r in results])
+    write_atomic(out / SKIPPED, "".join(f"{line}\n" for line in skipped))
     paths = write_reports(out, exercise, results)
     counts: dict[str, int] = {}
     for r in results:
@@ -123,7 +121,9 @@ def cmd_grade(args) -> int:
         print(f"{len(results)} submissions: " + ", ".join(f"{n} {STATUS_TEXT.get(s, s)}" for s, n in sorted(counts.items())))
         mismatched = [r.student for r in results if r.id_check == "mismatch"]
         if mismatched:
-            print(f"typed id does not match the file or folder name: {', '.join(mismatched)} (see reasons)")
+            print(f"typed id is not the identity graded as: {', '.join(mismatched)} (see reasons)")
+        if skipped:
+            print(f"not graded: {len(skipped)} folders or files in the submissions folder, listed in {out / SKIPPED}")
         print(f"gradebook: {paths['gradebook']}\nfeedback:  {paths['feedback']}/\nsummary:   {paths['summary']} "
               f"(text alternative: {paths['summary_text']})\nwritten:   {paths['written']}/")
     return 0
@@ -134,7 +134,7 @@ def cmd_written(args) -> int:
 
     exercise = load_exercise(args.exercise)
     out = _output_folder(args, exercise)
-    paths = export_written(out, exercise, _load_results(out))
+    paths = export_written(out, exercise, load_results(out))
     if not args.quiet:
         print("\n".join(str(p) for p in paths))
     return 0
@@ -146,8 +146,8 @@ def cmd_merge(args) -> int:
 
     exercise = load_exercise(args.exercise)
     out = _output_folder(args, exercise)
-    results = _load_results(out)
-    n = merge_manual(out, Path(args.scores), exercise, {r.student for r in results if r.status.startswith("graded")})
+    results = load_results(out)
+    n = merge_manual(out, Path(args.scores), exercise, {r.student for r in results if r.graded})
     write_reports(out, exercise, results)
     if not args.quiet:
         print(f"merged {n} manual scores into {out / 'manual_scores.csv'}; gradebook and feedback updated.")
@@ -163,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", help=f"output folder (default: {DEFAULT_OUT}/<exercise>, ignored by git)")
     g.add_argument("--jobs", "-j", type=int, default=None, help="parallel workers (default: number of CPU cores)")
     g.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per cell (default 30)")
+    g.add_argument("--roster", metavar="CSV", help="the students, one per row: a 'student_id' column (the id each "
+                   "was told to type, which picks their variants) and any other columns naming them (login, e-mail, "
+                   "full name, as in an LMS export); a file or folder name that equals one of a row's cells is "
+                   "graded as that row's student_id")
+    g.add_argument("--submission-timeout", type=float, default=None, metavar="SECONDS",
+                   help="seconds allowed per submission in all (default: the cell limit, plus 2 s, per cell)")
     g.add_argument("--force", action="store_true", help="regrade everything instead of reusing saved results")
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     g.add_argument(NO_SANDBOX_FLAG, dest="no_sandbox", action="store_true",
@@ -195,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (FormatError, FileNotFoundError, ValueError) as exc:
+    except (FormatError, FileNotFoundError, ValueError) as exc:  # RosterError is a ValueError
         print(f"✘ {exc}", file=sys.stderr)
         return 2
 

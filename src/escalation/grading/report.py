@@ -6,14 +6,15 @@ timestamps, so the same submissions always give the same files.
 from __future__ import annotations
 
 import csv
-import html
 import io
 from pathlib import Path
 
+from . import gradebook, pages
 from .batch import safe_name
-from .runner import STATUS_TEXT, Result
+from .csvsafe import neutralise
+from .runner import GRADED_STATUSES, STATUS_TEXT, Result
 from .source import Exercise
-from .written import _page, export_written, load_manual
+from .written import export_written, load_manual
 
 
 def _fmt(x: float | None) -> str:
@@ -44,7 +45,7 @@ def gradebook_rows(exercise: Exercise, results: list[Result], manual: dict) -> l
     rows = []
     for r in sorted(results, key=lambda r: r.student):
         row = {"student": r.student, "file": r.file, "status": r.status}
-        gradable = r.status.startswith("graded")
+        gradable = r.graded
         auto = manual_total = 0.0
         pending = []
         reasons = list(r.reasons)
@@ -67,19 +68,19 @@ def gradebook_rows(exercise: Exercise, results: list[Result], manual: dict) -> l
         if pending:
             reasons.append(f"Written answers awaiting manual grading: {', '.join(pending)}.")
         row.update(auto_points=_fmt(auto), manual_points=_fmt(manual_total), total=_fmt(auto + manual_total),
-                   max_points=_fmt(exercise.max_points), id_check=r.id_check, mode=r.mode,
+                   max_points=_fmt(exercise.max_points), id_check=r.id_check, graded_as=r.graded_as or r.student,
+                   mode=r.mode,
                    reasons=" | ".join(reasons))
         rows.append(row)
     return rows
 
 
 def write_gradebook(path: Path, exercise: Exercise, rows: list[dict]) -> None:
-    fields = (["student", "file", "status"] + [q.key for q in exercise.questions]
-              + ["auto_points", "manual_points", "total", "max_points", "id_check", "mode", "reasons"])
+    """Write the gradebook CSV (gradebook.py's columns); cells a student controls cannot become formulas."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=gradebook.columns(exercise), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: neutralise(v) if k in gradebook.STUDENT_TEXT else v for k, v in row.items()} for row in rows)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(buffer.getvalue(), encoding="utf-8")
     tmp.replace(path)
@@ -90,10 +91,7 @@ def feedback_html(exercise: Exercise, result: Result, manual: dict) -> str:
 
     It never contains hidden tests or model answers: messages come from the visible checks only.
     """
-    parts = [f"<p>Status: <strong>{html.escape(STATUS_TEXT.get(result.status, result.status))}</strong></p>"]
-    if result.reasons:
-        parts.append("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in result.reasons) + "</ul>")
-    gradable = result.status.startswith("graded")
+    gradable = result.graded
     rows = []
     total = 0.0
     for q in exercise.questions:
@@ -103,9 +101,8 @@ def feedback_html(exercise: Exercise, result: Result, manual: dict) -> str:
             msgs = list(result.test_messages.get(q.key, [])) if gradable else []
             msgs = [f"Your answer cell raised {c['error']}" for c in result.cells
                     if c.get("label") in q.answer_ids and c.get("status") == "error"] + msgs
-            detail = "<br>".join(html.escape(m) for m in msgs) or ("✔ correct" if score == q.points else "")
-            rows.append(f"<tr><th scope='row'>{html.escape(q.key)}</th><td>{_fmt(score)} / {_fmt(q.points)}</td>"
-                        f"<td>{detail}</td></tr>")
+            rows.append({"key": q.key, "points": f"{_fmt(score)} / {_fmt(q.points)}", "messages": msgs,
+                         "correct": not msgs and score == q.points, "written": False})
         else:
             entry = manual.get((result.student, q.key))
             if entry:
@@ -116,17 +113,11 @@ def feedback_html(exercise: Exercise, result: Result, manual: dict) -> str:
                 score_text = f"{_fmt(entry[0])} / {_fmt(q.points)}"
             else:
                 score_text = f"– / {_fmt(q.points)}" if answer else f"0 / {_fmt(q.points)}"
-            detail = (f"<p>Your answer:</p><div class='answer'>{html.escape(answer)}</div>" if answer
-                      else "<p>Not answered.</p>")
-            detail += f"<p>Rubric:</p><div class='answer'>{html.escape(q.rubric)}</div>"
-            detail += (f"<p>Comment: {html.escape(entry[1])}</p>" if entry and entry[1] else "")
-            detail += "" if entry or not answer else "<p><em>Your instructor has not graded this answer yet.</em></p>"
-            rows.append(f"<tr><th scope='row'>{html.escape(q.key)}</th><td>{score_text}</td><td>{detail}</td></tr>")
-    parts.append("<table><caption>Points per question</caption><thead><tr><th scope='col'>Question</th>"
-                 "<th scope='col'>Points</th><th scope='col'>Feedback</th></tr></thead><tbody>"
-                 + "".join(rows) + "</tbody></table>")
-    parts.append(f"<p>Total so far: <strong>{_fmt(total)} / {_fmt(exercise.max_points)}</strong></p>")
-    return _page(f"{exercise.name} · feedback for {result.student}", "".join(parts))
+            rows.append({"key": q.key, "points": score_text, "written": True, "answer": answer, "rubric": q.rubric,
+                         "comment": entry[1] if entry else "", "pending": bool(answer) and not entry})
+    return pages.feedback_page(f"{exercise.name} · feedback for {result.student}",
+                               status=STATUS_TEXT.get(result.status, result.status), reasons=result.reasons,
+                               rows=rows, total=f"{_fmt(total)} / {_fmt(exercise.max_points)}")
 
 
 def summary_figure(exercise: Exercise, rows: list[dict]):
@@ -135,7 +126,7 @@ def summary_figure(exercise: Exercise, rows: list[dict]):
 
     from .. import plotting
 
-    graded = [r for r in rows if r["status"].startswith("graded")]
+    graded = [r for r in rows if r["status"] in GRADED_STATUSES]
     totals = [float(r["total"]) for r in graded]
     shares: list[float | None] = []
     for q in exercise.questions:

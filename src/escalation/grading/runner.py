@@ -9,41 +9,47 @@ The rules (also in exercises/README.md):
   assignment wins); a retyped cell without metadata counts if it assigns the variable; a deleted
   answer cell leaves the variable unassigned, which scores as not answered (like the placeholder).
 - Only plain values (numbers, text, booleans, lists/tuples/sets/dicts of those, NumPy scalars) leave
-  the child. The source's tests then run here, in a fresh namespace holding the set-up objects and
-  those values; student code never runs in this process, so redefining `check_hash`, patching
-  builtins or `sys.modules`, or objects whose `__eq__` lies cannot earn a point.
+  the student process. The source's tests then run in a separate, fresh sealed checking process (check.py)
+  holding the set-up objects and those values; student code never ran there, so redefining `check_hash`,
+  patching builtins or `sys.modules`, or objects whose `__eq__` lies cannot earn a point.
 - A test cell earns its points when it runs without an exception (nbgrader's rule). Its visible
   check's message is feedback; a hidden test's source and message are never shown.
 - Written answers (markdown) are matched by grade_id, else by the question's first line.
-- `student_id` (contract C2): the tests run with `student_id` set to the id the student typed in the
-  notebook, else the id derived from the file or folder name; `id_check` says ok / mismatch / missing.
+- `student_id` (contract C2): the tests run with `student_id` set to the identity the instructor's side
+  gives (the folder or file name, or the roster row it matches), never the id typed in the notebook;
+  `id_check` says whether the typed id is that identity (ok / mismatch / missing), compared whole after
+  the variants' normalisation, and `graded_as` names the identity.
 - Student code runs sealed (sandbox.py) unless the instructor asked for the unsealed mode; each result
   records its `mode`.
 """
 from __future__ import annotations
 
-import contextlib
-import copy
-import io
+import errno
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
+import stat
 import tempfile
-import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .source import (ANSWER_HERE, Exercise, assigned_answer_names, cell_text, nbgrader_meta, normalise_code)
+from ..variants import normalise_id
+from .check import check_spec
+from .protocol import BadValue, Worker, WorkerError, decode_value, make_encoder
+from .sandbox import DISK_BYTES, DISK_FILES
+from .source import (ANSWER_HERE, Exercise, assigned_answer_names, cell_text, nbgrader_meta, normalise_code,
+                     strip_markdown_solution)
 
 DEFAULT_TIMEOUT = 30.0
 MAX_FILE_BYTES = 50 * 1024 * 1024
-GRADER_VERSION = "2"
+GRADER_VERSION = "3"
 ID_VARIABLE = "student_id"
 SCRATCH_PREFIX = "escalation-grade-"  # temporary folders: <prefix><grader pid>-<random>
 SEALED, UNSEALED = "sealed", "unsealed"
+CHECK_TIMEOUT = 30.0  # the checking process's own time limit (the tests are the instructor's, on plain values)
+MAX_QUOTE_CHARS = 80
+MAX_REASONS = 40
+DISK_TEXT = f"{DISK_BYTES // 1024 ** 2} MB in at most {DISK_FILES} files"
 
 STATUS_TEXT = {
     "graded": "graded",
@@ -55,9 +61,13 @@ STATUS_TEXT = {
     "wrong_exercise": "the notebook belongs to another exercise",
     "too_large": "the file is too large",
     "missing": "no notebook was handed in (the student's folder holds no .ipynb file)",
+    "refused": "the submission is a link or not a regular file: it was not read",
     "grader_error": "the grader could not grade this file",
     "integrity_failed": "the saved result failed its integrity check (changed after grading): grade again",
 }
+
+
+GRADED_STATUSES = ("graded", "graded_with_problems")  # the statuses whose scores count
 
 
 class SubmissionProblem(Exception):
@@ -84,6 +94,12 @@ class Result:
     mode: str = ""  # "sealed" or "unsealed": how the student code ran ("" when nothing ran)
     id_check: str = ""  # "ok", "mismatch", "missing", or "" when the set asks for no id
     entered_id: str = ""  # the student_id typed in the notebook
+    graded_as: str = ""  # the identity (from the folder, file or roster) whose variants the row was graded against
+
+    @property
+    def graded(self) -> bool:
+        """Whether the submission was graded (its scores count), with or without problems."""
+        return self.status in GRADED_STATUSES
 
     @property
     def auto_total(self) -> float:
@@ -98,33 +114,14 @@ class Result:
 
 
 # ----------------------------------------------------------------------------- student ids (contract C2)
-def _normalise_id(text) -> str:
-    try:
-        from ..variants import normalise_id
-    except ImportError:  # pragma: no cover - before variants.py existed
-        return " ".join(str(text).split()).casefold()
-    return normalise_id(text)
+def id_matches(entered: str, *identity_ids: str) -> bool:
+    """Whether a typed id is one of the identity's ids, compared whole after the variants' normalisation.
 
-
-def _tokens(text: str) -> list[str]:
-    return [t for t in re.split(r"[\W_]+", _normalise_id(text)) if t]
-
-
-def id_matches(entered: str, *path_ids: str) -> bool:
-    """C2's rule: the typed id equals a path id (normalised) or appears in it as whole words.
-
-    "asmith" matches "asmith_ex01_reading"; "1234" and "alice smith" match Moodle's "Alice Smith_1234".
+    "ASmith " matches "asmith"; a single word of a longer name never counts ("smith" and "1234" do not
+    match "Alice Smith_1234"), nor does punctuation added or removed ("Jones+." is not "Jones").
     """
-    want = _tokens(entered)
-    if not want:
-        return False
-    for path_id in path_ids:
-        if _normalise_id(entered) == _normalise_id(path_id):
-            return True
-        have = _tokens(path_id)
-        if any(have[i:i + len(want)] == want for i in range(len(have) - len(want) + 1)):
-            return True
-    return False
+    want = normalise_id(entered)
+    return bool(want) and any(want == normalise_id(i) for i in identity_ids if i)
 
 
 def asks_for_id(exercise: Exercise) -> bool:
@@ -142,9 +139,34 @@ def entered_id(value) -> str:
 
 
 # ----------------------------------------------------------------------------- reading submissions
+def read_bytes(path: Path) -> bytes:
+    """A submitted file's bytes, opened without following a link and checked on the opened file: a symbolic
+    link, a hard link or anything but a regular file raises SubmissionProblem('refused')."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        why = "it is a symbolic link" if exc.errno == errno.ELOOP else f"it cannot be opened ({exc.strerror})"
+        raise SubmissionProblem("refused", f"{Path(path).name} was not read: {why}.") from None
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        problem = ("it is not a regular file" if not stat.S_ISREG(st.st_mode) else
+                   f"it is a hard link (the same file has {st.st_nlink} names)" if st.st_nlink > 1 else "")
+        if problem:
+            raise SubmissionProblem("refused", f"{Path(path).name} was not read: {problem}. Links are never "
+                                    "followed: ask the student to hand in the notebook file itself.")
+        if st.st_size > MAX_FILE_BYTES:
+            raise SubmissionProblem("too_large", f"The file is {st.st_size // 2**20} MB; notebooks over "
+                                    f"{MAX_FILE_BYTES // 2**20} MB are not graded. Clear the outputs and resubmit.")
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
 def read_submission(path: Path) -> dict:
     """Read a submitted file as a notebook, or raise SubmissionProblem with a clear status and reason."""
-    raw = Path(path).read_bytes()
+    return parse_submission(read_bytes(path))
+
+
+def parse_submission(raw: bytes) -> dict:
+    """A submitted file's bytes as a notebook, or SubmissionProblem with a clear status and reason."""
     if len(raw) > MAX_FILE_BYTES:
         raise SubmissionProblem("too_large", f"The file is {len(raw) // 2**20} MB; notebooks over "
                                 f"{MAX_FILE_BYTES // 2**20} MB are not graded. Clear the outputs and resubmit.")
@@ -164,6 +186,16 @@ def read_submission(path: Path) -> dict:
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list) or not all(
             isinstance(c, dict) for c in nb["cells"]):
         raise SubmissionProblem("not_a_notebook", "The file is JSON but not a Jupyter notebook (no list of cells).")
+    for number, cell in enumerate(nb["cells"], start=1):
+        source = cell.get("source", "")
+        if not isinstance(cell.get("cell_type", ""), str) or not (isinstance(source, str) or (
+                isinstance(source, list) and all(isinstance(line, str) for line in source))):
+            raise SubmissionProblem("not_a_notebook", f"Cell {number} of the notebook is damaged: its source is not "
+                                    "text (Jupyter stores it as a string or a list of strings). The file was probably "
+                                    "edited by hand or by another program; ask the student to save it again.")
+        if not isinstance(cell.get("metadata", {}), dict):
+            raise SubmissionProblem("not_a_notebook", f"Cell {number} of the notebook is damaged: its metadata is not "
+                                    "a JSON object. Ask the student to save the notebook again from Jupyter.")
     return nb
 
 
@@ -204,8 +236,6 @@ class Plan:
 
 def _student_written_template(exercise: Exercise, written_id: str) -> tuple[str, str]:
     """The text before and after the answer placeholder in the student version of a written cell."""
-    from .student import strip_markdown_solution
-
     for cell in exercise.notebook["cells"]:
         if nbgrader_meta(cell).get("grade_id") == written_id:
             text = strip_markdown_solution(cell_text(cell), written_id)
@@ -300,207 +330,20 @@ def make_plan(exercise: Exercise, nb: dict) -> Plan:
     return Plan(cells, notes, written)
 
 
-# ----------------------------------------------------------------------------- plain values
-_NUMPY_TYPES = ("bool_", "int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8",
-                "float64", "float32", "float16", "str_")
-
-
-class BadValue(ValueError):
-    pass
-
-
-def decode_value(data, depth: int = 0):
-    """Rebuild a plain value from the worker's tagged JSON; anything unexpected raises BadValue."""
-    if depth > 10 or not isinstance(data, dict) or not isinstance(data.get("t"), str):
-        raise BadValue("malformed value")
-    t, v = data["t"], data.get("v")
-    if t == "none":
-        return None
-    if t == "ellipsis":
-        return Ellipsis
-    if t == "bool" and isinstance(v, bool):
-        return v
-    if t == "int" and isinstance(v, str) and re.fullmatch(r"-?\d{1,1000}", v):
-        return int(v)
-    if t == "float" and isinstance(v, str):
-        return float(v)
-    if t == "str" and isinstance(v, str):
-        return v
-    if t in ("list", "tuple", "set", "frozenset") and isinstance(v, list):
-        items = [decode_value(x, depth + 1) for x in v]
-        return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[t](items)
-    if t == "dict" and isinstance(v, list):
-        out = {}
-        for pair in v:
-            if not isinstance(pair, list) or len(pair) != 2:
-                raise BadValue("malformed dict")
-            out[decode_value(pair[0], depth + 1)] = decode_value(pair[1], depth + 1)
-        return out
-    if t.startswith("np.") and t[3:] in _NUMPY_TYPES and isinstance(v, (str, bool)):
-        import numpy as np
-
-        kind = getattr(np, t[3:])
-        if t == "np.bool_":
-            return np.bool_(bool(v))
-        if t == "np.str_":
-            return np.str_(v)
-        return kind(int(v)) if "int" in t else kind(float(v))
-    raise BadValue(f"unexpected value type {t!r}")
-
-
-# ----------------------------------------------------------------------------- the worker process
-ENV_KEPT = ("PATH", "LANG", "LANGUAGE", "TZ", "HOME", "PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX",
-            "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "MPLCONFIGDIR", "ESCALATION_DATA", "ESCALATION_FORCE_NO_LANDLOCK",
-            "ESCALATION_GRADE_MEMORY_MB",
-            "SYSTEMROOT", "TMPDIR")
-
-
-class Worker:
-    """A long-lived worker process (see worker.py) that runs submissions in forked, sealed children.
-
-    It starts in a neutral folder with a minimal environment (no tokens or passwords the instructor's
-    shell may hold). It dies with the thread that started it (PR_SET_PDEATHSIG), so create and close it
-    in the same thread.
-    """
-
-    def __init__(self):
-        env = {k: v for k, v in os.environ.items() if k in ENV_KEPT or k.startswith("LC_")}
-        env.update(MPLBACKEND="Agg", PYTHONWARNINGS="ignore", PYDEVD_DISABLE_FILE_VALIDATION="1")
-        self.proc = subprocess.Popen([sys.executable, "-m", "escalation.grading.worker"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True,
-                                     encoding="utf-8", bufsize=1, start_new_session=True, cwd=os.path.abspath(os.sep))
-        self._count = 0
-        try:
-            ready = json.loads(self.proc.stdout.readline() or "{}")
-        except ValueError:
-            ready = {}
-        if not ready.get("ready"):
-            self.close()
-            raise RuntimeError("the grading worker did not start")
-        self.abi = int(ready.get("abi", 0))
-        self.readable = [str(p) for p in ready.get("readable", [])]
-
-    def run(self, cells: list[dict], variables: list[str], timeout: float, workdir: Path, *,
-            scratch: Path | None = None, seal: bool = True) -> dict:
-        if seal and self.abi < 1:
-            raise RuntimeError("sealing was asked for, but this system offers no Landlock")
-        self._count += 1
-        job = {"id": self._count, "cells": [{"label": c["label"], "code": c["code"]} for c in cells],
-               "variables": variables, "timeout": timeout, "workdir": str(workdir),
-               "scratch": str(scratch or workdir), "seal": bool(seal), "abi": self.abi, "readable": self.readable}
-        try:
-            self.proc.stdin.write(json.dumps(job) + "\n")
-            self.proc.stdin.flush()
-            line = self.proc.stdout.readline()
-            result = json.loads(line)
-            if result.get("id") != self._count:
-                raise ValueError("out of step")
-            return result
-        except (OSError, ValueError):
-            self.close()
-            raise RuntimeError("the grading worker stopped") from None
-
-    @property
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.close()
-                self.proc.wait(timeout=5)
-            except Exception:  # noqa: BLE001
-                self.proc.kill()
-                self.proc.wait()
-        for stream in (self.proc.stdin, self.proc.stdout):
-            try:
-                stream.close()
-            except Exception:  # noqa: BLE001
-                pass
-
-
-# ----------------------------------------------------------------------------- tests
-_setup_cache: dict[tuple[str, str], dict] = {}
-_setup_lock = threading.Lock()
-
-
-def _setup_namespace(exercise: Exercise) -> dict:
-    key = (str(exercise.path), exercise.setup_code)
-    with _setup_lock:
-        if key not in _setup_cache:
-            ns: dict = {"__name__": "__grading__"}
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                exec(compile(exercise.setup_code, f"<{exercise.name} set-up>", "exec"), ns)
-            _setup_cache[key] = ns
-        return dict(_setup_cache[key])
-
-
-def run_tests(exercise: Exercise, values: dict, student_id: str | None = None
-              ) -> tuple[dict[str, float], dict[str, list[str]]]:
-    """Run the source's test cells on plain values; return points and feedback messages per question.
-
-    `student_id` (C2) is put into the tests' namespace as a plain string. Messages come from the visible
-    part only (printed feedback or the check's hint); a failing hidden part is reported without its
-    source or message.
-    """
-    if student_id is not None:
-        values = dict(values, **{ID_VARIABLE: str(student_id)})
-    with _test_lock:
-        return _run_tests(exercise, values)
-
-
-_test_lock = threading.Lock()
-
-
-def _run_tests(exercise: Exercise, values: dict) -> tuple[dict[str, float], dict[str, list[str]]]:
-    from ..checks import CheckFailed, NotAnswered
-
-    scores: dict[str, float] = {}
-    messages: dict[str, list[str]] = {}
-    for q in exercise.questions:
-        if q.kind != "auto":
-            continue
-        scores[q.key] = 0.0
-        messages[q.key] = []
-        for tid in q.test_ids:
-            test = exercise.tests[tid]
-            ns = _setup_namespace(exercise)
-            for name, value in values.items():
-                ns[name] = copy.deepcopy(value)
-            out = io.StringIO()
-            ok, message = True, ""
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-                try:
-                    exec(compile(test.visible, f"<{tid}>", "exec"), ns)
-                except NotAnswered as exc:
-                    ok, message = False, str(exc)
-                except CheckFailed as exc:
-                    ok, message = False, str(exc)
-                except NameError as exc:
-                    missing = getattr(exc, "name", "") or "an answer variable"
-                    ok, message = False, f"… {missing} has no value: its answer cell is missing or did not run."
-                except Exception as exc:  # noqa: BLE001
-                    ok, message = False, f"The check could not run on this answer ({type(exc).__name__})."
-                if ok and test.hidden.strip():
-                    try:
-                        exec(compile(test.hidden, f"<{tid} hidden>", "exec"), ns)
-                    except Exception:  # noqa: BLE001 - hidden: never show why
-                        ok = False
-                        message = "Not right: the answer did not pass the further (hidden) checks."
-            printed = [line for line in out.getvalue().splitlines() if line.strip()]
-            messages[q.key] += printed + ([message] if message else [])
-            if ok:
-                scores[q.key] += test.points
-    return scores, messages
-
-
 # ----------------------------------------------------------------------------- one submission
-def grade_plan(exercise: Exercise, plan: Plan, execution: dict, path_ids: tuple[str, ...] = ()
-               ) -> tuple[str, list[str], dict, dict]:
-    """Turn a worker's execution result into (status, reasons, scores, messages).
+def _quote(text: str) -> str:
+    """A student's words in a grader's sentence: quoted, on one line, short."""
+    return "“" + " ".join(str(text).split())[:MAX_QUOTE_CHARS] + "”"
 
-    With `path_ids` (the ids derived from the file or folder name), the tests see `student_id` (C2) and
-    `plan.id_check` / `plan.entered_id` are set.
+
+def grade_plan(exercise: Exercise, plan: Plan, execution: dict, identity_ids: tuple[str, ...] = ()
+               ) -> tuple[str, list[str], dict, str | None]:
+    """Read a worker's execution result: (status, reasons, plain answer values, the id the tests see).
+
+    The status and every reason are the grader's: from the student process only the cells' own error texts
+    (quoted as the notebook's words) and the answer values are taken. With `identity_ids` (the identity the
+    folder, file or roster gives, then its other names), the tests see that identity as `student_id`, and
+    `plan.id_check` says whether the typed id is one of them, compared whole.
     """
     reasons = list(plan.notes)
     values = {}
@@ -515,43 +358,47 @@ def grade_plan(exercise: Exercise, plan: Plan, execution: dict, path_ids: tuple[
         if name in exercise.variables and name != ID_VARIABLE:
             try:
                 values[name] = decode_value(encoded)
-            except (BadValue, ValueError, TypeError):
+            except (BadValue, ValueError, TypeError, RecursionError):
                 reasons.append(f"{name} could not be read back.")
     for name, why in sorted((execution.get("problems") or {}).items()):
-        reasons.append(f"{name} is not plain data ({why}); answers must be numbers, text, True/False or "
-                       "lists of those, so it scores 0.")
+        if name in exercise.variables:
+            reasons.append(f"{name} is not plain data ({why[:MAX_QUOTE_CHARS]}); answers must be numbers, text, "
+                           "True/False or lists of those, so it scores 0.")
     trouble = False
     for cell in execution.get("cells", []):
+        label, error, grader = cell.get("label", ""), cell.get("error", ""), cell.get("said_by") == "grader"
         if cell.get("status") == "timeout":
             trouble = True
-            reasons.append(f"{cell['label']} timed out: {cell.get('error', '')}; the rest of the notebook was still "
-                           "graded.")
+            reasons.append(f"{label} timed out: {error}; the rest of the notebook was still graded." if grader else
+                           f"{label} timed out and was interrupted; the rest of the notebook was still graded.")
         elif cell.get("status") == "crashed":
             trouble = True
-            reasons.append(f"{cell['label']}: {cell.get('error', '')}; the rest of the notebook was still graded.")
-        elif cell.get("status") == "error" and cell.get("label", "").startswith("set-up"):
+            reasons.append(f"{label}: {error}; the rest of the notebook was still graded.")
+        elif cell.get("status") == "error" and label.startswith("set-up"):
             trouble = True
-            reasons.append(f"The set-up cell failed ({cell.get('error', '')}).")
+            reasons.append(f"The set-up cell failed in the notebook's process, which reported {_quote(error)}.")
+    if execution.get("disk_full"):
+        trouble = True
+        reasons.append(f"The notebook filled its scratch space ({DISK_TEXT}): writing more failed, as the cells' "
+                       "errors show.")
     if execution.get("fatal"):
         trouble = True
         reasons.append(str(execution["fatal"]))
     student_id = None
-    if path_ids:
-        student_id = typed or path_ids[0]
+    if identity_ids:
+        student_id = identity_ids[0]
         plan.entered_id = typed
-        if not asks_for_id(exercise):
-            plan.id_check = "ok" if typed and id_matches(typed, *path_ids) else ("mismatch" if typed else "")
-        elif not typed:
-            plan.id_check = "missing"
-            reasons.append(f"No student id typed in the notebook: graded with the id from the file name, "
-                           f"'{path_ids[0]}'.")
+        if not typed:
+            plan.id_check = "missing" if asks_for_id(exercise) else ""
+            if plan.id_check:
+                reasons.append(f"No student id typed in the notebook: graded as {_quote(student_id)}.")
         else:
-            plan.id_check = "ok" if id_matches(typed, *path_ids) else "mismatch"
+            plan.id_check = "ok" if id_matches(typed, *identity_ids) else "mismatch"
         if plan.id_check == "mismatch":
-            reasons.append(f"The id typed in the notebook, '{typed[:80]}', does not match the file or folder name "
-                           f"('{path_ids[0]}'): graded with the typed id; check the submission is this student's.")
-    scores, messages = run_tests(exercise, values, student_id)
-    return ("graded_with_problems" if trouble else "graded"), reasons, scores, messages
+            reasons.append(f"The id typed in the notebook, {_quote(typed)}, is not this student's: graded as "
+                           f"{_quote(student_id)}, the identity its folder, file or the roster gives; check the "
+                           "submission is this student's own.")
+    return ("graded_with_problems" if trouble else "graded"), reasons[:MAX_REASONS], values, student_id
 
 
 def scratch_folder() -> tempfile.TemporaryDirectory:
@@ -559,39 +406,68 @@ def scratch_folder() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
 
 
+def check_values(exercise: Exercise, values: dict, student_id: str | None, worker: Worker, *,
+                 timeout: float = DEFAULT_TIMEOUT, seal: bool = True) -> tuple[dict, dict, str]:
+    """Score plain values in the worker's checking process: (scores, messages, "" or why it failed)."""
+    if student_id is not None:
+        values = dict(values, **{ID_VARIABLE: str(student_id)})
+    encode, _ = make_encoder()
+    with scratch_folder() as tmp:
+        answer = worker.check(check_spec(exercise), {k: encode(v) for k, v in values.items()},
+                              max(timeout, CHECK_TIMEOUT), tmp, seal=seal)
+    if answer.get("fatal"):
+        return {}, {}, str(answer["fatal"])
+    keys = {q.key for q in exercise.questions if q.kind == "auto"}
+    scores = {k: float(v) for k, v in answer["scores"].items() if k in keys and isinstance(v, (int, float))}
+    messages = {k: [str(m) for m in v][:50] for k, v in answer.get("messages", {}).items()
+                if k in keys and isinstance(v, list)}
+    return scores, messages, ""
+
+
 def grade_notebook(exercise: Exercise, path: Path, student: str, worker: Worker, *,
                    timeout: float = DEFAULT_TIMEOUT, display_name: str | None = None, seal: bool = True,
-                   path_ids: tuple[str, ...] = ()) -> Result:
+                   path_ids: tuple[str, ...] = (), total_timeout: float | None = None) -> Result:
     """Grade one submitted file with a running worker. The file itself is only read, never run in place.
 
-    The student's cells run in a copy inside a fresh temporary folder (the scratch folder, the only place
-    they may write when sealed), which is deleted afterwards.
+    The student's cells run in a copy inside a fresh temporary folder (in the student process's namespace,
+    a bounded tmpfs over it is the only place it may write); the tests run afterwards in a separate checking
+    process on the plain values. `path_ids` is the identity (then its other names) the row is graded as.
     """
     shown = display_name or Path(path).name
+    identity = path_ids or (student,)
     try:
-        nb = read_submission(path)
+        raw = read_bytes(path)
+        nb = parse_submission(raw)
         check_exercise(exercise, nb)
     except SubmissionProblem as problem:
-        return Result(student, shown, problem.status, [problem.reason])
+        return Result(student, shown, problem.status, [problem.reason], graded_as=identity[0])
     plan = make_plan(exercise, nb)
     variables = exercise.variables + ([] if ID_VARIABLE in exercise.variables else [ID_VARIABLE])
     with scratch_folder() as tmp:
         work = Path(tmp) / "work"
         work.mkdir()
-        shutil.copyfile(path, work / Path(path).name)  # a copy: the original is never touched
+        (work / Path(path).name).write_bytes(raw)  # a copy of what was read: the original is never touched
         try:
-            execution = worker.run(plan.cells, variables, timeout, work, scratch=Path(tmp), seal=seal)
-        except RuntimeError as exc:
+            execution = worker.run(plan.cells, variables, timeout, work, scratch=Path(tmp), seal=seal,
+                                   total_timeout=total_timeout)
+        except WorkerError as exc:
             execution = {"cells": [], "values": {}, "problems": {}, "fatal": f"{exc}; graded as if nothing ran."}
     mode = SEALED if seal else UNSEALED
     if execution.get("sealfail"):
         return Result(student, shown, "grader_error", [f"The notebook was not run: its sandbox could not be set up "
-                                                      f"({execution['sealfail']})."], mode=mode)
-    status, reasons, scores, messages = grade_plan(exercise, plan, execution, path_ids or (student,))
-    cells = [{"label": c.get("label", ""), "status": c.get("status", ""), "error": c.get("error", "")}
-             for c in execution.get("cells", [])]
+                                                      f"({execution['sealfail']})."], mode=mode, graded_as=identity[0])
+    status, reasons, values, student_id = grade_plan(exercise, plan, execution, identity)
+    try:
+        scores, messages, failed = check_values(exercise, values, student_id, worker, timeout=timeout, seal=seal)
+    except WorkerError as exc:
+        scores, messages, failed = {}, {}, str(exc)
+    if failed:
+        return Result(student, shown, "grader_error", reasons + [f"The tests could not be run: {failed}."],
+                      mode=mode, graded_as=identity[0], id_check=plan.id_check, entered_id=plan.entered_id)
+    cells = [{"label": c.get("label", ""), "status": c.get("status", ""), "error": c.get("error", ""),
+              "said_by": c.get("said_by", "")} for c in execution.get("cells", [])]
     return Result(student, shown, status, reasons, scores, messages, plan.written, cells, mode=mode,
-                  id_check=plan.id_check, entered_id=plan.entered_id)
+                  id_check=plan.id_check, entered_id=plan.entered_id, graded_as=identity[0])
 
 
 def grade_notebook_file(exercise: Exercise, path: Path, *, timeout: float = DEFAULT_TIMEOUT,

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ctypes
 import os
 import site
+import stat
 import sys
 import sysconfig
 from pathlib import Path
@@ -167,8 +168,6 @@ def _add_rule(ruleset: int, path: str, access: int, abi_mask: int) -> None:
     except OSError:
         return
     try:
-        import stat
-
         if not stat.S_ISDIR(os.fstat(fd).st_mode):
             access &= FILE_RIGHTS
         attr = _PathBeneathAttr(access & abi_mask, fd)
@@ -192,15 +191,15 @@ def _fs_mask(abi: int) -> int:
 
 
 def drop_capabilities() -> None:
-    """As root: drop every capability for good (bounding set first, then effective/permitted/inheritable)."""
-    if os.geteuid() != 0:
-        return
+    """Drop every capability for good (bounding set first, then effective/permitted/inheritable).
+
+    As root, and in a new user namespace (whose creator holds every capability inside it), whatever the uid."""
     libc = _lib()
     try:
         last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
     except (OSError, ValueError):
         last = 63
-    for cap in range(last + 1):
+    for cap in range(last + 1):  # fails harmlessly without CAP_SETPCAP (an unprivileged process outside a namespace)
         libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), 0, 0, 0)
     header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
     data = (_CapData * 2)()
@@ -234,6 +233,73 @@ def seal(scratch: str, readable: list[str], abi: int) -> None:
             raise SealError(f"landlock_restrict_self failed: {os.strerror(ctypes.get_errno())}")
     finally:
         os.close(ruleset)
+
+
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
+DISK_BYTES = 64 * 1024 ** 2  # a submission's scratch space: bytes and files (tmpfs size and nr_inodes)
+DISK_FILES = 2000
+
+
+def enter_namespaces(scratch: str, disk_bytes: int = DISK_BYTES, files: int = DISK_FILES, pid: bool = True) -> None:
+    """Move the calling (single-threaded) process into new user, PID and mount namespaces, with a size- and
+    inode-limited tmpfs over `scratch`; raise SealError when the kernel refuses.
+
+    The caller's next child becomes PID 1 of the new PID namespace: when it dies, the kernel kills every
+    process left in the namespace (a `setsid` grandchild included), so nothing a submission started survives
+    it. The tmpfs lives only in this mount namespace and vanishes with its last process; Landlock's rules must
+    be made after this call, so that they name the tmpfs, not the folder beneath it. With `pid=False` (a
+    process that runs no student code and starts none) no PID namespace is made.
+    """
+    libc = _lib()
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(ctypes.c_int(CLONE_NEWUSER | CLONE_NEWNS | (CLONE_NEWPID if pid else 0))) != 0:
+        raise SealError(f"unshare(user, PID and mount namespaces) failed: {os.strerror(ctypes.get_errno())}")
+    try:
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as handle:
+                handle.write(text)
+    except OSError as exc:
+        raise SealError(f"the user namespace's id maps could not be written: {exc.strerror}") from None
+    if libc.mount(b"none", b"/", None, ctypes.c_ulong(MS_REC | MS_PRIVATE), None) != 0:
+        raise SealError(f"the mounts could not be made private: {os.strerror(ctypes.get_errno())}")
+    options = f"size={int(disk_bytes)},nr_inodes={int(files)},mode=0700".encode()
+    if libc.mount(b"tmpfs", os.fsencode(scratch), b"tmpfs", ctypes.c_ulong(MS_NOSUID | MS_NODEV), options) != 0:
+        raise SealError(f"the scratch space could not be mounted: {os.strerror(ctypes.get_errno())}")
+
+
+def disk_full(scratch: str, margin: int = 64 * 1024) -> bool:
+    """Whether the tmpfs over `scratch` ran out of bytes or files (called in its mount namespace)."""
+    try:
+        st = os.statvfs(scratch)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < margin or (st.f_files > 0 and st.f_ffree == 0)
+
+
+_namespaces: bool | None = None
+
+
+def namespaces_available() -> bool:
+    """Whether unprivileged user, PID and mount namespaces work here (tried once in a forked child)."""
+    global _namespaces
+    if _namespaces is None:
+        if not sys.platform.startswith("linux") or os.environ.get("ESCALATION_FORCE_NO_NAMESPACES") == "1":
+            _namespaces = False
+        else:
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as probe:
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        enter_namespaces(probe, 1024 * 1024, 16)
+                        os._exit(0)
+                    except BaseException:  # noqa: BLE001
+                        os._exit(1)
+                _, status = os.waitpid(pid, 0)
+                _namespaces = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    return _namespaces
 
 
 def set_parent_death_signal(sig: int) -> None:

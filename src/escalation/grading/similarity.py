@@ -14,12 +14,15 @@ the same files. The wording never accuses: shared wording has many innocent expl
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import pages
+from .batch import load_results
+from .source import load_exercise
 
 SHINGLE = 6  # words per shingle: shared passages shorter than this are never counted
 MIN_SHARED = 20  # words in shared passages for a pair to be listed
@@ -220,16 +223,6 @@ def similar_pairs(question: str, answers: dict[str, str], exclude_texts: list[st
     return pairs
 
 
-def _highlight(answer: Answer, covered: list[bool]) -> str:
-    parts, pos = [], 0
-    for n, (start, end, _) in enumerate(_runs(answer, covered), start=1):
-        parts.append(html.escape(answer.text[pos:start]))
-        parts.append(f"<mark title='shared passage {n}'>{html.escape(answer.text[start:end])}</mark>")
-        pos = end
-    parts.append(html.escape(answer.text[pos:]))
-    return "".join(parts)
-
-
 def find_all(exercise, results, *, exclude_texts: list[str] | None = None, min_shared: int = MIN_SHARED,
              k: int = SHINGLE) -> tuple[list[Pair], list[Common], list[str]]:
     """Similar pairs and passages common to many answers, for every written question of an exercise; plus
@@ -238,7 +231,7 @@ def find_all(exercise, results, *, exclude_texts: list[str] | None = None, min_s
     if exclude_texts is None:
         exclude_texts, notes = module_texts()
     pairs, commons = [], []
-    graded = [r for r in results if r.status.startswith("graded")]
+    graded = [r for r in results if r.graded]
     for q in exercise.questions:
         if q.kind != "written":
             continue
@@ -271,41 +264,30 @@ INTRO = ("<p>Each pair below is two answers to the same written question that sh
          "any conclusion, and talk with the students before acting on it.</p>")
 
 
+def _parts(answer: Answer, covered: list[bool]) -> list[tuple[str, int]]:
+    """The answer's text in pieces: (text, 0) outside shared passages, (text, n) for shared passage n."""
+    parts, pos = [], 0
+    for n, (start, end, _) in enumerate(_runs(answer, covered), start=1):
+        parts += [(answer.text[pos:start], 0), (answer.text[start:end], n)]
+        pos = end
+    return parts + [(answer.text[pos:], 0)]
+
+
 def report_html(exercise_name: str, pairs: list[Pair], notes: list[str], n_answers: dict[str, int], *,
                 commons: list[Common] = (), min_shared: int = MIN_SHARED, k: int = SHINGLE) -> str:
-    from .written import _page
-
-    body = [INTRO.format(min_shared=min_shared, k=k)]
-    body += [f"<p><em>{html.escape(n)}</em></p>" for n in notes]
+    """The report page, rendered by an autoescaping template (pages.py) from plain data."""
     counts = ", ".join(f"{q}: {n} answers" for q, n in sorted(n_answers.items())) or "no written questions"
-    body.append(f"<p>Compared: {html.escape(counts)}. Pairs listed: {len(pairs)}.</p>")
-    if not pairs:
-        body.append("<p>No pair of answers shares that much wording.</p>")
-    body.append("<p>Highlighted (<mark>marked</mark>) text is wording both answers share; the shared passages "
-                "are also listed in words under each pair.</p>" if pairs else "")
-    for n, p in enumerate(pairs, start=1):
-        passages = "".join(f"<li>{html.escape(' '.join(t.split()))}</li>" for t in p.passages("a"))
-        body.append(
-            f"<section><h2>{n}. {html.escape(p.question)}: {html.escape(p.a.student)} and "
-            f"{html.escape(p.b.student)}</h2>"
-            f"<p>{p.shared_words} words in shared passages ({100 * p.share('a'):.0f}% of "
-            f"{html.escape(p.a.student)}'s own wording, {100 * p.share('b'):.0f}% of {html.escape(p.b.student)}'s).</p>"
-            f"<table><caption>The two answers side by side</caption><thead><tr>"
-            f"<th scope='col'>{html.escape(p.a.student)}</th><th scope='col'>{html.escape(p.b.student)}</th>"
-            f"</tr></thead><tbody><tr><td><div class='answer'>{_highlight(p.a, p.covered_a)}</div></td>"
-            f"<td><div class='answer'>{_highlight(p.b, p.covered_b)}</div></td></tr></tbody></table>"
-            f"<p>Shared passages, as {html.escape(p.a.student)} wrote them:</p><ol>{passages}</ol></section>")
-    if commons:
-        body.append("<h2>Wording found in many answers</h2><p>These passages appear in more answers than a pair "
-                    "comparison can sensibly list (more than a fifth of the answers, or more than "
-                    f"{COMMON_MIN}). A common source is the likely reason: a handout, notes dictated in class, a "
-                    "web page, or a model answer that reached students. Worth checking where they come from.</p>")
-        for c in commons:
-            names = ", ".join(c.students[:12]) + (f" and {len(c.students) - 12} more" if len(c.students) > 12 else "")
-            body.append(f"<section><h3>{html.escape(c.question)}: {len(c.students)} answers, {c.words} words</h3>"
-                        f"<div class='answer'>{html.escape(c.text)}</div><p>In the answers of: "
-                        f"{html.escape(names)}.</p></section>")
-    return _page(f"{exercise_name} · similar written answers: worth a human look", "".join(body))
+    return pages.similar_page(
+        f"{exercise_name} · similar written answers: worth a human look",
+        intro=pages.markup(INTRO.format(min_shared=min_shared, k=k)), notes=notes, counts=counts,
+        pairs=[{"question": p.question, "a": p.a.student, "b": p.b.student, "shared": p.shared_words,
+                "share_a": f"{100 * p.share('a'):.0f}", "share_b": f"{100 * p.share('b'):.0f}",
+                "parts_a": _parts(p.a, p.covered_a), "parts_b": _parts(p.b, p.covered_b),
+                "passages": [" ".join(t.split()) for t in p.passages("a")]} for p in pairs],
+        commons=[{"question": c.question, "count": len(c.students), "words": c.words, "text": c.text,
+                  "names": ", ".join(c.students[:12]) + (f" and {len(c.students) - 12} more"
+                                                         if len(c.students) > 12 else "")} for c in commons],
+        common_min=COMMON_MIN)
 
 
 def write_report(folder: Path, exercise, results, *, exclude_texts: list[str] | None = None,
@@ -314,7 +296,7 @@ def write_report(folder: Path, exercise, results, *, exclude_texts: list[str] | 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     pairs, commons, notes = find_all(exercise, results, exclude_texts=exclude_texts, min_shared=min_shared)
-    graded = [r for r in results if r.status.startswith("graded")]
+    graded = [r for r in results if r.graded]
     n_answers = {q.key: sum(1 for r in graded if (r.written.get(q.key) or "").strip())
                  for q in exercise.questions if q.kind == "written"}
     page, table = folder / REPORT_HTML, folder / REPORT_CSV
@@ -326,14 +308,11 @@ def write_report(folder: Path, exercise, results, *, exclude_texts: list[str] | 
 
 def cmd_similar(args) -> int:
     """`escalation-grade similar SET --out grades/SET [--min-shared N]`: (re)write the report alone."""
-    from .cli import _load_results
-    from .source import load_exercise
-
     exercise = load_exercise(args.exercise)
     out = Path(args.out or Path("grades") / exercise.name)
     if args.min_shared < SHINGLE:
         raise ValueError(f"--min-shared must be at least {SHINGLE} words (the shortest passage compared).")
-    paths = write_report(out / "written", exercise, _load_results(out), min_shared=args.min_shared)
+    paths = write_report(out / "written", exercise, load_results(out), min_shared=args.min_shared)
     if not args.quiet:
         pairs = max(0, len(paths[1].read_text(encoding="utf-8").splitlines()) - 1)
         print(f"{pairs} pairs of written answers worth a human look: {paths[0]} (table: {paths[1]})")

@@ -110,6 +110,42 @@ def question_key(grade_id: str) -> str:
     return m.group(1) if m else grade_id
 
 
+def strip_code_solution(text: str, label: str) -> str:
+    """Replace each solution region with `qN = ...` for the answer variables it assigns."""
+    lines, region, out = split_region(text, BEGIN_SOLUTION, END_SOLUTION, label), [], []
+    indent = ""
+    for inside, line in lines:
+        if BEGIN_SOLUTION in line:
+            region, indent = [], line[: len(line) - len(line.lstrip())]
+        elif END_SOLUTION in line:
+            names = assigned_answer_names("\n".join(l[len(indent):] if l.startswith(indent) else l
+                                                    for l in region), label)
+            out += [f"{indent}{name} = ..." for name in names] or [f"{indent}# YOUR CODE HERE"]
+        elif inside:
+            region.append(line)
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def strip_markdown_solution(text: str, label: str) -> str:
+    """Replace each solution region of a written answer with YOUR ANSWER HERE."""
+    out = []
+    for inside, line in split_region(text, BEGIN_SOLUTION, END_SOLUTION, label):
+        if BEGIN_SOLUTION in line:
+            out.append(ANSWER_HERE)
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def strip_hidden_tests(text: str, label: str) -> str:
+    """Remove hidden-test regions (markers included) and the blank lines they leave at the end."""
+    kept = [line for inside, line in split_region(text, BEGIN_HIDDEN, END_HIDDEN, label) if not inside]
+    return "\n".join(kept).rstrip()
+
+
+
 @dataclass
 class Question:
     """One question: its answer cell(s), test cell(s) or written cell, points and rubric."""

@@ -27,50 +27,17 @@ import re
 import sys
 from pathlib import Path
 
-from .source import (ANSWER_HERE, BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, EXERCISES_DIR,
-                     ID_VARIABLE, Exercise, FormatError, Question, all_sources, assigned_answer_names, cell_text,
-                     load_exercise, nbgrader_meta, split_region)
+from .runner import grade_notebook
+from .protocol import Worker
+from .source import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, EXERCISES_DIR, ID_VARIABLE, Exercise,
+                     FormatError, Question, all_sources, cell_text, load_exercise, nbgrader_meta, strip_code_solution,
+                     strip_hidden_tests, strip_markdown_solution)
 
 CHOOSE = re.compile(r'choose\(\s*student_id\s*,\s*"([^"]+)"\s*,\s*([A-Za-z_]\w*)\s*\)')
 
 
 def _set_source(cell: dict, text: str) -> None:
     cell["source"] = text
-
-
-def strip_code_solution(text: str, label: str) -> str:
-    """Replace each solution region with `qN = ...` for the answer variables it assigns."""
-    lines, region, out = split_region(text, BEGIN_SOLUTION, END_SOLUTION, label), [], []
-    indent = ""
-    for inside, line in lines:
-        if BEGIN_SOLUTION in line:
-            region, indent = [], line[: len(line) - len(line.lstrip())]
-        elif END_SOLUTION in line:
-            names = assigned_answer_names("\n".join(l[len(indent):] if l.startswith(indent) else l
-                                                    for l in region), label)
-            out += [f"{indent}{name} = ..." for name in names] or [f"{indent}# YOUR CODE HERE"]
-        elif inside:
-            region.append(line)
-        else:
-            out.append(line)
-    return "\n".join(out)
-
-
-def strip_markdown_solution(text: str, label: str) -> str:
-    """Replace each solution region of a written answer with YOUR ANSWER HERE."""
-    out = []
-    for inside, line in split_region(text, BEGIN_SOLUTION, END_SOLUTION, label):
-        if BEGIN_SOLUTION in line:
-            out.append(ANSWER_HERE)
-        elif not inside:
-            out.append(line)
-    return "\n".join(out)
-
-
-def strip_hidden_tests(text: str, label: str) -> str:
-    """Remove hidden-test regions (markers included) and the blank lines they leave at the end."""
-    kept = [line for inside, line in split_region(text, BEGIN_HIDDEN, END_HIDDEN, label) if not inside]
-    return "\n".join(kept).rstrip()
 
 
 def student_notebook(source: Path) -> dict:
@@ -309,8 +276,6 @@ def verify(sources: list[Path], out=None) -> int:
     and its blank student version, with and without an id (must earn nothing)."""
     out = out or sys.stdout
     import tempfile
-
-    from .runner import Worker, grade_notebook
 
     problems = 0
     worker = Worker()

@@ -10,13 +10,14 @@ and never writes it, so re-running the autograder never overwrites manual scores
 from __future__ import annotations
 
 import csv
-import html
 import io
 from pathlib import Path
 
 from ..errors import EscalationError
 from .files import write_atomic
+from . import pages
 from .runner import Result
+from .similarity import write_report
 from .source import Exercise
 
 MANUAL_FILE = "manual_scores.csv"
@@ -103,24 +104,12 @@ def export_written(out: Path, exercise: Exercise, results: list[Result]) -> list
     manual = load_manual(out)
     written = [q for q in exercise.questions if q.kind == "written"]
     paths = []
-    graded = [r for r in results if r.status.startswith("graded")]
+    graded = [r for r in results if r.graded]
     for q in written:
-        rows = []
-        for r in graded:
-            answer = r.written.get(q.key)
-            score = manual.get((r.student, q.key))
-            rows.append(
-                f"<section><h2>{html.escape(r.student)}</h2>"
-                + (f"<div class='answer'>{html.escape(answer)}</div>" if answer else "<p><em>Not answered.</em></p>")
-                + (f"<p>Score: {score[0]:g} / {q.points:g} {html.escape(score[1])}</p>" if score else "")
-                + "</section>")
-        page = _page(f"{exercise.name} · {q.key}: written answers",
-                     f"<h2>Question and rubric</h2><div class='answer'>{html.escape(q.rubric)}</div>"
-                     f"<details><summary>Model answer (instructor only)</summary><div class='answer'>"
-                     f"{html.escape(q.model_answer)}</div></details>"
-                     f"<p>{len(graded)} submissions. Enter scores in manual_scores_template.csv, then run "
-                     f"<code>escalation-grade merge</code>. Pairs of near-identical answers worth a human look: "
-                     f"<a href='similar.html'>similar.html</a>.</p>" + "".join(rows))
+        rows = [{"student": r.student, "answer": r.written.get(q.key),
+                 "score": f"{manual[(r.student, q.key)][0]:g}" if (r.student, q.key) in manual else "",
+                 "comment": manual.get((r.student, q.key), (0, ""))[1]} for r in graded]
+        page = pages.written_page(f"{exercise.name} · {q.key}: written answers", q, rows)
         path = folder / f"{q.key}.html"
         path.write_text(page, encoding="utf-8")
         paths.append(path)
@@ -133,18 +122,5 @@ def export_written(out: Path, exercise: Exercise, results: list[Result]) -> list
             writer.writerow([r.student, q.key, "" if points is None else f"{points:g}", comment, f"{q.points:g}"])
     template = folder / "manual_scores_template.csv"
     template.write_text(buffer.getvalue(), encoding="utf-8")
-    from .similarity import write_report
-
     similar = write_report(folder, exercise, results) if written else []
     return paths + [template] + similar
-
-
-STYLE = ("body{font-family:system-ui,sans-serif;max-width:50em;margin:2em auto;padding:0 1em;line-height:1.5}"
-         "table{border-collapse:collapse}td,th{border:1px solid #888;padding:.3em .6em;text-align:left;"
-         "vertical-align:top}.answer{white-space:pre-wrap;border-left:4px solid #0072B2;padding-left:.8em}"
-         "section{border-top:1px solid #ccc;margin-top:1em}")
-
-
-def _page(title: str, body: str) -> str:
-    return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>\n")
