@@ -12,6 +12,7 @@ from .source import Exercise
 LEADING = ("student", "file", "status")
 TRAILING = ("auto_points", "manual_points", "total", "max_points", "id_check", "graded_as", "mode", "reasons")
 STUDENT_TEXT = ("student", "file", "graded_as", "reasons")  # cells a student's names or words can reach
+EXPORT_NEEDS = ("student", "status", "total", "max_points")  # what the export stage (lms.py) cannot do without
 
 
 def columns(exercise: Exercise) -> list[str]:

@@ -27,8 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EscalationError
+from .batch import safe_name
 from .csvsafe import FORMULA_PREFIXES, neutralise
 from .files import write_atomic
+from .gradebook import EXPORT_NEEDS
+from .runner import GRADED_STATUSES
 
 LMS_KINDS = ("canvas", "moodle")
 COMMENT_PREFIX = "Escalation debates"
@@ -457,7 +460,7 @@ def read_gradebook(folder: Path) -> list[GradebookRow]:
         raise LmsError(f"{path} does not exist: grade the submissions first (escalation-grade grade …), and give "
                        "the output folder with --gradebook.")
     header, table = read_table(path, "The gradebook")
-    missing = {"student", "status", "total", "max_points"} - set(header)
+    missing = set(EXPORT_NEEDS) - set(header)
     if missing:
         raise LmsError(f"{path} lacks the columns {', '.join(sorted(missing))}: it is not a gradebook written by "
                        "escalation-grade.")
@@ -601,7 +604,6 @@ def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: st
                        f"{exercise.name} out of {_fmt(max_points, False)}. Change the assignment's maximum in "
                        "the LMS, or pass --scale to convert the scores proportionally.")
     feedback_dir = Path(gradebook_dir) / "feedback"
-    from .batch import safe_name
 
     over: list[str] = []  # scores above the LMS maximum: refused as a whole, nothing is written
     lms_maxima: set[float] = set()
@@ -627,11 +629,11 @@ def fill(kind: str, exercise, gradebook_dir: Path, lms_path: Path, *, column: st
         row = lms.rows[hits[0]]
         out = Outcome("not_filled", g.student, row.name, _key_of(lms, row), previous=row.grade)
         others = [s for s in claimed[hits[0]] if s != g.student]
-        pending = [q for q in sorted(written) if g.status.startswith("graded") and g.scores.get(q, "") == ""]
+        pending = [q for q in sorted(written) if g.status in GRADED_STATUSES and g.scores.get(q, "") == ""]
         if others:
             out.kind = "ambiguous"
             out.note = f"The same LMS row also matches {', '.join(others)}; not filled. Use a mapping CSV."
-        elif not g.status.startswith("graded") or g.total is None:
+        elif g.status not in GRADED_STATUSES or g.total is None:
             out.note = (f"Not filled: the submission could not be graded (status {g.status}). Enter a grade by "
                         "hand after checking with the student.")
         elif pending and not include_pending:
