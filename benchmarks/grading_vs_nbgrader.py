@@ -181,7 +181,7 @@ def stage_costs(exercise, tool, tmp: Path, path: Path, rounds: int = 15) -> None
 
     from escalation.grading.check import run_tests
     from escalation.grading.protocol import Worker
-    from escalation.grading.runner import check_values, grade_notebook
+    from escalation.grading.score import check_values, grade_notebook
 
     values = {q: 1 for q in exercise.variables}
 
@@ -221,7 +221,7 @@ def endless_output_memory(exercise, tool, tmp: Path, seconds: float = 10.0) -> N
     import threading
 
     from escalation.grading.protocol import Worker
-    from escalation.grading.runner import grade_notebook
+    from escalation.grading.score import grade_notebook
     from escalation.grading.worker import descendants
 
     first = next(q for q in exercise.questions if q.kind == "auto").answer_ids[0]

@@ -29,8 +29,10 @@ from pathlib import Path
 import pytest
 
 from escalation.grading import integrity, sandbox
+from escalation.grading.files import SCRATCH_PREFIX
 from escalation.grading.protocol import Worker
-from escalation.grading.runner import SCRATCH_PREFIX, grade_notebook, make_plan
+from escalation.grading.runner import make_plan
+from escalation.grading.score import grade_notebook
 from escalation.grading.source import BEGIN_SOLUTION, END_SOLUTION, cell_text, load_exercise, nbgrader_meta
 from escalation.grading.student import student_notebook
 from escalation.grading.worker import descendants

@@ -23,7 +23,8 @@ import pytest
 from escalation.grading import cli, sandbox
 from escalation.grading.batch import Progress, find_submissions, grade_folder, safe_name
 from escalation.grading.report import write_reports
-from escalation.grading.runner import Worker, grade_notebook
+from escalation.grading.protocol import Worker
+from escalation.grading.score import grade_notebook
 from escalation.grading.source import all_sources, load_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -306,7 +307,7 @@ def test_missing_folder_and_unknown_exercise_give_clear_errors(tmp_path, capsys)
 
 
 def test_reports_can_be_rebuilt_from_results_only(graded, exercise, tmp_path):
-    from escalation.grading.runner import Result
+    from escalation.grading.result import Result
 
     results = [Result.from_dict(json.loads(p.read_text(encoding="utf-8"))["result"])
                for p in sorted((graded["out"] / "results").glob("*.json"))]
@@ -382,7 +383,7 @@ def test_a_forged_result_is_regraded_on_resume_and_flagged_by_merge(exercise, tm
 
 def test_stored_scores_above_a_question_are_clamped_and_flagged(exercise):
     from escalation.grading.report import gradebook_rows
-    from escalation.grading.runner import Result
+    from escalation.grading.result import Result
 
     auto = next(q for q in exercise.questions if q.kind == "auto")
     written = next(q for q in exercise.questions if q.kind == "written")
@@ -407,14 +408,15 @@ def test_stored_scores_above_a_question_are_clamped_and_flagged(exercise):
     ("", ("alice",), False),
 ])
 def test_a_typed_id_must_be_one_of_the_identity_s_names_whole(typed, identity_ids, ok):
-    from escalation.grading.runner import id_matches
+    from escalation.grading.score import id_matches
 
     assert id_matches(typed, *identity_ids) is ok
 
 
 def test_the_tests_see_the_identity_never_the_typed_id(exercise):
     """The tests run with the identity's student_id whatever the notebook typed; the typed id is only compared."""
-    from escalation.grading.runner import Plan, asks_for_id, grade_plan
+    from escalation.grading.runner import Plan
+    from escalation.grading.score import asks_for_id, grade_plan
 
     probe = {"cells": [], "values": {}, "problems": {}}
     plan = Plan([], [], {})
@@ -438,7 +440,7 @@ def test_a_killed_batch_leaves_no_worker_and_the_next_run_clears_its_temporary_f
     import tempfile
 
     from escalation.grading.batch import clear_leftovers
-    from escalation.grading.runner import SCRATCH_PREFIX
+    from escalation.grading.files import SCRATCH_PREFIX
 
     folder = tmp_path / "subs"
     folder.mkdir()

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from escalation.grading import sandbox
-from escalation.grading.runner import Worker, grade_notebook
+from escalation.grading.protocol import Worker
+from escalation.grading.score import grade_notebook
 from support.nbgrader_course import NBGRADER, make_course
 from escalation.grading.source import load_exercise
 

@@ -323,7 +323,7 @@ def test_cli_round_trip_with_the_real_grader_gradebook(tmp_path, capsys):
     """`escalation-grade lms moodle …` on a gradebook written by the grader's own report code."""
     from escalation.grading.cli import main
     from escalation.grading.report import gradebook_rows, write_gradebook
-    from escalation.grading.runner import Result
+    from escalation.grading.result import Result
     from escalation.grading.source import load_exercise
 
     exercise = load_exercise("ex01_reading")

@@ -9,7 +9,7 @@ import pytest
 
 from escalation.corpus import load_articles
 from escalation.grading import similarity
-from escalation.grading.runner import Result
+from escalation.grading.result import Result
 from escalation.grading.source import load_exercise
 
 ORIGINAL = ("The article presents the request mainly through the Ukrainian minister's own words, while the "

@@ -12,7 +12,8 @@ import json
 import pytest
 
 from escalation.grading import student
-from escalation.grading.runner import Worker, grade_notebook
+from escalation.grading.protocol import Worker
+from escalation.grading.score import grade_notebook
 from escalation.grading.source import (BEGIN_SOLUTION, END_SOLUTION, all_sources, cell_text, load_exercise,
                                        nbgrader_meta, split_region)
 
@@ -103,7 +104,8 @@ def test_solutions_earn_full_marks_for_every_variant_and_blank_versions_earn_not
 
 
 def test_blank_feedback_says_not_answered_yet():
-    from escalation.grading.runner import Worker, grade_notebook
+    from escalation.grading.protocol import Worker
+    from escalation.grading.score import grade_notebook
 
     source = SOURCES[0]
     exercise = load_exercise(source)

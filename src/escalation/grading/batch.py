@@ -29,11 +29,12 @@ import time
 from pathlib import Path
 
 from . import integrity
-from .files import write_atomic
+from .files import SCRATCH_PREFIX, write_atomic
 from .find import Roster, Submission, find, find_submissions  # noqa: F401 - find_submissions: re-exported
 from .protocol import Worker
-from .runner import (DEFAULT_TIMEOUT, GRADER_VERSION, SCRATCH_PREFIX, Result, SubmissionProblem, grade_notebook,
-                     read_bytes)
+from .result import Result, SubmissionProblem
+from .runner import DEFAULT_TIMEOUT, GRADER_VERSION, read_bytes
+from .score import grade_notebook
 from .source import Exercise
 
 INDEX = "students.json"  # the output folder's list of [student, result file name], in gradebook order

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from .files import write_atomic
 from .batch import INDEX, load_results
-from .runner import DEFAULT_TIMEOUT, STATUS_TEXT
+from .result import STATUS_TEXT
+from .runner import DEFAULT_TIMEOUT
 from .source import FormatError, load_exercise
 
 SKIPPED = "not_graded.txt"  # every folder or file of the submissions folder that got no row, and why

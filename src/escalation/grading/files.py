@@ -1,7 +1,9 @@
-"""Write grading files atomically (stage: report): a reader, or a batch killed half-way, never sees half a file."""
+"""Grading's files: atomic writes (a reader, or a batch killed half-way, never sees half a file) and the private
+scratch folder of one submission, named so that a later run can recognise leftovers."""
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from pathlib import Path
 
@@ -16,3 +18,11 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     else:
         tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+SCRATCH_PREFIX = "escalation-grade-"  # temporary folders: <prefix><grader pid>-<random>
+
+
+def scratch_folder() -> tempfile.TemporaryDirectory:
+    """A private temporary folder for one submission, named so that a later run can recognise leftovers."""
+    return tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")

@@ -10,7 +10,7 @@ Identity comes from the instructor's side, never from the notebook:
   equals one of the row's cells, or, for Moodle's `<full name>_<number>`, when the name equals one cell and
   the number is another cell (or ends one, as in `Participant 123`). The row's `student_id` is the identity;
   its other cells are the other names a typed id may be.
-The typed `student_id` is only compared with those names, whole (runner.id_matches).
+The typed `student_id` is only compared with those names, whole (score.id_matches).
 
 Links are refused, never followed: a symbolic link, a hard link (a file with more than one name), or anything
 that is not a regular file gets a row saying so; a link to a folder is never walked. Folders that are not

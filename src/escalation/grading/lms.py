@@ -31,7 +31,7 @@ from .batch import safe_name
 from .csvsafe import FORMULA_PREFIXES, neutralise
 from .files import write_atomic
 from .gradebook import EXPORT_NEEDS
-from .runner import GRADED_STATUSES
+from .result import GRADED_STATUSES
 
 LMS_KINDS = ("canvas", "moodle")
 COMMENT_PREFIX = "Escalation debates"

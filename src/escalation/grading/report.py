@@ -12,7 +12,7 @@ from pathlib import Path
 from . import gradebook, pages
 from .batch import safe_name
 from .csvsafe import neutralise
-from .runner import GRADED_STATUSES, STATUS_TEXT, Result
+from .result import GRADED_STATUSES, STATUS_TEXT, Result
 from .source import Exercise
 from .written import export_written, load_manual
 

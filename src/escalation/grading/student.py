@@ -27,7 +27,7 @@ import re
 import sys
 from pathlib import Path
 
-from .runner import grade_notebook
+from .score import grade_notebook
 from .protocol import Worker
 from .source import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, EXERCISES_DIR, ID_VARIABLE, Exercise,
                      FormatError, Question, all_sources, cell_text, load_exercise, nbgrader_meta, strip_code_solution,

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import EscalationError
 from .files import write_atomic
 from . import pages
-from .runner import Result
+from .result import Result
 from .similarity import write_report
 from .source import Exercise
 
