@@ -5,18 +5,9 @@ import pytest
 
 from escalation import agreement as ag
 from escalation.errors import QueryError
+from support.krippendorff import KRIPPENDORFF_C  # Krippendorff (2011), section C: alpha = 0.743
 
 N = None
-# Krippendorff, K. (2011), "Computing Krippendorff's Alpha-Reliability", Annenberg School for Communication
-# Departmental Papers 43 (repository.upenn.edu/asc_papers/43), section C: four observers, twelve units,
-# nominal data with missing values; the paper gives alpha = 0.743 (the same data appear as the "C" data
-# in R's irr::kripp.alpha / DescTools::KrippAlpha examples).
-KRIPPENDORFF_C = [
-    [1, 2, 3, 3, 2, 1, 4, 1, 2, N, N, N],
-    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, N, 3],
-    [N, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, N],
-    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, N],
-]
 # Same paper, section A: two observers, binary data, ten units, no missing data; alpha = 0.095.
 KRIPPENDORFF_A = [[0, 1, 0, 0, 0, 0, 0, 0, 1, 0], [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]]
 # Artstein, R. & Poesio, M. (2008), "Inter-Coder Agreement for Computational Linguistics", Computational

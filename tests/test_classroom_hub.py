@@ -29,6 +29,7 @@ import pytest
 
 from escalation.classroom import hubconfig
 from support import local_hub as local
+from support.krippendorff import KRIPPENDORFF_C
 
 pytestmark = pytest.mark.slow
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -36,16 +37,9 @@ STUDENTS = ["ana", "ben", "chloe", "dev", "emil"]
 INSTRUCTOR, OUTSIDER = "tess", "olga"
 SERVICE_PATH = f"/services/{hubconfig.SERVICE}/"
 XSS = "<script>alert('pwned')</script>"
-N = None
-# Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 observers, 12 units,
-# values 1–5 with gaps; alpha (nominal) = 0.743. Units become sentences 1–12 of the coding round's
-# article, values 1–5 the scheme's five codes.
-KRIPPENDORFF_C = [
-    [1, 2, 3, 3, 2, 1, 4, 1, 2, N, N, N],
-    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, N, 3],
-    [N, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, N],
-    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, N],
-]
+# Krippendorff (2011), section C (support/krippendorff.py): 4 observers, 12 units, values 1–5 with gaps;
+# alpha (nominal) = 0.743. Units become sentences 1–12 of the coding round's article, values 1–5 the scheme's
+# five codes.
 CODES = ["problem_definition", "causal_interpretation", "moral_evaluation", "treatment_recommendation", "none"]
 # Exercise 3.1 (vertical or horizontal? right: horizontal): what each student answers
 ANSWERS_31 = {"ana": "horizontal", "ben": "vertical", "chloe": "vertical", "dev": "horizontal", "emil": "horizontal"}

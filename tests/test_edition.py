@@ -13,19 +13,12 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
-from escalation.edition import build, cli, content, pack, printing
+from escalation.edition import cli, content, pack, printing
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = content.lesson_paths()
 SETS = sorted((REPO / "exercises" / "student").glob("*/*.ipynb"))
 NO_PDF = printing.chromium_available()
-
-
-@pytest.fixture(scope="module")
-def edition(tmp_path_factory) -> Path:
-    out = tmp_path_factory.getbasetemp() / "edition"
-    build.build_once(out, run_notebooks=False, pdfs=True)
-    return out
 
 
 def student_pages(root: Path) -> list[Path]:

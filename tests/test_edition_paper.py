@@ -3,7 +3,7 @@ made them: nothing past the right edge, every table cell of the printed page in 
 and no JupyterLab instructions on paper, a paper form for every widget exercise, personal questions on question
 sheets, the page counts in the docs.
 
-Shares the one edition build of test_edition.py (build.build_once into the session's base temp folder).
+Shares the one edition build of the session (the `edition` fixture of tests/conftest.py).
 """
 import ast
 import re
@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from escalation import practice, variants
-from escalation.edition import build, content, printing, sheets
+from escalation.edition import content, printing, sheets
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = content.lesson_paths()
@@ -28,13 +28,6 @@ pytestmark = pytest.mark.skipif(bool(NO_PDF), reason=NO_PDF or "")
 REPRS = re.compile(r"<[A-Za-z_][\w.]* object( at 0x[0-9a-fA-F]+)?>|\{'[^']*': ")
 SCREEN = re.compile(r"run (the|this|that) cells?\b|saves? as you type|saved as you type|\bdrag\b|double-click|"
                     r"shift \+ enter|hidden cells? below|enter your student id at the top first", re.I)
-
-
-@pytest.fixture(scope="module")
-def edition(tmp_path_factory) -> Path:
-    out = tmp_path_factory.getbasetemp() / "edition"
-    build.build_once(out, run_notebooks=False, pdfs=True)
-    return out
 
 
 def pdfs(edition: Path) -> list[Path]:

@@ -4,16 +4,15 @@ slide and a poster, the landing page's pointers are links, tables scroll in a na
 header rows, "Cite this" never shows a placeholder, and axe-core finds no WCAG 2.1 A/AA violation on the
 students' pages and the slides.
 
-Shares the one edition build of test_edition.py (build.build_once into the session's base temp folder).
+Shares the one edition build of the session (the `edition` fixture of tests/conftest.py).
 """
-import html
 import re
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from escalation.edition import build, cite, content, printing
+from escalation.edition import cite, content, printing
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = content.lesson_paths()
@@ -31,13 +30,6 @@ FIT_JS = """() => {
   }
   return bad;
 }"""
-
-
-@pytest.fixture(scope="module")
-def edition(tmp_path_factory) -> Path:
-    out = tmp_path_factory.getbasetemp() / "edition"
-    build.build_once(out, run_notebooks=False, pdfs=True)
-    return out
 
 
 def decks(edition: Path) -> list[Path]:
