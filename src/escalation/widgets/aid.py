@@ -10,7 +10,7 @@ from .. import aid as aidlib
 from ..maps import figure_img_html
 from ..errors import EscalationError
 from ..tables import cutoff_note
-from .base import Explorer
+from .base import DATE_EXAMPLE, DATE_FORMAT, Explorer, date_box, parse_date
 
 WRAP_STYLE = "overflow-x:auto;margin-top:8px;font-size:14px;line-height:1.4;"
 CELL = "padding:4px 10px;border-bottom:1px solid #cccccc;vertical-align:top;text-align:left;"
@@ -77,12 +77,11 @@ def aid_explorer(aid: pd.DataFrame | None = None) -> Explorer:
         "aid_type": widgets.Dropdown(options=[("All aid (military, financial, humanitarian)", "total"),
                                               ("Military aid only", "military")],
                                      value="total", description="Kind of aid", style={"description_width": "initial"}),
-        "as_of": widgets.DatePicker(value=None, description="As of (published by)",
-                                    style={"description_width": "initial"},
-                                    tooltip="Show only releases published by this day; clear it to show all"),
+        "as_of": date_box("As of (published by)", "Show only releases published by this day; clear it to show all"),
     }
-    help_text = widgets.HTML("<p>Choose a measure and a kind of aid. <strong>As of</strong>: type a date (or pick "
-                             "one) to see only the releases published by then; clear it to see all. Every control "
-                             "can be reached with Tab.</p>")
-    return Explorer(controls, lambda measure, aid_type, as_of: aid_view(aid, measure, aid_type, as_of),
+    help_text = widgets.HTML(f"<p>Choose a measure and a kind of aid. <strong>As of</strong>: type a date as "
+                             f"{DATE_FORMAT} (year-month-day), for example {DATE_EXAMPLE}, and press Enter to see "
+                             "only the releases published by then; clear the box to see all. Every control can be "
+                             "reached with Tab.</p>")
+    return Explorer(controls, lambda measure, aid_type, as_of: aid_view(aid, measure, aid_type, parse_date(as_of)),
                     title="Aid explorer: Kiel Institute headline figures by release", extra=[help_text])

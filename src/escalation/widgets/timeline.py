@@ -15,7 +15,7 @@ from .. import events as ev
 from ..ladder import KAHN_GROUPS, compare_placements, group_name, load_ladder_reference, placement_summary
 from ..tables import cutoff_note
 from ..timeline import LANES, timeline_svg, timeline_text
-from .base import Explorer
+from .base import DATE_EXAMPLE, DATE_FORMAT, Explorer, date_box, parse_date
 
 WIDE = {"description_width": "initial"}
 
@@ -62,7 +62,7 @@ def timeline_view(events: pd.DataFrame, dates, countries, types, lane: str, acto
 
 class TimelineExplorer(Explorer):
     """Date-range slider, country, event-type and actor filters, lane choice, an "as of" date (what had been
-    published by then: type a date or pick one, clear it to see everything), and a list of the events shown.
+    published by then: a date typed as YYYY-MM-DD, cleared to see everything), and a list of the events shown.
 
     The list and the chosen event's card sit above the timeline, so the timeline stays the box's last
     child (the display area), as in every Explorer."""
@@ -89,14 +89,16 @@ class TimelineExplorer(Explorer):
                                   continuous_update=False, style=WIDE),
             "lane": widgets.Dropdown(options=[(v, k) for k, v in LANES.items()], value="country",
                                      description="One lane per", style=WIDE),
-            "as_of": widgets.DatePicker(value=None, description="As of (published by)", style=WIDE,
-                                        tooltip="Show only events reported by this day; clear it to show all"),
+            "as_of": date_box("As of (published by)",
+                              "Show only events reported by this day; clear it to show all"),
         }
         self.event_list.observe(self.show_event, names="value")
-        help_text = widgets.HTML("<p><strong>As of (published by)</strong>: type a date, for example 2024-07-17, "
-                                 "or pick one, to see only what had been reported by that day (what a writer could "
-                                 "have known then); clear it to see every event.</p>")
-        super().__init__(controls, lambda **values: timeline_view(events, **values),
+        help_text = widgets.HTML(f"<p><strong>As of (published by)</strong>: type a date as {DATE_FORMAT} "
+                                 f"(year-month-day), for example {DATE_EXAMPLE}, and press Enter, to see only what "
+                                 "had been reported by that day (what a writer could have known then); clear the "
+                                 "box to see every event.</p>")
+        super().__init__(controls, lambda as_of, **values: timeline_view(events, as_of=parse_date(as_of),
+                                                                         **values),
                          title="Timeline of the debate (hold Ctrl or Shift to pick several countries or types)",
                          extra=[help_text, self.event_list, self.detail])
 
