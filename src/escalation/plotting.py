@@ -130,16 +130,46 @@ def wrap_prose(text: str, width: int = PRINT_WIDTH) -> str:
                       if p.strip() else p for p in paragraphs)
 
 
+def figure_bundle(fig: Figure) -> tuple[dict, dict]:
+    """(data, metadata) of a figure's display: PNG (with its alt text in the metadata, for nbconvert and the
+    edition) and the same PNG as an HTML `<img>` whose `alt` is the text alternative, which is what
+    JupyterLab shows (its own image renderer drops the alt text: axe's `image-alt`)."""
+    import base64
+
+    png = base64.b64encode(figure_png(fig)).decode("ascii")
+    alt = alt_text(fig) or "Figure (no description given)"
+    title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    title = title or next((ax.get_title() for ax in fig.axes if ax.get_title()), "")
+    img = (f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt, quote=True)}" '
+           'style="max-width:100%; height:auto">')
+    data = {"image/png": png, "text/html": img,
+            "text/plain": f"Figure: {' '.join(title.split()) or 'see the description below'}"}
+    return data, {"image/png": {"alt": alt}}
+
+
+class _Picture:
+    """A figure's display bundle (see `figure_bundle`); its repr is the plain-text line."""
+
+    def __init__(self, data: dict, metadata: dict):
+        self.data, self.metadata = data, metadata
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.data, self.metadata
+
+    def __repr__(self) -> str:
+        return self.data["text/plain"]
+
+
 def show(fig: Figure) -> None:
     """Display a figure as an image with its alt text, then print the text alternative; close the figure.
 
     The PNG is made here rather than left to the notebook's matplotlib backend, so a figure built without
     pyplot shows as a picture too (not as "<Figure size …>"), in JupyterLab, Voila and nbval alike.
     """
-    from IPython.display import Image, display
+    from IPython.display import display
     import matplotlib.pyplot as plt
 
-    display(Image(data=figure_png(fig), format="png", alt=alt_text(fig) or None))
+    display(_Picture(*figure_bundle(fig)))
     print(wrap_prose("Figure description: " + (alt_text(fig) or "(none given)")))
     plt.close(fig)
 
