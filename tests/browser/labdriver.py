@@ -434,21 +434,20 @@ def select_option(output, label: str, option_label: str | None = None, index: in
     return labels[index]
 
 
-def slider_value(output, label: str) -> str:
-    handle = output.locator(f'.widget-slider:has(label:text-is("{label}")) .noUi-handle').first
-    return handle.get_attribute("aria-valuetext") or handle.get_attribute("aria-valuenow")
+def number_value(output, label: str) -> str:
+    """The value in the number box labelled `label`."""
+    return output.locator(f'.widget-inline-hbox:has(label:text-is("{label}")) input').first.input_value()
 
 
-def move_slider(page, output, label: str, steps: int = 1, key: str = "ArrowRight") -> str:
-    """Focus the slider labelled `label` and press an arrow key `steps` times; return the new value text."""
-    handle = output.locator(f'.widget-slider:has(label:text-is("{label}")) .noUi-handle').first
-    handle.focus()
+def step_number(page, output, label: str, steps: int = 1, key: str = "ArrowUp") -> str:
+    """Focus the number box labelled `label` and press an arrow key `steps` times; return the new value."""
+    box = output.locator(f'.widget-inline-hbox:has(label:text-is("{label}")) input').first
+    box.focus()
     for _ in range(steps):
-        before = handle.get_attribute("aria-valuenow")
-        handle.press(key)
-        page.wait_for_function("([h, b]) => h.getAttribute('aria-valuenow') !== b",
-                               arg=[handle.element_handle(), before], timeout=10_000)
-    return slider_value(output, label)
+        before = box.input_value()
+        box.press(key)
+        page.wait_for_function("([b, v]) => b.value !== v", arg=[box.element_handle(), before], timeout=10_000)
+    return box.input_value()
 
 
 SHOWN_JS = """(output) => [...output.querySelectorAll(
