@@ -46,3 +46,20 @@ def test_anything_else_gets_a_message_about_the_date(explorers, name, typed):
     finally:
         widget.controls["as_of"].value = ""
     assert widget.message == ""
+
+
+def test_months_shown_are_two_labelled_drop_downs_that_follow_the_value(explorers):
+    timeline = explorers["timeline"]
+    months = timeline.controls["dates"]
+    assert (months.first.description, months.last.description) == ("Months shown: from", "to")
+    options = months.options
+    nov = next(v for label, v in options if label == "Nov 2024")
+    months.first.value = nov  # as a student picks it
+    assert timeline.result is not None and all(d >= "2024-11" for d in timeline.result.events["date"])
+    months.value = (options[0][1], options[-1][1])  # and as code sets it
+    assert months.first.value == options[0][1] and len(timeline.result.events) == len(timeline.events)
+    months.first.value, months.last.value = options[-1][1], options[-1][1]
+    months.last.value = options[0][1]  # last before first: a message about the months
+    assert timeline.message.startswith("Months shown: the first month") and "country" not in timeline.message
+    months.value = (options[0][1], options[-1][1])
+    assert timeline.message == ""
