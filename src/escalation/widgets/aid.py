@@ -52,8 +52,23 @@ def aid_view(aid: pd.DataFrame, measure: str, aid_type: str, as_of=None) -> tupl
             f"The aid table has no Kiel figures for {aid_type} {measure}. Try the other measure or kind of aid.")
     fig = aidlib.plot_aid(shown, measure, aid_type, note=note)
     rows = aidlib.kiel_figures(shown, measure, aid_type)
-    return (when + figure_img_html(fig, dpi=100) + aid_table_html(rows) + holdings_html(shown, rows)
+    return (when + chart_html(fig) + aid_table_html(rows) + holdings_html(shown, rows)
             + f"<p>{html.escape(note)}.</p>"), fig
+
+
+def chart_html(fig, dpi: int = 100) -> str:
+    """The chart as an <img> (alt text included) that records its smallest text at its own width, as `show`
+    does, and never shrinks below the width at which that text is 10 px."""
+    import math
+
+    from ..plotting import MIN_TEXT_PX, text_sizes
+
+    width = fig.get_figwidth() * dpi
+    smallest = text_sizes(fig, display_width=width, dpi=dpi, tight=False)[0][0]
+    narrowest = min(math.ceil(width * MIN_TEXT_PX / smallest), math.floor(width))
+    return figure_img_html(fig, dpi=dpi).replace(
+        '<img ', f'<img data-smallest-text-px="{smallest:.1f}" ', 1).replace(
+        'style="max-width:100%"', f'style="max-width:100%; min-width:{narrowest}px; height:auto"', 1)
 
 
 def holdings_html(aid: pd.DataFrame, rows: pd.DataFrame) -> str:
