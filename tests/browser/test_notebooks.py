@@ -62,6 +62,9 @@ def check_kwic_window(page, output) -> None:
     labdriver.wait_display_change(page, output, before)
     table = text.kwic_table(load_articles(), query, window=window)
     shown = output.locator(".jupyter-widgets.widget-box > :last-child tbody tr").first.locator("td")
+    deadline = time.monotonic() + 10  # each step is an update: wait for the one of the last step
+    while shown.nth(3).inner_text().strip() != table.iloc[0].right.strip() and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     assert shown.nth(3).inner_text().strip() == table.iloc[0].right.strip()
     assert shown.nth(1).inner_text().strip() == table.iloc[0].left.strip()
 
