@@ -148,16 +148,15 @@ def test_aid_chart_says_when_a_choice_has_too_few_figures(aid):
 
 
 def test_aid_explorer_as_of_and_spaced_table():
-    import datetime as dt
     from escalation.widgets.aid import aid_explorer
     widget = aid_explorer()
     assert "padding:4px 10px" in widget.display_area.value and "Data as of" in widget.display_area.value
     assert "Kiel figures from" in widget.display_area.value  # says what the data hold
-    widget.controls["as_of"].value = dt.date(2024, 3, 1)
+    widget.controls["as_of"].value = "2024-03-01"
     assert "As of 01 March 2024" in widget.display_area.value
     widget.controls["measure"].value = "allocations"
     assert widget.message == ""
-    widget.controls["as_of"].value = dt.date(2023, 1, 1)
+    widget.controls["as_of"].value = "2023-01-01"
     assert "No Kiel release published by 01 January 2023" in widget.message
     assert all(c.description for c in widget.controls.values())
 

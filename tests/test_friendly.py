@@ -25,7 +25,17 @@ CELLS = [
     "q6 = 12",  # 11: right form
     "check_format('Q6', q6, kind='whole number');",  # 12
     "progress_summary()",  # 13
-    "helper = 1 / 0",  # 14: not an answer cell: the error is explained and stops Run All as usual
+    # a lesson's answer (ex2_1) first right, then broken three ways: the check must never grade the stale 12
+    "from escalation import practice\nex2_1 = 12",  # 14
+    "ex2_1 = he",  # 15
+    "practice.check('2.1', ex2_1);",  # 16
+    "ex2_1 = ",  # 17: emptied
+    "practice.check('2.1', ex2_1);",  # 18
+    "ex2_1 = 41.3%",  # 19
+    "practice.check('2.1', ex2_1);",  # 20
+    "ex2_1 = 300km",  # 21
+    "practice.check('2.1', ex2_1);",  # 22
+    "helper = 1 / 0",  # last: not an answer cell: the error is explained and stops Run All as usual
 ]
 
 
@@ -74,8 +84,22 @@ def test_the_check_says_the_answer_cell_has_an_error(executed):
 
 
 @pytest.mark.slow
+def test_a_failed_lesson_answer_cell_is_never_graded_by_its_earlier_value(executed):
+    expected = {16: "`he` is not a name Python knows", 18: "The answer is missing: type it after `ex2_1 =`",
+                20: "Python does not read the % sign: write the number alone, as in ex2_1 = 41.3",
+                22: "A number runs into letters"}
+    for index, sentence in expected.items():
+        check = text_of(executed.cells[index])
+        assert f"Exercise 2.1: your answer cell has an error: {sentence}" in check, check
+        assert "not quite" not in check and "correct" not in check.replace("Correct it", "")
+    for index in (17, 19):  # specific to what was typed: no advice about quoting words
+        assert "horizontal escalation" not in text_of(executed.cells[index])
+        assert "quotes" not in text_of(executed.cells[index])
+
+
+@pytest.mark.slow
 def test_other_errors_are_explained_but_still_stop(executed):
-    last = text_of(executed.cells[14])
+    last = text_of(executed.cells[-1])
     assert last.startswith("✘ A number is divided by zero") and "Traceback" not in last
 
 
@@ -109,7 +133,11 @@ def test_forced_install_in_a_plain_shell_sets_an_answer_error(capsys):
     ("q1 = “Kyiv”", "curly quote"),
     ("q1 = 'Kyiv", "A quote is missing"),
     ("q1 = [1, 2))", "closing bracket"),
-    ("q1 = horizontal escalation", "words of an answer go inside quotes"),
+    ("q1 = horizontal escalation", "text goes inside quotes"),
+    ("q1 = ", "The answer is missing: type it after `q1 =`"),
+    ("ex3_2 =   # your answer", "The answer is missing: type it after `ex3_2 =`"),
+    ("q1 = 41.3%", "write the number alone, as in q1 = 41.3"),
+    ("ex2_1 = 300km", "A number runs into letters"),
 ])
 def test_syntax_errors_name_the_likely_cause(code, expected):
     try:

@@ -37,11 +37,15 @@ def test_show_displays_a_png_with_alt_text_and_prints_description(capsys, monkey
     import IPython.display
     from matplotlib.figure import Figure
 
+    import base64
     shown = []
-    monkeypatch.setattr(IPython.display, "display", shown.append)
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj._repr_mimebundle_()))
     fig = Figure()  # built without pyplot, as the package's fast renderers do
     plotting.finish(fig, fig.add_subplot(), title="T", xlabel="x", ylabel="y", alt_text="Nothing plotted.")
     plotting.show(fig)
-    (image,) = shown
-    assert image.data.startswith(b"\x89PNG") and image.alt == "Nothing plotted."
+    ((data, metadata),) = shown
+    assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
+    assert metadata == {"image/png": {"alt": "Nothing plotted."}}  # for nbconvert and the edition
+    # JupyterLab shows the HTML: the same picture, its alt text on the <img> (its PNG renderer drops it)
+    assert data["text/html"].startswith(f'<img src="data:image/png;base64,{data["image/png"]}" alt="Nothing plotted."')
     assert "Figure description: Nothing plotted." in capsys.readouterr().out

@@ -194,3 +194,30 @@ def test_show_prints_the_description_in_short_lines(capsys):
     printed = capsys.readouterr().out
     assert "\nFigure description: Map of the region" in printed
     assert max(len(line) for line in printed.splitlines()) <= plotting.PRINT_WIDTH
+
+
+def test_a_figure_never_shrinks_below_10_px_text_and_a_wide_one_scrolls_in_a_named_region():
+    import re
+
+    from escalation import aid as aidlib, argument_map
+    from escalation.plotting import LAPTOP_OUTPUT_PX, MIN_TEXT_PX, figure_bundle, text_sizes
+
+    for fig in (aidlib.plot_aid(aidlib.load_aid(), "commitments", "total"),
+                argument_map.draw_argument_map(argument_map.load_argument_map())):
+        data, _ = figure_bundle(fig)
+        page = data["text/html"]
+        narrowest = int(re.search(r"min-width:(\d+)px", page).group(1))
+        # shown that narrow, matplotlib's own sizes for the smallest text are still at least 10 px
+        assert text_sizes(fig, display_width=narrowest)[0][0] >= MIN_TEXT_PX - 0.05
+        assert text_sizes(fig, display_width=narrowest - 20)[0][0] < MIN_TEXT_PX or \
+            narrowest == int(plotting.image_width_px(fig))  # and no wider than needed
+        wide = narrowest > LAPTOP_OUTPUT_PX
+        assert ('role="region" tabindex="0" aria-label="Figure: ' in page) is wide
+    assert wide  # the argument map (drawn 1147 px wide) is the wide one
+
+
+def test_tables_scroll_in_a_focusable_named_region():
+    import pandas as pd
+
+    page = plotting.table_html(pd.DataFrame({"a": [1]}), caption="Weapons")
+    assert '<div class="escalation-table" role="region" tabindex="0" aria-label="Weapons (scrolls' in page

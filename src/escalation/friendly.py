@@ -6,7 +6,7 @@ quote or bracket, a column name that is not in the table, text where a number is
 technical message stays one command away (`%tb`).
 
 When the failing cell assigns an answer variable (`q1`, `q4_kiev`, `student_id`), that variable is set to
-an `AnswerError`, so the check below it says "your answer cell has an error: …" rather than "not answered
+an `AnswerError` (whatever it held before), so the check below it says "your answer cell has an error: …" rather than "not answered
 yet", and the cell does not stop *Run All*: the rest of the notebook still runs.
 
 It installs only in a real Jupyter kernel (ipykernel's ZMQInteractiveShell): never in the grader's shell,
@@ -19,8 +19,9 @@ import re
 import sys
 import types
 
-ANSWER_NAME = re.compile(r"^(q\d+[A-Za-z0-9_]*|student_id)$")
-ASSIGNMENT = re.compile(r"^[ \t]*(q\d+[A-Za-z0-9_]*|student_id)[ \t]*(?::[^=]*)?=(?!=)", re.M)
+ANSWER = r"q\d+[A-Za-z0-9_]*|ex\d+_\d+[A-Za-z0-9_]*|student_id"  # graded sets (q1), lessons (ex2_1)
+ANSWER_NAME = re.compile(rf"^({ANSWER})$")
+ASSIGNMENT = re.compile(rf"^[ \t]*({ANSWER})[ \t]*(?::[^=]*)?=(?!=)", re.M)
 DETAILS = "(Type %tb in a new cell to see Python's full message.)"
 
 
@@ -77,10 +78,28 @@ def explain_name_error(name: str, namespace: dict | None = None, cell: str = "")
             "Text answers go between quotes.")
 
 
+def _answer_line_problem(line: str, where: str) -> str | None:
+    """A message for the two answer-line slips Python only calls "invalid syntax": nothing after =, a %."""
+    m = ASSIGNMENT.match(line)
+    if not m:
+        return None
+    name, rhs = m.group(1), line[m.end():].split("#")[0].strip()
+    if not rhs:
+        return (f"The answer is missing: type it after `{name} =` (or put back the ... to leave it for later)"
+                f"{where}.")
+    if re.fullmatch(r"[-+]?\d[\d_]*(\.\d+)?\s*%", rhs):
+        return (f"Python does not read the % sign: write the number alone, as in {name} = {rhs.rstrip('% ')}"
+                f"{where}.")
+    return None
+
+
 def explain_syntax_error(exc: SyntaxError, cell: str = "") -> str:
     msg = (exc.msg or "").lower()
     line = (exc.text or "").strip()
     where = f" (line {exc.lineno}: {line})" if exc.lineno and line else ""
+    slip = _answer_line_problem(line, where) if "invalid syntax" in msg or "expected" in msg else None
+    if slip:
+        return slip
     if isinstance(exc, IndentationError) or "indent" in msg:
         return ("A line starts with spaces where Python does not expect them: remove the spaces at the start "
                 f"of the line{where}.")
@@ -106,8 +125,8 @@ def explain_syntax_error(exc: SyntaxError, cell: str = "") -> str:
     if "forgot a comma" in msg or "invalid syntax" in msg or "expected" in msg:
         if line.count('"') % 2 or line.count("'") % 2:
             return f"A quote is missing: text must start and end with the same quote mark, as in \"Kyiv\"{where}."
-        return ("Python cannot read this line: words of an answer go inside quotes (\"horizontal escalation\"), "
-                f"and list items are separated by commas{where}.")
+        return ("Python cannot read this line: text goes inside quotes (\"like this\"), numbers are written "
+                f"alone (12.5), and list items are separated by commas{where}.")
     return f"Python cannot read this cell: {exc.msg}{where}."
 
 

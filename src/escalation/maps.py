@@ -77,7 +77,7 @@ def rings_for(weapon_ids, weapons: pd.DataFrame, custom_km: float = 0.0) -> list
     if custom > 0:
         rings.append(Ring(f"Custom range, {custom:,.0f} km", custom, custom))
     if not rings:
-        raise EscalationError("No range chosen: tick at least one weapon, or drag the custom range above 0 km.")
+        raise EscalationError("No range chosen: tick at least one weapon, or set the custom range above 0 km.")
     return rings
 
 
@@ -441,7 +441,7 @@ class RangeMapRenderer:
     def render(self, launch, rings: list[Ring]) -> dict:
         """Draw rings from a launch point; return png, reach table, alt text, legend entries and the point."""
         if not rings:
-            raise EscalationError("No range chosen: tick at least one weapon, or drag the custom range above 0 km.")
+            raise EscalationError("No range chosen: tick at least one weapon, or set the custom range above 0 km.")
         label, lat, lon = geo.launch_point(self.places, launch)
         reach = reach_table(self.places, lat, lon, rings)
         self.canvas.restore_region(self.background)

@@ -130,16 +130,62 @@ def wrap_prose(text: str, width: int = PRINT_WIDTH) -> str:
                       if p.strip() else p for p in paragraphs)
 
 
+LAPTOP_OUTPUT_PX = 880  # a notebook's output width at 1366x768 with JupyterLab's file browser open (about 900)
+
+
+def figure_bundle(fig: Figure) -> tuple[dict, dict]:
+    """(data, metadata) of a figure's display: PNG (with its alt text in the metadata, for nbconvert and the
+    edition) and the same PNG as an HTML `<img>` whose `alt` is the text alternative, which is what
+    JupyterLab shows (its own image renderer drops the alt text: axe's `image-alt`).
+
+    The picture shrinks with the output area, but never below the width at which its smallest text is
+    MIN_TEXT_PX; a figure that would need more than a laptop's output width sits in a region that scrolls
+    sideways, which the keyboard can focus and a screen reader names. `data-smallest-text-px` gives the
+    smallest text at the picture's own size (for the browser tests)."""
+    import base64
+    import math
+
+    png = base64.b64encode(figure_png(fig)).decode("ascii")
+    alt = alt_text(fig) or "Figure (no description given)"
+    title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    title = " ".join((title or next((ax.get_title() for ax in fig.axes if ax.get_title()), "")).split())
+    width = image_width_px(fig)
+    sizes = text_sizes(fig, display_width=width)
+    smallest = sizes[0][0] if sizes else MIN_TEXT_PX
+    narrowest = min(math.ceil(width * MIN_TEXT_PX / smallest), math.floor(width))  # never wider than itself
+    img = (f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt, quote=True)}" '
+           f'data-smallest-text-px="{smallest:.1f}" style="max-width:100%; min-width:{narrowest}px; height:auto">')
+    if narrowest > LAPTOP_OUTPUT_PX:
+        name = f"Figure{': ' + title if title else ''} (scrolls sideways)"
+        img = (f'<div role="region" tabindex="0" aria-label="{html.escape(name, quote=True)}" '
+               f'style="overflow-x:auto; max-width:100%">{img}</div>')
+    data = {"image/png": png, "text/html": img, "text/plain": f"Figure: {title or 'see the description below'}"}
+    return data, {"image/png": {"alt": alt}}
+
+
+class _Picture:
+    """A figure's display bundle (see `figure_bundle`); its repr is the plain-text line."""
+
+    def __init__(self, data: dict, metadata: dict):
+        self.data, self.metadata = data, metadata
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.data, self.metadata
+
+    def __repr__(self) -> str:
+        return self.data["text/plain"]
+
+
 def show(fig: Figure) -> None:
     """Display a figure as an image with its alt text, then print the text alternative; close the figure.
 
     The PNG is made here rather than left to the notebook's matplotlib backend, so a figure built without
     pyplot shows as a picture too (not as "<Figure size …>"), in JupyterLab, Voila and nbval alike.
     """
-    from IPython.display import Image, display
+    from IPython.display import display
     import matplotlib.pyplot as plt
 
-    display(Image(data=figure_png(fig), format="png", alt=alt_text(fig) or None))
+    display(_Picture(*figure_bundle(fig)))
     print(wrap_prose("Figure description: " + (alt_text(fig) or "(none given)")))
     plt.close(fig)
 
@@ -259,7 +305,10 @@ def table_html(table: pd.DataFrame, *, caption: str = "", index: bool = False, m
     height = f" max-height:{max_height_px}px; overflow-y:auto;" if max_height_px else ""
     caption_html = (f'<caption style="text-align:left; font-weight:bold; padding:4px 0">{html.escape(caption)}'
                     "</caption>") if caption else ""
-    return (f'<div class="escalation-table" style="overflow-x:auto;{height} max-width:100%">'
+    # a region the keyboard can focus and a screen reader names, since it may scroll (axe: scrollable-region-focusable)
+    name = html.escape(f"{caption or 'Table'} (scrolls when wider than the page)", quote=True)
+    return (f'<div class="escalation-table" role="region" tabindex="0" aria-label="{name}" '
+            f'style="overflow-x:auto;{height} max-width:100%">'
             '<table style="border-collapse:collapse; table-layout:auto; font-size:14px; line-height:1.35; '
             'overflow-wrap:normal; word-break:normal; hyphens:none">'
             f"{caption_html}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")

@@ -312,7 +312,7 @@ _EXERCISE_LIST = [
     Practice(
         "2.3", NOTEBOOKS["02"], "How far is Moscow from Kyiv along a great circle, in km?", "number",
         expected=lambda: _distance("Kyiv", "Moscow"), rel_tol=0.01, title="Exercise 2.3",
-        hint="In the range explorer, choose Kyiv as the launch point and drag the custom range to 800 km or "
+        hint="In the range explorer, choose Kyiv as the launch point and set the custom range to 800 km or "
              "more: the list of places in reach gives each place's distance. Any answer within 1 per cent counts.",
         solution_note="geo.distance_km between Kyiv and Moscow (within 1 per cent)."),
     Practice(
@@ -351,8 +351,8 @@ _EXERCISE_LIST = [
     Practice(
         "3.2", NOTEBOOKS["03"], "How many warnings by Russia does the table record in the calendar year 2024?",
         "number", expected=_russian_warnings_2024, title="Exercise 3.2",
-        hint="In the timeline explorer choose the country Russia and the event type warning, and drag the months "
-             "slider to January–December 2024; the line above the timeline says how many events are shown.",
+        hint="In the timeline explorer choose the country Russia and the event type warning, and set Months shown "
+             "from Jan 2024 to Dec 2024; the line above the timeline says how many events are shown.",
         solution_note="Events of 2024 with country Russia and type warning."),
     Practice(
         "3.3", NOTEBOOKS["03"], "How many days passed between the New York Times report of the US authorisation "

@@ -235,14 +235,21 @@ def processes_mentioning(text: str) -> list[tuple[int, str]]:
 CODE_PROMPTS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea:has(.cm-content) .jp-InputPrompt"
 
 
+# As a student first sees JupyterLab: the file browser open beside the notebook (output about 900 px wide).
+FILE_BROWSER_OPEN = os.environ.get("ESCALATION_BROWSER_FILE_BROWSER", "open") != "closed"
+
+
 def load_lab(page, lab: Server) -> None:
-    """Load JupyterLab in the tab (fresh workspace) and close the file browser."""
+    """Load JupyterLab in the tab (fresh workspace), with the file browser open (as on first start) unless
+    ESCALATION_BROWSER_FILE_BROWSER=closed."""
     page.goto(f"{lab.url}/lab?reset&token={lab.token}")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
     page.wait_for_selector(".jp-SideBar.jp-mod-left", timeout=60_000)
     page.wait_for_timeout(500)
     left_tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
-    if left_tab.count():
+    if FILE_BROWSER_OPEN and not left_tab.count():
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab").first.click()
+    elif not FILE_BROWSER_OPEN and left_tab.count():
         left_tab.first.click()
 
 
@@ -334,8 +341,11 @@ SMALL_TEXT_JS = """([minimum, designWidth]) => {
     }
     for (const img of root.querySelectorAll('.jp-OutputArea-output img')) {
         if (!img.naturalWidth || !img.clientWidth) { continue; }
-        const designed = Math.min(img.naturalWidth, designWidth);   // the width its text sizes assume
-        const smallest = minimum * img.clientWidth / designed;      // its smallest text, as displayed
+        // its smallest text as displayed: from the size `show` records (at the picture's own width), or else
+        // assuming the smallest text is just `minimum` at its design width
+        const recorded = parseFloat(img.dataset.smallestTextPx);
+        const smallest = recorded ? recorded * img.clientWidth / img.naturalWidth
+                                  : minimum * img.clientWidth / Math.min(img.naturalWidth, designWidth);
         if (smallest < minimum - 0.1) {
             found.push(`image at ${img.clientWidth}/${img.naturalWidth} px, smallest text about ` +
                        `${smallest.toFixed(1)} px: ${(img.alt || '').slice(0, 60)}`);
@@ -434,21 +444,20 @@ def select_option(output, label: str, option_label: str | None = None, index: in
     return labels[index]
 
 
-def slider_value(output, label: str) -> str:
-    handle = output.locator(f'.widget-slider:has(label:text-is("{label}")) .noUi-handle').first
-    return handle.get_attribute("aria-valuetext") or handle.get_attribute("aria-valuenow")
+def number_value(output, label: str) -> str:
+    """The value in the number box labelled `label`."""
+    return output.locator(f'.widget-inline-hbox:has(label:text-is("{label}")) input').first.input_value()
 
 
-def move_slider(page, output, label: str, steps: int = 1, key: str = "ArrowRight") -> str:
-    """Focus the slider labelled `label` and press an arrow key `steps` times; return the new value text."""
-    handle = output.locator(f'.widget-slider:has(label:text-is("{label}")) .noUi-handle').first
-    handle.focus()
+def step_number(page, output, label: str, steps: int = 1, key: str = "ArrowUp") -> str:
+    """Focus the number box labelled `label` and press an arrow key `steps` times; return the new value."""
+    box = output.locator(f'.widget-inline-hbox:has(label:text-is("{label}")) input').first
+    box.focus()
     for _ in range(steps):
-        before = handle.get_attribute("aria-valuenow")
-        handle.press(key)
-        page.wait_for_function("([h, b]) => h.getAttribute('aria-valuenow') !== b",
-                               arg=[handle.element_handle(), before], timeout=10_000)
-    return slider_value(output, label)
+        before = box.input_value()
+        box.press(key)
+        page.wait_for_function("([b, v]) => b.value !== v", arg=[box.element_handle(), before], timeout=10_000)
+    return box.input_value()
 
 
 SHOWN_JS = """(output) => [...output.querySelectorAll(

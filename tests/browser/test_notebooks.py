@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+import a11y
 import labdriver
 import student
 from labdriver import REPO_ROOT
@@ -43,7 +44,7 @@ def check_kwic_query(page, output, query: str, article_label: str | None = None)
         before = labdriver.wait_display_change(page, output, before)
     labdriver.set_text(page, output, "Word or phrase", query)
     labdriver.wait_display_change(page, output, before)
-    window = int(labdriver.slider_value(output, "Words of context"))
+    window = int(labdriver.number_value(output, "Words of context"))
     chosen = [a for a in articles if article_label in (None, "All articles") or a.label == article_label]
     expected = len(text.kwic_table(chosen, query, window=window))
     assert expected > 0, "pick a query that occurs, so the check is about lines, not the empty message"
@@ -51,18 +52,39 @@ def check_kwic_query(page, output, query: str, article_label: str | None = None)
 
 
 def check_kwic_window(page, output) -> None:
-    """Move the context slider; the first line's right-hand context has the words kwic_table gives."""
+    """Step the context box down twice with the arrow key; the first line's contexts are what kwic_table gives."""
     from escalation import text
     from escalation.corpus import load_articles
 
     query = output.locator('.widget-text:has(label:text-is("Word or phrase")) input').input_value()
     before = labdriver.display_area_html(output)
-    window = int(labdriver.move_slider(page, output, "Words of context", steps=2, key="ArrowLeft"))
+    window = int(labdriver.step_number(page, output, "Words of context", steps=2, key="ArrowDown"))
     labdriver.wait_display_change(page, output, before)
     table = text.kwic_table(load_articles(), query, window=window)
     shown = output.locator(".jupyter-widgets.widget-box > :last-child tbody tr").first.locator("td")
+    deadline = time.monotonic() + 10  # each step is an update: wait for the one of the last step
+    while shown.nth(3).inner_text().strip() != table.iloc[0].right.strip() and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     assert shown.nth(3).inner_text().strip() == table.iloc[0].right.strip()
     assert shown.nth(1).inner_text().strip() == table.iloc[0].left.strip()
+
+
+def check_dropdown_keys(page, output, label: str) -> None:
+    """The keys the notebooks name for a drop-down inside JupyterLab: Alt+↓ (or Space) opens its list, ↓ moves
+    to the next option, Enter chooses it; the display follows. (A bare ↓ goes to JupyterLab, which moves to
+    the next cell, so the notebooks do not offer it.)"""
+    select = output.locator(f'.widget-dropdown:has(label:text-is("{label}")) select')
+    for opener in ("Alt+ArrowDown", "Space"):
+        options = select.evaluate("s => [...s.options].map(o => o.value)")
+        current = select.input_value()
+        before = labdriver.display_area_html(output)
+        select.focus()
+        page.keyboard.press(opener)
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        assert select.input_value() == options[options.index(current) + 1], f"{opener}, ↓, Enter on {label}"
+        labdriver.wait_display_change(page, output, before)
+        assert page.evaluate("() => document.activeElement.tagName") == "SELECT"  # still in the widget
 
 
 def interact_00(page) -> None:
@@ -106,6 +128,7 @@ def interact_02(page) -> None:
     from escalation.widgets.range import range_explorer
 
     output = labdriver.explorer(page, "Range explorer: what lies within reach of a launch point?")
+    check_dropdown_keys(page, output, "Launch point")
     ticked = output.locator(".widget-checkbox").evaluate_all(
         "boxes => boxes.map(b => [b.innerText.trim(), b.querySelector('input').checked])")
     before = labdriver.display_area_html(output)
@@ -251,6 +274,13 @@ def test_notebook_runs_and_widgets_respond(name, lab, lab_page, screenshots, rec
         assert labdriver.figures_without_picture(page) == [], "figures shown as text, without their picture"
         small = labdriver.small_text(page)
         assert small == [], f"text below {labdriver.MIN_TEXT_PX} px as displayed: {small[:10]}"
+        assert a11y.unnamed(page) == [], "figures without alt text or widget controls without a name"
+        ours, jupyterlab = a11y.audit(page)  # axe-core, WCAG 2.1 A/AA, on the whole page after Run All
+        print(f"{name}: axe, JupyterLab's own violations (not the module's; not failed): {len(jupyterlab)}")
+        for line in jupyterlab:
+            print("   ", line)
+        assert ours == [], "axe-core violations in cell outputs:\n" + "\n".join(ours)
+        clock("accessibility")
 
         interaction = INTERACTIONS.get(name)
         if interaction is None:

@@ -3,7 +3,8 @@
 No code and no quotation marks: a choice is a set of radio buttons, a short text a text box, a list a set
 of tick boxes. The feedback is the check's own message, shown under the widget (role "status", so a
 screen reader announces it). Keyboard: Tab reaches each control, arrow keys move between radio buttons,
-Space ticks a box, Enter in the text box or on the button checks.
+Space ticks a box, Enter in the text box (even an empty one) or on the button checks. An empty answer gets
+the widget's own instruction ("Type your answer in the box…"), never the answer cells' "Replace the ...".
 """
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ import ipywidgets as widgets
 
 FEEDBACK_STYLE = "border-left: 4px solid {colour}; padding: 4px 8px; white-space: pre-wrap;"
 COLOURS = {True: "#009E73", False: "#D55E00", None: "#0072B2"}  # Okabe–Ito; the text also says it
+EMPTY = {"choice": "Choose one of the options, then press Check.",
+         "set": "Tick every option that applies, then press Check."}
+EMPTY_TEXT = "Type your answer in the box, then press Enter or Check."
 
 
 class AnswerWidget(widgets.VBox):
@@ -22,7 +26,7 @@ class AnswerWidget(widgets.VBox):
 
     def __init__(self, practice, check: Callable):
         self.practice, self._check = practice, check
-        self.outcome, self.message = None, ""
+        self.outcome, self.message, self._checked = None, "", object()
         prompt = widgets.HTML(f"<p><strong>{html.escape(practice.label)}.</strong> "
                               f"{html.escape(practice.prompt)}</p>")
         self.control, extra = self._make_control()
@@ -50,7 +54,12 @@ class AnswerWidget(widgets.VBox):
                                style={"description_width": "initial"},
                                layout=widgets.Layout(width="min(100%, 36em)"))
         control.observe(lambda change: self.run_check() if change["new"].strip() else None, names="value")
+        control.on_msg(self._on_submit)  # Enter sends "submit", also when the box is empty (no value change)
         return control, []
+
+    def _on_submit(self, _control, content, _buffers) -> None:
+        if content.get("event") == "submit" and (self.value is None or self.value != self._checked):
+            self.run_check()
 
     @property
     def value(self):
@@ -63,8 +72,11 @@ class AnswerWidget(widgets.VBox):
 
     def run_check(self) -> None:
         """Check the current answer and show the feedback."""
-        value = self.value
+        value = self._checked = self.value
         self.outcome, self.message = self._check(self.practice.id, ... if value is None else value)
+        if value is None:  # recorded as not answered; the words are the widget's own
+            self.message = (f"… {self.practice.label}: not answered yet. "
+                            + EMPTY.get(self.practice.kind, EMPTY_TEXT))
         colour = COLOURS.get(self.outcome, COLOURS[None])
         self.feedback.value = (f'<div role="status" style="{FEEDBACK_STYLE.format(colour=colour)}">'
                                f"{html.escape(self.message)}</div>")

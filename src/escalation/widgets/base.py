@@ -10,8 +10,10 @@ statically with `static_view(widget_or_html, caption)`.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import os
+import re
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -29,6 +31,45 @@ def message_html(text: str, kind: str = "info") -> str:
     label = {"info": "Note", "warning": "Check your input"}[kind]
     return (f'<div role="status" style="{MESSAGE_STYLES[kind]}"><strong>{label}:</strong> '
             f"{html.escape(text)}</div>")
+
+
+DATE_FORMAT = "YYYY-MM-DD"
+DATE_EXAMPLE = "2024-07-17"
+
+
+def date_box(description: str, tooltip: str) -> widgets.Text:
+    """A text box for an ISO date (year-month-day), which shows the expected form; empty means "no date".
+
+    A text box, not the browser's date picker: that one shows the form of the browser's locale
+    (mm/dd/yyyy), so a typed 2024-07-17 became 02/02/40717."""
+    return widgets.Text(value="", description=description, placeholder=f"{DATE_FORMAT}, e.g. {DATE_EXAMPLE}",
+                        tooltip=tooltip, continuous_update=False, style={"description_width": "initial"},
+                        layout=widgets.Layout(width="min(100%, 28em)"))
+
+
+def parse_date(text, field: str = "As of") -> dt.date | None:
+    """The date typed in a `date_box` (None when empty); an EscalationError naming the date otherwise."""
+    if text is None or isinstance(text, dt.date):
+        return text
+    typed = str(text).strip()
+    if not typed:
+        return None
+    problem = None
+    if not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", typed):
+        problem = "is not written as year-month-day"
+    else:
+        year, month, day = (int(part) for part in typed.split("-"))
+        try:
+            value = dt.date(year, month, day)
+        except ValueError:
+            problem = "is not a day of the calendar"
+        else:
+            if not 1900 <= year <= 2100:
+                problem = "has a year out of range"
+            else:
+                return value
+    raise EscalationError(f"{field}: '{typed}' {problem}. Type the date as {DATE_FORMAT} (year-month-day), for "
+                          f"example {DATE_EXAMPLE}, or clear the box to see everything.")
 
 
 STATIC_ENV = "ESCALATION_STATIC_WIDGETS"

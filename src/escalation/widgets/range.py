@@ -1,4 +1,4 @@
-"""The range explorer: pick a launch point, tick weapons or drag a custom range; see what is in reach."""
+"""The range explorer: pick a launch point, tick weapons or type a custom range; see what is in reach."""
 from __future__ import annotations
 
 import base64
@@ -26,7 +26,7 @@ def chosen_rings(summary: pd.DataFrame, ticked: list[str], custom_km: float) -> 
         rings.append(maps.Ring(f"Custom range, {custom:,.0f} km", custom, custom))
     if not rings:
         raise EscalationError("No weapon ticked and the custom range is 0 km: tick at least one weapon, "
-                              "or drag the custom range slider above 0.")
+                              "or type a custom range above 0.")
     return rings
 
 
@@ -90,13 +90,14 @@ def range_explorer(places: pd.DataFrame | None = None, weapons: pd.DataFrame | N
             value=launch, description="Launch point", style=wide),
         "latitude": widgets.FloatText(value=50.0, step=0.1, description="Latitude (° N, custom point)", style=wide),
         "longitude": widgets.FloatText(value=36.0, step=0.1, description="Longitude (° E, custom point)", style=wide),
-        "custom_km": widgets.IntSlider(value=0, min=0, max=1000, step=10, description="Custom range (km, 0 = off)",
-                                       style=wide, continuous_update=False, layout=widgets.Layout(width="60%")),
+        # a number box, not a slider: ipywidgets gives a slider's handle no accessible name (axe)
+        "custom_km": widgets.BoundedIntText(value=0, min=0, max=1000, step=10, description="Custom range (km, 0 = off)",
+                                            style=wide, continuous_update=True),
     }
     for wid, row in summary.iterrows():
         controls[f"w_{wid}"] = widgets.Checkbox(value=wid in ticked, description=row["label"], indent=False,
                                                 layout=widgets.Layout(width="auto"))
     return Explorer(controls, partial(range_view, renderer, summary),
                     title="Range explorer: what lies within reach of a launch point?",
-                    purpose="pick a launch point, tick weapons or drag a custom range, and see which places "
+                    purpose="pick a launch point, tick weapons or type a custom range, and see which places "
                             "lie within reach", notebook="02")

@@ -142,8 +142,10 @@ def kwic_explorer(articles: list[Article] | None = None, query: str = "escalatio
                               continuous_update=False, style={"description_width": "initial"}),
         "article_id": widgets.Dropdown(options=[("All articles", "all")] + [(a.label, a.id) for a in articles],
                                        value="all", description="In", style={"description_width": "initial"}),
-        "window": widgets.IntSlider(value=6, min=1, max=15, description="Words of context",
-                                    style={"description_width": "initial"}),
+        # a number box (arrow keys step it), not a slider: a slider's handle has no accessible name
+        "window": widgets.BoundedIntText(value=6, min=1, max=15, description="Words of context",
+                                         continuous_update=True, style={"description_width": "initial"},
+                                         layout=widgets.Layout(width="min(100%, 16em)")),
     }
 
     def compute(query, article_id, window):

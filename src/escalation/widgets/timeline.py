@@ -10,12 +10,14 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 import pandas as pd
+import traitlets
 
 from .. import events as ev
+from ..errors import EscalationError
 from ..ladder import KAHN_GROUPS, compare_placements, group_name, load_ladder_reference, placement_summary
 from ..tables import cutoff_note
 from ..timeline import LANES, timeline_svg, timeline_text
-from .base import Explorer
+from .base import DATE_EXAMPLE, DATE_FORMAT, Explorer, date_box, parse_date
 
 WIDE = {"description_width": "initial"}
 
@@ -30,10 +32,34 @@ class TimelineView:
 
 
 def month_options(events: pd.DataFrame) -> list[tuple[str, pd.Timestamp]]:
-    """(label, first day) for every month from the first to the last event, for the date-range slider."""
+    """(label, first day) for every month from the first to the last event, for the first- and last-month drop-downs."""
     months = pd.date_range(events["start"].min().to_period("M").to_timestamp(),
                            events["end"].max().to_period("M").to_timestamp(), freq="MS")
     return [(m.strftime("%b %Y"), m) for m in months]
+
+
+class MonthRange(widgets.HBox):
+    """The months shown: two labelled drop-downs (first, last); `.value` is the (first, last) pair.
+
+    Drop-downs rather than a range slider, whose two handles have no accessible name in ipywidgets."""
+
+    value = traitlets.Tuple()
+
+    def __init__(self, options: list[tuple[str, pd.Timestamp]]):
+        self.options, self.description = options, "Months shown"
+        self.first = widgets.Dropdown(options=options, value=options[0][1], description="Months shown: from",
+                                      style=WIDE)
+        self.last = widgets.Dropdown(options=options, value=options[-1][1], description="to", style=WIDE)
+        super().__init__([self.first, self.last], layout=widgets.Layout(flex_flow="row wrap"))
+        self.value = (self.first.value, self.last.value)
+        for box in (self.first, self.last):
+            box.observe(lambda _change: setattr(self, "value", (self.first.value, self.last.value)), names="value")
+        self.observe(self._show, names="value")
+
+    def _show(self, change) -> None:
+        first, last = change["new"]
+        if (self.first.value, self.last.value) != (first, last):
+            self.first.value, self.last.value = first, last
 
 
 def timeline_view(events: pd.DataFrame, dates, countries, types, lane: str, actor: str = "",
@@ -42,6 +68,9 @@ def timeline_view(events: pd.DataFrame, dates, countries, types, lane: str, acto
     `actor` keeps events whose actor contains that text; `as_of` (a date or None) keeps only what had been
     published by that day (`events.as_of`)."""
     first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[1])
+    if first > last:
+        raise EscalationError(f"Months shown: the first month ({first:%b %Y}) is after the last ({last:%b %Y}); "
+                              "choose a first month before the last.")
     end = last + pd.offsets.MonthEnd(0)
     known = ev.as_of(events, as_of)
     # choices are checked against the whole table (a country may have no event yet on the as-of day)
@@ -61,8 +90,8 @@ def timeline_view(events: pd.DataFrame, dates, countries, types, lane: str, acto
 
 
 class TimelineExplorer(Explorer):
-    """Date-range slider, country, event-type and actor filters, lane choice, an "as of" date (what had been
-    published by then: type a date or pick one, clear it to see everything), and a list of the events shown.
+    """First and last month, country, event-type and actor filters, lane choice, an "as of" date (what had been
+    published by then: a date typed as YYYY-MM-DD, cleared to see everything), and a list of the events shown.
 
     The list and the chosen event's card sit above the timeline, so the timeline stays the box's last
     child (the display area), as in every Explorer."""
@@ -78,9 +107,7 @@ class TimelineExplorer(Explorer):
         countries = [c for c in order if c in present] + sorted(present - set(order))  # none left out
         types = [t for t in ev.EVENT_TYPES if t in set(events["event_type"])]
         controls = {
-            "dates": widgets.SelectionRangeSlider(options=options, index=(0, len(options) - 1),
-                                                  description="Months shown", style=WIDE,
-                                                  continuous_update=False, layout=widgets.Layout(width="95%")),
+            "dates": MonthRange(options),
             "countries": widgets.SelectMultiple(options=countries, value=tuple(countries), rows=len(countries),
                                                 description="Countries", style=WIDE),
             "types": widgets.SelectMultiple(options=types, value=tuple(types), rows=len(types),
@@ -89,14 +116,16 @@ class TimelineExplorer(Explorer):
                                   continuous_update=False, style=WIDE),
             "lane": widgets.Dropdown(options=[(v, k) for k, v in LANES.items()], value="country",
                                      description="One lane per", style=WIDE),
-            "as_of": widgets.DatePicker(value=None, description="As of (published by)", style=WIDE,
-                                        tooltip="Show only events reported by this day; clear it to show all"),
+            "as_of": date_box("As of (published by)",
+                              "Show only events reported by this day; clear it to show all"),
         }
         self.event_list.observe(self.show_event, names="value")
-        help_text = widgets.HTML("<p><strong>As of (published by)</strong>: type a date, for example 2024-07-17, "
-                                 "or pick one, to see only what had been reported by that day (what a writer could "
-                                 "have known then); clear it to see every event.</p>")
-        super().__init__(controls, lambda **values: timeline_view(events, **values),
+        help_text = widgets.HTML(f"<p><strong>As of (published by)</strong>: type a date as {DATE_FORMAT} "
+                                 f"(year-month-day), for example {DATE_EXAMPLE}, and press Enter, to see only what "
+                                 "had been reported by that day (what a writer could have known then); clear the "
+                                 "box to see every event.</p>")
+        super().__init__(controls, lambda as_of, **values: timeline_view(events, as_of=parse_date(as_of),
+                                                                         **values),
                          title="Timeline of the debate (hold Ctrl or Shift to pick several countries or types)",
                          extra=[help_text, self.event_list, self.detail])
 
