@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -66,10 +67,29 @@ def find_or_install_proxy(cache: Path | None = None, timeout: float = 300) -> st
     return str(local)
 
 
+PORT_SPAN = 4000  # ports per pytest-xdist worker, below the kernel's ephemeral range (32768 and up)
+_given: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port on 127.0.0.1 from this test worker's own range (20000 + 4000 x worker number), never one
+    handed out before in this process. Two hubs started at once by two xdist workers (or a hub and the
+    ephemeral ports the kernel hands out) cannot then pick the same port between its check and its use."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    base = 20000 + PORT_SPAN * (int(worker) % 3 if worker.isdigit() else 0)
+    rng = random.Random(os.getpid())
+    for _ in range(200):
+        port = base + rng.randrange(PORT_SPAN)
+        if port in _given:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _given.add(port)
+        return port
+    raise HubUnavailable(f"no free port on 127.0.0.1 between {base} and {base + PORT_SPAN}")
 
 
 def leftovers(marker_value: str) -> list[int]:
