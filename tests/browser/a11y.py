@@ -57,3 +57,22 @@ MISSING_NAMES_JS = f"""() => {{
 def unnamed(page) -> list[str]:
     """Figures without alt text and widget controls without an accessible name, in the open notebook."""
     return page.evaluate(MISSING_NAMES_JS)
+
+
+# Voila: the same split (nodes inside a cell's output are the module's; the rest is Voila's page template).
+# Why each rule seen on Voila's own template is not the module's to fix (printed with the violation).
+VOILA_REASONS = {
+    "html-has-lang": "Voila's lab template writes <html> without a lang attribute",
+    "landmark-one-main": "Voila's template has no <main> landmark (best practice, outside the WCAG tags)",
+    "page-has-heading-one": "Voila's template adds no heading of its own",
+    "region": "Voila's template puts the outputs outside any landmark",
+    "document-title": "Voila sets the page title from the notebook name",
+}
+
+
+def audit_voila(page) -> tuple[list[str], list[str]]:
+    """axe-core on a Voila page: (violations in cell outputs, Voila template's, each with its reason)."""
+    module, template = split_violations(page, run_axe(page))
+    reasons = [f"{line}  [reason: {VOILA_REASONS.get(line.split(' ', 1)[0], 'outside any cell output: Voila template')}]"
+               for line in template]
+    return module, reasons

@@ -3,20 +3,23 @@
 The range explorer is started as the README says (`voila apps/range_explorer.ipynb --no-browser
 --port=P --Voila.ip=127.0.0.1`, in the temporary copy with temporary Jupyter folders); the test picks
 launch points with the mouse and with the keyboard and checks the page shows what the package computes.
-The timeline and coding apps are rendered by one Voila server on the apps/ folder: the widget must
-appear, with no error and nothing left loading.
+The other apps are rendered by one Voila server on the apps/ folder: the widget must appear, with no
+error and nothing left loading. On every app axe-core (WCAG 2.1 A/AA) runs once: no violation inside a
+cell's output (the module's); Voila's own template violations are printed with the reason, not failed.
 """
 from __future__ import annotations
 
 import pytest
 
+import a11y
 import labdriver
 from labdriver import REPO_ROOT
 
 APP = "apps/range_explorer.ipynb"
 # The other presentation apps of the issue (the reading apps' widgets are driven in JupyterLab by
 # test_notebooks.py, and every app runs under nbclient in tests/test_apps.py; this keeps the suite short).
-OTHER_APPS = [name for name in ("timeline.ipynb", "coding.ipynb") if (REPO_ROOT / "apps" / name).exists()]
+OTHER_APPS = [name for name in ("timeline.ipynb", "coding.ipynb", "article_explorer.ipynb", "kwic_explorer.ipynb")
+              if (REPO_ROOT / "apps" / name).exists()]
 TITLE = "Range explorer: what lies within reach of a launch point?"
 
 
@@ -31,6 +34,14 @@ def voila_app(browser_root):
         server.stop()
 
 
+def assert_accessible(page, name: str) -> None:
+    """axe-core once on the rendered app: nothing the module causes; Voila's template's printed."""
+    module, template = a11y.audit_voila(page)
+    for line in template:
+        print(f"{name}: Voila template: {line}")
+    assert not module, f"{name}: axe-core violations in the app's outputs:\n" + "\n".join(module)
+
+
 def test_voila_app_serves_and_responds(voila_app, page, screenshots):
     from escalation.widgets.range import range_explorer
 
@@ -42,6 +53,7 @@ def test_voila_app_serves_and_responds(voila_app, page, screenshots):
         text = page.inner_text("body")
         for failure in labdriver.WIDGET_FAILURES + ("Traceback", "There was an error"):
             assert failure not in text, f"{failure!r} on the page"
+        assert_accessible(page, APP)
 
         before = output.evaluate("o => o.lastElementChild.innerHTML")
         launch = output.locator('.widget-dropdown:has(label:text-is("Launch point")) select')
@@ -97,6 +109,7 @@ def test_voila_app_renders(name, voila_folder, page, screenshots):
             assert failure not in text, f"{name}: {failure!r} on the page"
         assert page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0
         assert widget.locator("select, input, button").count() > 0, "the app shows no control"
+        assert_accessible(page, name)
         page.set_viewport_size({"width": 1280, "height": 1600})
         page.screenshot(path=str(stem.with_suffix(".png")))
     except Exception:
