@@ -1,6 +1,6 @@
-"""What a student sees in the committed lesson outputs: no raw Python reprs, no NaN.
+"""What a student sees in committed notebook outputs: no raw Python reprs, no NaN.
 
-Scans, for every output of every lesson notebook, the representation JupyterLab actually shows (the
+Scans, for every output of every lesson notebook, Voila app and exercise notebook, the representation JupyterLab actually shows (the
 richest one: a widget, then HTML, Markdown, an image, plain text), plus printed streams.
 """
 from __future__ import annotations
@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = (sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted((ROOT / "apps").glob("*.ipynb"))
+             + sorted((ROOT / "exercises").glob("*/*/*.ipynb")))
 SHOWN_FIRST = ("application/vnd.jupyter.widget-view+json", "text/html", "text/markdown", "image/svg+xml",
                "image/png", "image/jpeg", "text/latex", "text/plain")
 RAW = {
