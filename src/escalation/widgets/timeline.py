@@ -103,6 +103,7 @@ class TimelineExplorer(Explorer):
         self.event_list = widgets.Select(options=[], rows=EVENT_ROWS, description="Event",
                                          style=WIDE, layout=widgets.Layout(width="95%"))
         self.detail = widgets.HTML()
+        self.count_line = widgets.HTML()  # the result in words, next to the filters (the chosen event's card is long)
         order = ("Russia", "Ukraine", "United States", "United Kingdom", "Germany", "France")
         present = set(events["country"])
         countries = [c for c in order if c in present] + sorted(present - set(order))  # none left out
@@ -135,8 +136,8 @@ class TimelineExplorer(Explorer):
         side = widgets.VBox([controls["actor"], controls["lane"], controls["as_of"]])
         filters = widgets.HBox([controls["countries"], controls["types"], side],
                                layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
-        self.children = tuple(header + [controls["dates"], filters, help_text, self.event_list, self.detail,
-                                        self.display_area])
+        self.children = tuple(header + [controls["dates"], filters, self.count_line, help_text, self.event_list,
+                                        self.detail, self.display_area])
 
     def update(self, _change=None) -> None:
         """Redraw, then refill the event list with the events now shown."""
@@ -144,6 +145,10 @@ class TimelineExplorer(Explorer):
         if not hasattr(self, "event_list"):
             return
         shown = self.result.events if self.result is not None else self.events.iloc[0:0]
+        self.count_line.value = (f"<p><strong>{len(shown)} of {len(self.events)} events shown</strong> "
+                                 "(the list, the chosen event and the timeline are below).</p>"
+                                 if self.result is not None else
+                                 "<p><strong>No events shown</strong>: see the message below the list.</p>")
         options = [(ev.event_label(row), row["event_id"])
                    for row in shown[["date", "event_type", "actor", "confirmation", "event_id"]].to_dict("records")]
         keep = self.event_list.value if self.event_list.value in {v for _, v in options} else None
