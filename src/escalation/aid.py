@@ -96,11 +96,30 @@ def figure_of(aid: pd.DataFrame, figure_id: str) -> float:
     return float(rows.iloc[0])
 
 
-def change(aid: pd.DataFrame, from_id: str, to_id: str) -> dict:
+class Change(dict):
+    """The result of `change`: a dict for code (`result["percent"]`), a sentence on screen."""
+
+    def describe(self) -> str:
+        """The change in one or two sentences, numbers rounded."""
+        text = (f"From {self['from']:g} to {self['to']:g}: a change of {self['change']:+.1f} "
+                f"({self['percent']:+.1f}%; the later figure is {self['ratio']:.2f} times the earlier).")
+        if self["comparable"]:
+            return text + " Comparable: the two rows have the same measure, unit, aid type and donor group."
+        return (text + " Not comparable: the two rows differ in " + ", ".join(c.replace("_", " ") for c in self["differs_in"])
+                + ", so part of this change is a change of definition.")
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def _repr_markdown_(self) -> str:
+        return self.describe()
+
+
+def change(aid: pd.DataFrame, from_id: str, to_id: str) -> Change:
     """How a figure moved between two rows: absolute change, percentage change and the ratio.
 
     Warns in the result (`comparable`) when the two rows differ in measure, unit, aid type or donor
-    group, because then the "change" is partly a change of definition.
+    group, because then the "change" is partly a change of definition. Shown as a sentence.
     """
     a, b = aid.loc[aid["id"] == from_id], aid.loc[aid["id"] == to_id]
     for fid, rows in ((from_id, a), (to_id, b)):
@@ -108,9 +127,9 @@ def change(aid: pd.DataFrame, from_id: str, to_id: str) -> dict:
             raise EscalationError(f"No figure with id '{fid}' in the aid table (see its 'id' column).")
     a, b = a.iloc[0], b.iloc[0]
     differs = [c for c in ("measure", "unit", "aid_type", "donor_group") if a[c] != b[c]]
-    return {"from": float(a["figure"]), "to": float(b["figure"]), "change": float(b["figure"] - a["figure"]),
-            "percent": float((b["figure"] - a["figure"]) / a["figure"] * 100), "ratio": float(b["figure"] / a["figure"]),
-            "comparable": not differs, "differs_in": differs}
+    return Change({"from": float(a["figure"]), "to": float(b["figure"]), "change": float(b["figure"] - a["figure"]),
+                   "percent": float((b["figure"] - a["figure"]) / a["figure"] * 100),
+                   "ratio": float(b["figure"] / a["figure"]), "comparable": not differs, "differs_in": differs})
 
 
 def share(part: float, whole: float) -> float:

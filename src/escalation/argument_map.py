@@ -87,9 +87,26 @@ def bands(table: pd.DataFrame, question: str | None = None) -> list[dict]:
     return list(out.values())
 
 
-def stance_history(table: pd.DataFrame, question: str | None = None) -> dict[str, list[tuple[str, str]]]:
+class StanceHistory(dict):
+    """The result of `stance_history`: a dict for code, a table (side, stances in order) on screen."""
+
+    def table(self) -> pd.DataFrame:
+        """One row per side: its stances in table order and whether they changed."""
+        return pd.DataFrame([{"side": side, "stances (stage: stance)": "; ".join(f"{stage}: {stance}" for stage, stance in pairs),
+                              "changed?": "yes" if len({stance for _, stance in pairs}) > 1 else "no"}
+                             for side, pairs in self.items()])
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{row['side']} — {row['stances (stage: stance)']} (changed: {row['changed?']})"
+                         for row in self.table().to_dict("records"))
+
+    def _repr_html_(self) -> str:
+        return plotting.table_html(self.table(), caption="Each side's stances, in the map's order")
+
+
+def stance_history(table: pd.DataFrame, question: str | None = None) -> StanceHistory:
     """For each side, its (stage, stance) pairs in table order: shows who changed position."""
-    history: dict[str, list[tuple[str, str]]] = {}
+    history = StanceHistory()
     for band in bands(table, question):
         history.setdefault(band["side"], []).append((band["stage"], band["stance"]))
     return history

@@ -141,7 +141,8 @@ def kwic_explorer(articles: list[Article] | None = None, query: str = "escalatio
         "query": widgets.Text(value=query, description="Word or phrase", placeholder="for example: long-range",
                               continuous_update=False, style={"description_width": "initial"}),
         "article_id": widgets.Dropdown(options=[("All articles", "all")] + [(a.label, a.id) for a in articles],
-                                       value="all", description="In", style={"description_width": "initial"}),
+                                       value="all", description="In", style={"description_width": "initial"},
+                                       layout=widgets.Layout(width="95%")),  # whole headlines, never cut
         # a number box (arrow keys step it), not a slider: a slider's handle has no accessible name
         "window": widgets.BoundedIntText(value=6, min=1, max=15, description="Words of context",
                                          continuous_update=True, style={"description_width": "initial"},

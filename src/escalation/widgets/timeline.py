@@ -20,6 +20,7 @@ from ..timeline import LANES, timeline_svg, timeline_text
 from .base import DATE_EXAMPLE, DATE_FORMAT, Explorer, date_box, parse_date
 
 WIDE = {"description_width": "initial"}
+EVENT_ROWS = 5  # rows of the event list: with the filters side by side, the count line stays on a 768 px screen
 
 
 @dataclass
@@ -99,9 +100,10 @@ class TimelineExplorer(Explorer):
     def __init__(self, events: pd.DataFrame):
         self.events = events
         options = month_options(events)
-        self.event_list = widgets.Select(options=[], rows=8, description="Event",
+        self.event_list = widgets.Select(options=[], rows=EVENT_ROWS, description="Event",
                                          style=WIDE, layout=widgets.Layout(width="95%"))
         self.detail = widgets.HTML()
+        self.count_line = widgets.HTML()  # the result in words, next to the filters (the chosen event's card is long)
         order = ("Russia", "Ukraine", "United States", "United Kingdom", "Germany", "France")
         present = set(events["country"])
         countries = [c for c in order if c in present] + sorted(present - set(order))  # none left out
@@ -128,6 +130,14 @@ class TimelineExplorer(Explorer):
                                                                          **values),
                          title="Timeline of the debate (hold Ctrl or Shift to pick several countries or types)",
                          extra=[help_text, self.event_list, self.detail])
+        # the filters side by side (they wrap on a narrow page), so the controls and the "N of … events
+        # shown" line fit on a laptop screen together; the display area stays the last child
+        header = list(self.children[:1]) if self.title else []
+        side = widgets.VBox([controls["actor"], controls["lane"], controls["as_of"]])
+        filters = widgets.HBox([controls["countries"], controls["types"], side],
+                               layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.children = tuple(header + [controls["dates"], filters, self.count_line, help_text, self.event_list,
+                                        self.detail, self.display_area])
 
     def update(self, _change=None) -> None:
         """Redraw, then refill the event list with the events now shown."""
@@ -135,6 +145,10 @@ class TimelineExplorer(Explorer):
         if not hasattr(self, "event_list"):
             return
         shown = self.result.events if self.result is not None else self.events.iloc[0:0]
+        self.count_line.value = (f"<p><strong>{len(shown)} of {len(self.events)} events shown</strong> "
+                                 "(the list, the chosen event and the timeline are below).</p>"
+                                 if self.result is not None else
+                                 "<p><strong>No events shown</strong>: see the message below the list.</p>")
         options = [(ev.event_label(row), row["event_id"])
                    for row in shown[["date", "event_type", "actor", "confirmation", "event_id"]].to_dict("records")]
         keep = self.event_list.value if self.event_list.value in {v for _, v in options} else None

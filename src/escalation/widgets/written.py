@@ -48,6 +48,13 @@ def save_answer(path: Path, exercise_id: str, entry: dict) -> None:
     partial.replace(path)
 
 
+CHECKLIST_CLASS = "escalation-checklist"
+# a checkbox's label is one line cut with "…" by default; the checklist items wrap and show whole
+CHECKLIST_STYLE = (f"<style>.{CHECKLIST_CLASS} .jupyter-widget-checkbox, .{CHECKLIST_CLASS} .widget-checkbox "
+                   "{height: auto; line-height: 1.4;} "
+                   f".{CHECKLIST_CLASS} .jupyter-widget-label-basic, .{CHECKLIST_CLASS} .widget-label-basic "
+                   "{white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.4;}</style>")
+
 class WrittenAnswer(widgets.VBox):
     """Prompt, text area, word count, saved-to line, then (after enough words) model answer and checklist."""
 
@@ -68,11 +75,12 @@ class WrittenAnswer(widgets.VBox):
         self.model = widgets.HTML()
         ticked = saved.get("checked", [])
         self.checklist = [widgets.Checkbox(value=i in ticked, description=item, indent=False,
-                                           layout=widgets.Layout(width="100%"))
+                                           layout=widgets.Layout(width="100%", height="auto"))
                           for i, item in enumerate(practice.rubric)]
         self.checklist_box = widgets.VBox(layout=widgets.Layout(display="none"))
-        self.checklist_box.children = [widgets.HTML("<strong>Checklist: tick what your answer does.</strong>"),
-                                       *self.checklist]
+        self.checklist_box.add_class(CHECKLIST_CLASS)
+        self.checklist_box.children = [widgets.HTML(CHECKLIST_STYLE + "<strong>Checklist: tick what your answer "
+                                                    "does.</strong>"), *self.checklist]
         self.revealed = False
         super().__init__([prompt, self.text, self.status, self.reveal_button, self.model, self.checklist_box],
                          layout=widgets.Layout(width="100%"))
