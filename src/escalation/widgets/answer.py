@@ -2,8 +2,8 @@
 
 No code and no quotation marks: a choice is a set of radio buttons, a short text a text box, a list a set
 of tick boxes. The feedback is the check's own message, shown under the widget (role "status", so a
-screen reader announces it). Keyboard: Tab reaches each control, arrow keys move between radio buttons,
-Space ticks a box, Enter in the text box (even an empty one) or on the button checks. An empty answer gets
+screen reader announces it). Keyboard: Tab reaches each control, Space selects the focused radio button or
+ticks a box (inside JupyterLab the arrow keys move between cells, not between radio buttons), Enter in the text box (even an empty one) or on the button checks. An empty answer gets
 the widget's own instruction ("Type your answer in the box…"), never the answer cells' "Replace the ...".
 """
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The coding widget: give each sentence of an article a code, save and reload codings, compare two.
 
 Thin by design: every button calls a function of `escalation.coding` or `escalation.agreement`, which
-the tests call too. The codes are chosen with radio buttons (arrow keys or mouse) or by typing a
-code's number in the quick-entry box and pressing Enter (which also moves on to the next sentence);
+the tests call too. The codes are chosen with radio buttons (mouse, or Tab and Space; inside JupyterLab the
+arrow keys move between cells) or by typing a code's number in the quick-entry box and pressing Enter (which also moves on to the next sentence);
 Previous / Next buttons (Tab to them, Enter or Space to press) move between sentences. Saving never replaces an existing file unless "Overwrite" is ticked.
 """
 from __future__ import annotations
