@@ -42,7 +42,7 @@ def date_box(description: str, tooltip: str) -> widgets.Text:
 
     A text box, not the browser's date picker: that one shows the form of the browser's locale
     (mm/dd/yyyy), so a typed 2024-07-17 became 02/02/40717."""
-    return widgets.Text(value="", description=description, placeholder=f"{DATE_FORMAT}, e.g. {DATE_EXAMPLE}",
+    return widgets.Text(value="", description=description, placeholder=f"{DATE_FORMAT} ({DATE_EXAMPLE})",
                         tooltip=tooltip, continuous_update=False, style={"description_width": "initial"},
                         layout=widgets.Layout(width="min(100%, 28em)"))
 
