@@ -7,20 +7,11 @@ update for each control change, with the views kept (the explorer as shipped) an
 redrawn, as before). Target: an answer under 300 ms in the browser; the kernel's part is what this measures
 (the browser adds the message round trip and the picture's transfer, about the same for both).
 """
-import statistics
 import time
 
 from escalation import aid as aidlib
 from escalation.widgets import aid as aid_widget
-
-
-def timed(action, repeats):
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        action(i)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), max(times)
+from timing import timed
 
 
 def changes(widget):

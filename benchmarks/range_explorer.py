@@ -5,23 +5,13 @@
 Targets (issue 8): reach for 1,000 places under 20 ms; a widget update (new launch point or range,
 recompute and redraw the map) under 200 ms median on the 2-core course machine. Prints medians.
 """
-import statistics
-import time
 
 import numpy as np
 import pandas as pd
 
 from escalation import geo
 from escalation.widgets.range import CUSTOM, range_explorer
-
-
-def timed(action, repeats):
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        action(i)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), max(times)
+from timing import timed
 
 
 def main():
