@@ -156,9 +156,10 @@ def _key(text: str) -> str:
 
 # ----------------------------------------------------------------------------- the rule on messages
 def leaks(message: str, expected) -> bool:
-    """True when a feedback message names the expected answer: a number within 0.5 % of it (rounded forms
-    count), or the text of an expected option, name or matched right-hand item (texts of 4 characters or
-    more, as whole words: "No" or "B" cannot be checked this way, so write such messages with care)."""
+    """True when a feedback message names the expected answer: a number that is the answer rounded to as
+    many decimals as it shows (for 42.13: "42.13", "42.1" and "42"), or the text of an expected option,
+    name or matched right-hand item (as whole words, texts of 4 characters or more: "No" or "B" cannot be
+    checked this way, so write messages about such options with care)."""
     if not message:
         return False
     if isinstance(expected, bool):
@@ -168,13 +169,17 @@ def leaks(message: str, expected) -> bool:
             target = float(expected)
         except (TypeError, ValueError):
             return False
-        for found in re.findall(r"[-+]?\d[\d,]*\.?\d*|\.\d+", message.translate(_MINUS)):
-            for form in (found.replace(",", ""), found.replace(",", ".")):
+        text = message.translate(_MINUS)
+        spaced = [re.sub(" ", "", f) for f in re.findall(r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?", text)]
+        for found in re.findall(r"\d[\d,]*(?:\.\d+)?|\.\d+", text) + spaced:
+            for form in {found.replace(",", ""), found.replace(",", ".")}:
                 try:
-                    if math.isclose(float(form), target, rel_tol=5e-3, abs_tol=1e-9):
-                        return True
+                    number = float(form)
                 except ValueError:
                     continue
+                decimals = len(form.split(".")[1]) if "." in form else 0
+                if abs(abs(target) - number) <= 10 ** -(decimals + 6) or round(abs(target), decimals) == number:
+                    return True
         return False
     if isinstance(expected, str):
         wanted = _key(expected)

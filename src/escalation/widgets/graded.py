@@ -188,12 +188,8 @@ def _checked(label: str, value, kind: str, choices) -> str:
 
 
 def _plain_text(value) -> str:
-    """A number as it goes back in a text box (no exponent, no rounding)."""
-    if isinstance(value, bool) or value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
+    """A value as it goes back in a text box: the plain line's form ("" for none)."""
+    return "" if value is None or isinstance(value, bool) else answers.shown(value)
 
 
 def form_hints(value, typed, unit: str) -> list[str]:
