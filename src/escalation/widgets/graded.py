@@ -58,6 +58,8 @@ PLACEHOLDER = {"number": "Type a number, then press Enter", "whole number": "Typ
 COLOURS = {"recorded": "#009E73", "problem": "#D55E00", "none": "#0072B2"}  # Okabe–Ito; the words say it too
 STATUS_STYLE = "border-left: 4px solid {colour}; padding: 2px 8px; white-space: pre-wrap;"
 ID_NAME = "student_id"
+ID_INTRO = "Your student id"
+UNSET_POSITION, UNSET_MATCH = "choose a position", "choose a match"
 HUB_NOTE = "From your hub login: {user}. Change it only if your instructor gave you another id."
 ID_CHANGED = ("Your id is saved: {id}. Now run the cells below again (Run › Run All Cells) so that your "
               "questions are the ones for this id.")
@@ -229,12 +231,17 @@ def _status_html(text: str, state: str) -> str:
 
 WRAP_CLASS = "escalation-graded"
 FORM_LINE_CLASS = "escalation-form-line"  # the form line under a control (browser tests wait for it)
-WRAP_STYLE = (f"<style>.{WRAP_CLASS} .widget-radio-box label, .{WRAP_CLASS} .jupyter-widget-checkbox, "
-              f".{WRAP_CLASS} .widget-checkbox, .{WRAP_CLASS} .widget-label-basic, "
-              f".{WRAP_CLASS} .jupyter-widget-label-basic {{white-space: normal; overflow: visible; "
-              f"text-overflow: clip; height: auto; line-height: 1.4;}} "
-              f".{WRAP_CLASS} .widget-dropdown > label, .{WRAP_CLASS} .jupyter-widget-dropdown > label "
-              f"{{white-space: normal; overflow: visible; text-overflow: clip;}}</style>")
+WRAP_STYLE = (  # long options wrap and show whole (ipywidgets cuts a label to one line with "…")
+    f"<style>.{WRAP_CLASS} .widget-radio-box label, .{WRAP_CLASS} .jupyter-widget-radio-box label "
+    "{display: flex; align-items: baseline; gap: 0.4em; white-space: normal; overflow: visible; "
+    "text-overflow: clip; height: auto; line-height: 1.4; margin: 0 0 2px 0;} "
+    # ipywidgets puts the radio after the text and floats it left; in a flex row, order puts it first
+    f".{WRAP_CLASS} .widget-radio-box input, .{WRAP_CLASS} .jupyter-widget-radio-box input "
+    "{flex: none; order: -1; float: none;} "
+    f".{WRAP_CLASS} .widget-checkbox, .{WRAP_CLASS} .jupyter-widget-checkbox {{height: auto;}} "
+    f".{WRAP_CLASS} .widget-checkbox label, .{WRAP_CLASS} .jupyter-widget-checkbox label, "
+    f".{WRAP_CLASS} .widget-dropdown > label, .{WRAP_CLASS} .jupyter-widget-dropdown > label "
+    "{white-space: normal; overflow: visible; text-overflow: clip; height: auto; line-height: 1.4;}</style>")
 
 
 class Answer:
@@ -243,6 +250,9 @@ class Answer:
     def __init__(self, name: str, kind: str, *, label: str, choices=None, items=None, left=None, right=None,
                  unit: str = "", placeholder: str = ""):
         import ipywidgets as widgets
+
+        def menu_layout():  # a fresh layout per drop-down
+            return widgets.Layout(width="min(100%, 46em)")
 
         self.name, self.kind, self.label, self.unit = name, kind, label, unit
         self.choices, self.items = list(choices or []), list(items or [])
@@ -280,9 +290,9 @@ class Answer:
                 {item: value.index(item) + 1 for item in self.items if item in value}
                 if isinstance(value, list) else {})
             n = len(self.items)
-            self.menus = [widgets.Dropdown(options=[("choose a position", None)] + [(str(i), i) for i in range(1, n + 1)],
-                                           value=positions.get(item) if positions.get(item) in range(1, n + 1) else None,
-                                           description=item, style=style, layout=widgets.Layout(width="100%"))
+            self.menus = [widgets.Dropdown(options=[(UNSET_POSITION, 0)] + [(str(i), i) for i in range(1, n + 1)],
+                                           value=positions.get(item) if positions.get(item) in range(1, n + 1) else 0,
+                                           description=item, style=style, layout=menu_layout())
                           for item in self.items]
             for menu in self.menus:
                 menu.observe(lambda _c: self.changed(), names="value")
@@ -290,9 +300,9 @@ class Answer:
                                    f"1 first, {n} last.</em>"), *self.menus]
         elif kind == "match":
             chosen = value if isinstance(value, dict) else {}
-            self.menus = [widgets.Dropdown(options=[("choose a match", None)] + [(r, r) for r in self.right],
-                                           value=chosen.get(item) if chosen.get(item) in self.right else None,
-                                           description=item, style=style, layout=widgets.Layout(width="100%"))
+            self.menus = [widgets.Dropdown(options=[(UNSET_MATCH, "")] + [(r, r) for r in self.right],
+                                           value=chosen.get(item) if chosen.get(item) in self.right else "",
+                                           description=item, style=style, layout=menu_layout())
                           for item in self.left]
             for menu in self.menus:
                 menu.observe(lambda _c: self.changed(), names="value")
@@ -326,7 +336,7 @@ class Answer:
         if kind == "names":
             return [box.description for box in self.boxes if box.value] or None, None, ""
         if kind == "order":
-            positions = {item: menu.value for item, menu in zip(self.items, self.menus) if menu.value is not None}
+            positions = {item: menu.value for item, menu in zip(self.items, self.menus) if menu.value}
             n = len(self.items)
             if not positions:
                 return None, positions, ""
@@ -340,7 +350,7 @@ class Answer:
                     why.append("position " + ", ".join(map(str, twice)) + " is given to more than one item")
                 return None, positions, "; ".join(why).capitalize() + f": give each item its own position, 1 to {n}."
             return sorted(positions, key=positions.get), positions, ""
-        chosen = {item: menu.value for item, menu in zip(self.left, self.menus) if menu.value is not None}
+        chosen = {item: menu.value for item, menu in zip(self.left, self.menus) if menu.value}
         if not chosen:
             return None, None, ""
         if len(chosen) < len(self.left):
@@ -478,7 +488,7 @@ class StudentId:
         self.value = self.read()
         _namespace(_shell(), 1)[ID_NAME] = ... if self.value is None else self.value
         if self.handle is not None:
-            self.handle.update(answers.bundle(ID_NAME, self.value, "the student id"), raw=True)
+            self.handle.update(answers.bundle(ID_NAME, self.value, intro=ID_INTRO), raw=True)
         self.save_problem = _save(ID_NAME, self.value, None)
         self.show(changed=True)
 
@@ -487,7 +497,7 @@ class StudentId:
 
         self.value = self.read()
         display(self.box)
-        self.handle = display(answers.bundle(ID_NAME, self.value, "the student id"), raw=True, display_id=True)
+        self.handle = display(answers.bundle(ID_NAME, self.value, intro=ID_INTRO), raw=True, display_id=True)
         _namespace(_shell(), 1)[ID_NAME] = ... if self.value is None else self.value
         self.show(changed=False)
 
