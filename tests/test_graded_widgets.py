@@ -322,3 +322,19 @@ def test_plain_python_imports_no_widgets_and_sets_the_callers_names():
             "print(q1, 'ipywidgets' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "Ellipsis False\n" and out.stderr == ""
+
+
+def test_on_paper_the_answer_is_a_form_to_fill_in(kernel, tmp_path):
+    in_folder(kernel, tmp_path, "ex98.ipynb", ESCALATION_STATIC_WIDGETS="1")
+    try:
+        shown = kernel.run(f'answer("q2", "choice", choices={CHOICES!r})\n'
+                           'answer("q5", "match", left=["It may escalate"], right=["hedge", "booster"])\n'
+                           "written_answer('q7', min_words=80)\nyour_id()")
+    finally:
+        kernel.run("os.environ.pop('ESCALATION_STATIC_WIDGETS')")
+    assert not [m for m in shown if m["msg_type"] == "comm_open"]  # no live widget in print
+    pages = [d["data"]["text/html"] for d in displays(shown)]
+    assert len(pages) == 4 and all("Interactive in JupyterLab: an answer box" in p for p in pages)
+    assert all(html.escape(c) in pages[0] for c in CHOICES) and "(choose one)" in pages[0]
+    assert "write one of: hedge; booster" in pages[1] and "at least 80 words" in pages[2]
+    assert kernel.value_of("(q2, q5, q7, student_id)") == "(Ellipsis, Ellipsis, Ellipsis, Ellipsis)"

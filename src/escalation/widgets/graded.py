@@ -17,6 +17,8 @@ the control and in the display, so a Save keeps it.
 
 Outside a kernel (the grader's process, plain Python) nothing is built or printed: the name is set to
 the preloaded answer, or `...` when there is none. ipywidgets is imported only when a widget is built.
+With ESCALATION_STATIC_WIDGETS=1 (the reading edition and its PDFs) each cell shows the answer form on
+paper (options to tick, blanks to fill) with the usual "Interactive in JupyterLab" caption.
 
 Kinds: "number" and "whole number" (a text box; "12.5", "12,5", " 42 ", "-3", "1 234" are read as
 numbers, the value is an int or a float), "text", "choice" (radio buttons), "names" (tick boxes; the
@@ -408,6 +410,51 @@ class Answer:
             self.show()
 
 
+# ----------------------------------------------------------------------------- on paper (static mode)
+BLANK = '<span style="display:inline-block; min-width:12em; border-bottom:1px solid #333">&#8203;</span>'
+STATIC_PURPOSE = "an answer box that keeps your answer inside the notebook"
+
+
+def paper_html(kind: str, label: str, *, choices=None, items=None, left=None, right=None, unit="",
+               min_words=0) -> str:
+    """The answer form on paper (ESCALATION_STATIC_WIDGETS=1: the reading edition and its PDFs)."""
+    esc = html.escape
+    head = f"<p><strong>{esc(label)}</strong>"
+    if kind == "choice":
+        rows = "".join(f"<li>&#9675; {esc(c)}</li>" for c in choices)
+        return f'{head} (choose one):</p><ul style="list-style:none">{rows}</ul>'
+    if kind == "names":
+        rows = "".join(f"<li>&#9744; {esc(c)}</li>" for c in choices)
+        return f'{head} (tick every option that applies):</p><ul style="list-style:none">{rows}</ul>'
+    if kind == "order":
+        rows = "".join(f'<li><span style="display:inline-block; min-width:3em; border-bottom:1px solid #333">'
+                       f"&#8203;</span> {esc(i)}</li>" for i in items)
+        return f'{head} (number the items 1 to {len(items)}, 1 first):</p><ul style="list-style:none">{rows}</ul>'
+    if kind == "match":
+        rows = "".join(f"<tr><td>{esc(item)}</td><td>{BLANK}</td></tr>" for item in left)
+        return (f"{head} (write one of: {esc('; '.join(right))}):</p>"
+                f"<table><tr><th>Item</th><th>Match</th></tr>{rows}</table>")
+    if kind == "written":
+        words = f" (at least {min_words} words)" if min_words else ""
+        return f'{head}{words}:</p><div style="border:1px solid #888; min-height:10em"></div>'
+    return f"{head}: {BLANK} {esc(unit)}</p>"
+
+
+def _on_paper(name: str, kind: str, label: str, **form) -> None:
+    from IPython.display import display
+
+    from .base import static_caption, static_view
+
+    display(static_view(paper_html(kind, label, **form), static_caption(STATIC_PURPOSE)))
+    _namespace(_shell(), 1)[name] = _preloaded_or_ellipsis(name)
+
+
+def _static() -> bool:
+    from .base import static_mode
+
+    return static_mode()
+
+
 def _check_arguments(name, kind, choices, items, left, right) -> None:
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"answer: name must be a Python name like 'q1', not {name!r}")  # author error
@@ -434,6 +481,10 @@ def answer(name, kind, *, label=None, choices=None, items=None, left=None, right
     shell = _shell()
     if not in_kernel(shell):
         _namespace(shell, 1)[name] = _preloaded_or_ellipsis(name)
+        return None
+    if _static():
+        _on_paper(name, kind, label or default_label(name), choices=choices, items=items, left=left, right=right,
+                  unit=unit)
         return None
     control = Answer(name, kind, label=label or default_label(name), choices=choices, items=items, left=left,
                      right=right, unit=unit, placeholder=placeholder)
@@ -507,6 +558,9 @@ def your_id():
     shell = _shell()
     if not in_kernel(shell):
         _namespace(shell, 1)[ID_NAME] = _preloaded_or_ellipsis(ID_NAME)
+        return None
+    if _static():
+        _on_paper(ID_NAME, "text", ID_INTRO)
         return None
     control = StudentId()
     BUILT[ID_NAME] = control
@@ -594,6 +648,9 @@ def written_answer(name, min_words=0, max_words=0):
     shell = _shell()
     if not in_kernel(shell):
         _namespace(shell, 1)[name] = _preloaded_or_ellipsis(name)
+        return None
+    if _static():
+        _on_paper(name, "written", default_label(name), min_words=int(min_words or 0))
         return None
     control = WrittenAnswer(name, default_label(name), int(min_words or 0), int(max_words or 0))
     BUILT[name] = control
