@@ -236,8 +236,11 @@ def test_an_answer_comes_back_from_the_saved_notebook_alone(kernel, tmp_path):
     assert [kernel.comms[m]["index"] for m in menus] == [1, 2]
     assert kernel.value_of("(q1, q2, q3)") == repr((7.5, CHOICES[1], {"It may escalate": "hedge",
                                                                        "It will certainly escalate": "booster"}))
+    # the answers restored from the file are copied to my_answers (outputs cleared and saved lose nothing)
+    copied = json.loads((second / "my_answers" / "ex92_restore.json").read_text(encoding="utf-8"))
+    assert {name: entry["value"] for name, entry in copied.items()} == {
+        "q1": 7.5, "q2": CHOICES[1], "q3": {"It may escalate": "hedge", "It will certainly escalate": "booster"}}
     # my_answers (written at every change) wins over the notebook, which may not have been saved
-    (second / "my_answers").mkdir()
     (second / "my_answers" / "ex92_restore.json").write_text(json.dumps({"q1": {"value": 9, "typed": "9"}}))
     third = kernel.run(cells[0])
     assert [bundle_of(d) for d in displays(third) if MIME in d["data"]] == [{"name": "q1", "value": 9}]

@@ -404,6 +404,8 @@ class Answer:
         display(self.box)
         self.handle = display(answers.bundle(self.name, self.value, self.label), raw=True, display_id=True)
         _namespace(_shell(), 1)[self.name] = ... if self.value is None else self.value
+        if self.restored_from == "notebook":  # a copy next to it, in case its outputs are cleared
+            self.save_problem = _save(self.name, self.value, self.typed)
         if self.value is None and not self.problem:
             _checked(self.label, ..., FORMAT_KIND[self.kind], self.choices)
         else:
@@ -550,6 +552,8 @@ class StudentId:
         display(self.box)
         self.handle = display(answers.bundle(ID_NAME, self.value, intro=ID_INTRO), raw=True, display_id=True)
         _namespace(_shell(), 1)[ID_NAME] = ... if self.value is None else self.value
+        if self.restored_from == "notebook":  # a copy next to it, in case its outputs are cleared
+            self.save_problem = _save(ID_NAME, self.value, None)
         self.show(changed=False)
 
 
@@ -638,6 +642,8 @@ class WrittenAnswer:
         display(self.box)
         self.handle = display(answers.bundle(self.name, self.value, self.label), raw=True, display_id=True)
         _namespace(_shell(), 1)[self.name] = ... if self.value is None else self.value
+        if self.restored_from == "notebook":  # a copy next to it, in case its outputs are cleared
+            self.save_problem = _save(self.name, self.value, None)
         self.show()
 
 
