@@ -202,6 +202,9 @@ def test_the_value_a_widget_saves_is_marked_as_its_plain_python_value(kernel, tm
     assert wrong_outcome.startswith("mistake: ")
     assert outcome(marker, json.loads(json.dumps(wrong)), expected) == wrong_outcome
     assert kernel.value_of(name) == repr(saved_in_display)
+    again = kernel.run(call)  # Restart & Run All: the cell runs again and shows the same answer
+    assert [bundle_of(d)["value"] for d in displays(again) if MIME in d["data"]] == [saved_in_display]
+    assert "answer recorded" in status_line(kernel, again)
 
 
 def test_an_answer_comes_back_from_the_saved_notebook_alone(kernel, tmp_path):
