@@ -19,7 +19,7 @@ import pytest
 from escalation import answers, checks
 from escalation.marking import Mistake, mark_choice, mark_match, mark_names, mark_number, mark_order, mark_text
 from escalation.widgets.graded import FORM_LINE_CLASS
-from tests.support.kernel_driver import Kernel, displays
+from support.kernel_driver import Kernel, displays
 
 MIME = answers.MIME
 
@@ -211,7 +211,8 @@ def test_an_answer_comes_back_from_the_saved_notebook_alone(kernel, tmp_path):
     first, second = tmp_path / "laptop", tmp_path / "lab_machine"
     in_folder(kernel, first, "home/ex92_restore.ipynb")
     cells = ['answer("q1", "number")', f'answer("q2", "choice", choices={CHOICES!r})',
-             'answer("q3", "match", left=["It may escalate", "It will certainly escalate"], right=["hedge", "booster"])']
+             'answer("q3", "match", left=["It may escalate", "It will certainly escalate"], '
+             'right=["hedge", "booster"])']
     ran = [kernel.run(code) for code in cells]
     (box,) = kernel.find("TextModel", ran[0])
     updates = {0: one_update(kernel.send(box, {"value": "7,5"}))}
