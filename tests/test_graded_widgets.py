@@ -345,3 +345,15 @@ def test_on_paper_the_answer_is_a_form_to_fill_in(kernel, tmp_path):
     assert all(html.escape(c) in pages[0] for c in CHOICES) and "(choose one)" in pages[0]
     assert "write one of: hedge; booster" in pages[1] and "at least 80 words" in pages[2]
     assert kernel.value_of("(q2, q5, q7, student_id)") == "(Ellipsis, Ellipsis, Ellipsis, Ellipsis)"
+
+
+def test_form_hints_for_a_share_and_a_comma():
+    from escalation.widgets.graded import asks_percent, form_hints
+
+    assert [asks_percent(u) for u in ("%", "% of the total", "per cent", "percent", "percentage points", "km", "")] \
+        == [True, True, True, True, False, False, False]
+    assert form_hints(0.42, "0,42", "% of the total") == [
+        "That looks like a share (0.42); the question asks for a percent (42)."]
+    assert form_hints(0.42, "0.42", "percentage points") == [] and form_hints(42, "42", "%") == []
+    assert form_hints(1.234, "1,234", "") == [
+        "Read as 1.234 (a decimal comma). If you meant 1234, type it without the comma."]

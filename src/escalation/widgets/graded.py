@@ -46,7 +46,6 @@ KINDS = ("number", "whole number", "text", "choice", "names", "order", "match")
 FORMAT_KIND = {"number": "number", "whole number": "whole number", "text": "text", "choice": "choice",
                "names": "list", "order": "list", "match": "list"}
 ANSWERS_FOLDER = "my_answers"
-PERCENT_UNITS = {"%", "percent", "per cent", "percentage"}
 MAX_NOTEBOOK_BYTES = 50_000_000
 EMPTY = {"number": "Type your answer in the box, then press Enter.",
          "whole number": "Type your answer in the box, then press Enter.",
@@ -196,11 +195,16 @@ def _plain_text(value) -> str:
     return "" if value is None or isinstance(value, bool) else answers.shown(value)
 
 
+def asks_percent(unit: str) -> bool:
+    """Whether a unit asks for a percent ("%", "% of the total", "per cent"; not "percentage points")."""
+    unit = " ".join(str(unit).split()).casefold()
+    return unit.startswith("%") or bool(re.match(r"(per ?cent|percentage)(?! point)\b", unit))
+
+
 def form_hints(value, typed, unit: str) -> list[str]:
     """Hints on the form of a recorded number: a share where a percent is asked, a comma read as decimal."""
     hints = []
-    if (unit.strip().casefold() in PERCENT_UNITS and isinstance(value, (int, float))
-            and not isinstance(value, bool) and 0 < abs(value) < 1):
+    if asks_percent(unit) and isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1:
         hints.append(f"That looks like a share ({_plain_text(value)}); the question asks for a percent "
                      f"({round(value * 100, 10):g}).")
     if isinstance(typed, str) and re.fullmatch(r"\s*[-+]?\d{1,3},\d{3}\s*", typed):
