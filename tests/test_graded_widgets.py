@@ -357,3 +357,14 @@ def test_form_hints_for_a_share_and_a_comma():
     assert form_hints(0.42, "0.42", "percentage points") == [] and form_hints(42, "42", "%") == []
     assert form_hints(1.234, "1,234", "") == [
         "Read as 1.234 (a decimal comma). If you meant 1234, type it without the comma."]
+
+
+def test_an_author_mistake_in_the_call_is_named_before_anything_is_shown():
+    from escalation.widgets.graded import answer
+
+    for kwargs, words in (({"kind": "choice"}, "needs choices"), ({"kind": "choise", "choices": ["a"]}, "kind must be"),
+                          ({"kind": "names", "choices": ["a", "a"]}, "repeat"),
+                          ({"kind": "order", "items": ["a", 2]}, "lists of text"),
+                          ({"kind": "match", "left": ["a"]}, "left=[...] and right=[...]")):
+        with pytest.raises(ValueError, match=words):
+            answer("q1", **kwargs)

@@ -475,6 +475,8 @@ def _check_arguments(name, kind, choices, items, left, right) -> None:
     for group in (choices, items, left, right):
         if group is not None and not all(isinstance(option, str) for option in group):
             raise ValueError("answer: choices, items, left and right must be lists of text")
+        if group is not None and len(set(group)) != len(list(group)):
+            raise ValueError(f"answer: {name}'s options repeat one another: {list(group)!r}")
 
 
 def answer(name, kind, *, label=None, choices=None, items=None, left=None, right=None, unit="", placeholder=""):
