@@ -368,3 +368,20 @@ def test_an_author_mistake_in_the_call_is_named_before_anything_is_shown():
                           ({"kind": "match", "left": ["a"]}, r"left=\[\.\.\.\] and right=")):
         with pytest.raises(ValueError, match=words):
             answer("q1", **kwargs)
+
+
+def test_without_a_hub_the_id_box_asks_for_the_id_and_a_written_answer_comes_back(kernel, tmp_path):
+    in_folder(kernel, tmp_path, "ex99.ipynb")
+    shown = kernel.run("your_id()")
+    (box,) = kernel.find("TextModel", shown, description="Your student id")
+    assert kernel.comms[box]["value"] == "" and kernel.value_of("student_id") == "Ellipsis"
+    assert "Type your student id in the box, then press Enter." in status_line(kernel, shown)
+    assert "Enter your student id at the top first" in kernel.value_of(
+        "__import__('escalation.variants').variants.id_problem(student_id)")
+    shown = kernel.run("written_answer('q6', min_words=2)")
+    (area,) = kernel.find("TextareaModel", shown)
+    kernel.send(area, {"value": "Both claims\nare sourced."})
+    again = kernel.run("written_answer('q6', min_words=2)")
+    (area,) = kernel.find("TextareaModel", again)
+    assert kernel.comms[area]["value"] == "Both claims\nare sourced."
+    assert [bundle_of(d)["value"] for d in displays(again) if MIME in d["data"]] == ["Both claims\nare sourced."]
