@@ -683,8 +683,8 @@ SEEN_IN_THE_TEXT = {
             "leaves out needs no other source. Finding out who published it would.",
     "lr02": "lr02 (\"Kiev\" throughout, never \"Kyiv\") can be counted in the text alone. What the spelling means "
             "needs other sources; the observation itself does not.",
-    "lr03": "lr03 (the \"Check Also\" teaser and the \"Leave a Reply\" form) is on the saved page itself; other "
-            "sources are needed only to learn what kind of site uses that layout.",
+    "lr03": "lr03 (the \"Check Also\" teaser and the \"Leave a Reply\" form) is on the saved page itself: other "
+            "sources can tell you what kind of site uses that layout, but you see the layout without them.",
     "lr07": "lr07 (\"flooding Ukraine with Western weapons\" attributed to \"Russian officials\" in general) shows "
             "in the sentence itself: that the claim is unattributed is the finding.",
     "lr08": "lr08 (\"tens of billions of dollars\" without a source) is visible in the text: the observation is "
