@@ -242,5 +242,10 @@ def test_the_answer_widget_shows_each_line(capsys):
     for box in ticks.boxes:
         box.value = box.description in ("lr01", "lr02", "lr04")
     ticks.check_button.click()
-    assert ticks.outcome is False and ticks.feedback.value.count("•") == 2 + 4
-    assert "lr01 (" in ticks.feedback.value and "lr02 (" in ticks.feedback.value
+    shown = ticks.feedback.value
+    assert ticks.outcome is False and shown.count("<li>") == 2 + 4 and "•" not in shown  # a list, one item each
+    assert shown.index("Your list has 4 missing and 2 that should not be there.") < shown.index("<ul")
+    assert "<li>lr01 (" in shown and "<li>lr02 (" in shown and 'role="status"' in shown
+    next(box for box in ticks.boxes if box.description == "lr03").value = True
+    ticks.check_button.click()  # lr03's line holds quotation marks: shown escaped, as text
+    assert "<li>lr03 (the &quot;Check Also&quot; teaser" in ticks.feedback.value
