@@ -5,7 +5,10 @@ answers and rubrics live here, so a check cell never shows the answer (`practice
 Expected values are computed from the module's data when a check runs, so they follow the data.
 `EXERCISES` is also the source of the practice answer keys in the teacher's pack.
 
-Checks go through `escalation.checks`: they print feedback and never stop Run All.
+Feedback aims at the mistake: each exercise carries its typical wrong values (computed from the same
+data as the answer), the misconception each distractor encodes, and why a right answer is right;
+`escalation.marking` matches an answer against them, so the lesson checks and the grader's feedback page
+read mistakes the same way. Checks print through `escalation.checks` and never stop Run All.
 """
 from __future__ import annotations
 
@@ -89,16 +92,17 @@ class Practice:
         """The absolute tolerance of a numeric answer (`abs_tol`, or `rel_tol` of the expected value)."""
         return max(self.abs_tol, self.rel_tol * abs(float(expected)))
 
-    def typical_values(self, **context) -> list[tuple[object, str]]:
+    def typical_values(self, expected=None, **context) -> list[tuple[object, str]]:
         """The typical wrong answers with their messages, computed from the data now.
 
-        For a number, a value within the tolerance of the right answer is left out: it is not wrong.
+        For a number, a value within the tolerance of the right answer (`expected`, computed when not
+        given) is left out: it is not wrong.
         """
         value = self.typical
         pairs = list(value(**context) if callable(value) else value)
         if self.kind != "number" or not pairs:
             return pairs
-        expected = float(self.expected_value(**context))
+        expected = float(self.expected_value(**context) if expected is None else expected)
         tol = self.tolerance(expected)
         kept: list[tuple[object, str]] = []
         for wrong, message in pairs:
@@ -1121,7 +1125,7 @@ def _marked(run: Callable[[], None], hint: str) -> str | None:
 def _check_number(practice: Practice, value, expected, context: dict):
     """A numeric answer: right within the tolerance, or the message of the typical wrong value it matches."""
     tol = practice.tolerance(expected)
-    typical = practice.typical_values(**context)
+    typical = practice.typical_values(expected, **context)
     return checks.check_judged(
         practice.label, value,
         lambda v: _marked(lambda: marking.mark_number(v, expected, tol=tol, typical=typical), practice.hint),
