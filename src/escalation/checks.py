@@ -208,14 +208,38 @@ def _why_not_number(value, whole: bool = False, label: str = "") -> str:
 
 
 # ----------------------------------------------------------------------------- the checks
+def check_judged(label: str, value, judge: Callable[[object], str | None], *,
+                 form: Callable[[object], str] | None = None, success: str = ""):
+    """Check an answer with a judge that knows the typical mistakes (the lesson checks use this with
+    `escalation.marking`).
+
+    `form(value)` says why the answer is not in the right form ("" when it is); `judge(value)` returns None
+    when the answer is right, else the feedback: one line, or several (one per mistake).
+    """
+    early = _precheck(label, value)
+    if early:
+        return early[1]
+    why = form(value) if form is not None else ""
+    if why:
+        return fail(label, why, "malformed")
+    feedback = judge(value)
+    return passed(label, success) if feedback is None else fail(label, feedback)
+
+
+def number_form(value, *, label: str = "", hint: str = "") -> str:
+    """Why a value is not a number, with the hint ("" when it is a number)."""
+    return "" if _is_number(value) else f"{_why_not_number(value, label=label)} {hint}".strip()
+
+
 def check_number(label: str, value, expected: float, *, hint: str, rel_tol: float = 0.0,
                  abs_tol: float = 1e-9, success: str = ""):
     """Check a numeric answer against the expected value within a tolerance."""
     early = _precheck(label, value)
     if early:
         return early[1]
-    if not _is_number(value):
-        return fail(label, f"{_why_not_number(value, label=label)} {hint}", "malformed")
+    why = number_form(value, label=label, hint=hint)
+    if why:
+        return fail(label, why, "malformed")
     if not math.isclose(float(value), expected, rel_tol=rel_tol, abs_tol=abs_tol):
         return fail(label, hint)
     return passed(label, success)
@@ -262,17 +286,24 @@ def text_matches(value: str, accepted: Iterable[str], *, others: Iterable[str] =
     return False
 
 
+def text_form(value, *, hint: str = "") -> str:
+    """Why a value is not a short text answer ("" when it is one)."""
+    if not isinstance(value, str):
+        return f"The answer should be text in quotes, as in \"Kyiv\", but it is {_type_word(value)}. {hint}".strip()
+    if not value.strip():
+        return "The quotes are empty: write your answer between them."
+    return ""
+
+
 def check_text(label: str, value, accepted: Iterable[str], *, hint: str, success: str = "",
                others: Iterable[str] = ()):
     """Check a short text answer: case, spaces and a few words around the key term are accepted."""
     early = _precheck(label, value)
     if early:
         return early[1]
-    if not isinstance(value, str):
-        return fail(label, f"The answer should be text in quotes, as in \"Kyiv\", but it is {_type_word(value)}. "
-                    f"{hint}", "malformed")
-    if not value.strip():
-        return fail(label, "The quotes are empty: write your answer between them.", "malformed")
+    why = text_form(value, hint=hint)
+    if why:
+        return fail(label, why, "malformed")
     if not text_matches(value, accepted, others=others):
         return fail(label, hint)
     return passed(label, success)
@@ -284,20 +315,16 @@ def _choice_key(value) -> str:
     return text
 
 
-def check_choice(label: str, value, choices: Iterable[str], accepted, *, hint: str, success: str = ""):
-    """Check a categorical answer (a letter or a category name) against the accepted choice(s).
+def resolve_choice(value, choices: Iterable[str]) -> tuple[str | None, str]:
+    """The option a categorical answer names, and "" (or None, and why it names none of the `choices`).
 
-    A value that is none of the `choices` is told which choices are allowed, not that it is wrong.
+    "b)", "(b)" and "b." name the option "b"; a short text naming exactly one option names it
+    ("horizontal escalation" for "horizontal"), unless it is negated.
     """
-    early = _precheck(label, value)
-    if early:
-        return early[1]
     choices = list(choices)
-    accepted = [accepted] if isinstance(accepted, str) else list(accepted)
     allowed = ", ".join(f'"{c}"' for c in choices)
     if not isinstance(value, str):
-        return fail(label, f"The answer should be one of {allowed}, in quotes; it is {_type_word(value)}.",
-                    "malformed")
+        return None, f"The answer should be one of {allowed}, in quotes; it is {_type_word(value)}."
     key = _choice_key(value)
     keys = {_choice_key(c): c for c in choices}
     if key not in keys:
@@ -306,10 +333,49 @@ def check_choice(label: str, value, choices: Iterable[str], accepted, *, hint: s
             key = _choice_key(named[0])
         else:
             why = "it names more than one" if len(named) > 1 else f"{value!r} is not one of them"
-            return fail(label, f"Choose one of {allowed} ({why}).", "malformed")
-    if keys[key] not in accepted and key not in {_choice_key(a) for a in accepted}:
+            return None, f"Choose one of {allowed} ({why})."
+    return keys[key], ""
+
+
+def check_choice(label: str, value, choices: Iterable[str], accepted, *, hint: str, success: str = ""):
+    """Check a categorical answer (a letter or a category name) against the accepted choice(s).
+
+    A value that is none of the `choices` is told which choices are allowed, not that it is wrong.
+    """
+    early = _precheck(label, value)
+    if early:
+        return early[1]
+    accepted = [accepted] if isinstance(accepted, str) else list(accepted)
+    option, why = resolve_choice(value, choices)
+    if why:
+        return fail(label, why, "malformed")
+    if option not in accepted and _choice_key(option) not in {_choice_key(a) for a in accepted}:
         return fail(label, hint)
     return passed(label, success)
+
+
+def set_form(value, *, hint: str = "") -> str:
+    """Why a value is not a collection of plain values ("" when it is one)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return f"The answer should be a list in square brackets, like [\"a\", \"b\"]. {hint}".strip()
+    try:
+        {_norm(v) if isinstance(v, str) else v for v in value}
+    except TypeError:
+        return f"The list should hold plain values (text or numbers). {hint}".strip()
+    return ""
+
+
+def set_difference(value, expected: Iterable) -> str:
+    """How a collection differs from the expected one ("Your list has 1 missing."), or "" when it does not."""
+    given, wanted = {_norm(v) if isinstance(v, str) else v for v in value}, \
+        {_norm(v) if isinstance(v, str) else v for v in expected}
+    missing, extra = len(wanted - given), len(given - wanted)
+    detail = []
+    if missing:
+        detail.append(f"{missing} missing")
+    if extra:
+        detail.append(f"{extra} that should not be there")
+    return f"Your list has {' and '.join(detail)}." if detail else ""
 
 
 def check_set(label: str, value, expected: Iterable, *, hint: str, success: str = ""):
@@ -317,21 +383,12 @@ def check_set(label: str, value, expected: Iterable, *, hint: str, success: str 
     early = _precheck(label, value)
     if early:
         return early[1]
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        return fail(label, f"The answer should be a list in square brackets, like [\"a\", \"b\"]. {hint}", "malformed")
-    try:
-        given, wanted = {_norm(v) if isinstance(v, str) else v for v in value}, \
-            {_norm(v) if isinstance(v, str) else v for v in expected}
-    except TypeError:
-        return fail(label, f"The list should hold plain values (text or numbers). {hint}", "malformed")
-    if given != wanted:
-        missing, extra = len(wanted - given), len(given - wanted)
-        detail = []
-        if missing:
-            detail.append(f"{missing} missing")
-        if extra:
-            detail.append(f"{extra} that should not be there")
-        return fail(label, f"Your list has {' and '.join(detail)}. {hint}")
+    why = set_form(value, hint=hint)
+    if why:
+        return fail(label, why, "malformed")
+    difference = set_difference(value, expected)
+    if difference:
+        return fail(label, f"{difference} {hint}")
     return passed(label, success)
 
 

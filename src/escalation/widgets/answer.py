@@ -5,6 +5,8 @@ of tick boxes. The feedback is the check's own message, shown under the widget (
 screen reader announces it). Keyboard: Tab reaches each control, Space selects the focused radio button or
 ticks a box (inside JupyterLab the arrow keys move between cells, not between radio buttons), Enter in the text box (even an empty one) or on the button checks. An empty answer gets
 the widget's own instruction ("Type your answer in the box…"), never the answer cells' "Replace the ...".
+A check that finds several mistakes (options ticked wrongly, right ones left out) gives one line for each;
+the widget shows them as a list under the check's first line.
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 FEEDBACK_STYLE = "border-left: 4px solid {colour}; padding: 4px 8px; white-space: pre-wrap;"
+LIST_STYLE = "margin: 4px 0 0 0; padding-left: 1.4em; white-space: normal;"
+BULLET = "•"
 COLOURS = {True: "#009E73", False: "#D55E00", None: "#0072B2"}  # Okabe–Ito; the text also says it
 EMPTY = {"choice": "Choose one of the options, then press Check.",
          "set": "Tick every option that applies, then press Check."}
@@ -79,10 +83,25 @@ class AnswerWidget(widgets.VBox):
                             + EMPTY.get(self.practice.kind, EMPTY_TEXT))
         colour = COLOURS.get(self.outcome, COLOURS[None])
         self.feedback.value = (f'<div role="status" style="{FEEDBACK_STYLE.format(colour=colour)}">'
-                               f"{html.escape(self.message)}</div>")
+                               f"{feedback_html(self.message)}</div>")
 
     def __repr__(self) -> str:
         return f"{self.practice.label} (an answer widget: run the cell to use it)"
+
+
+def feedback_html(message: str) -> str:
+    """A check's feedback as HTML: its lines escaped, the lines that start with "•" as a list."""
+    text, items = [], []
+    for line in message.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(BULLET):
+            items.append(f"<li>{html.escape(stripped[len(BULLET):].strip())}</li>")
+        elif stripped:
+            text.append(html.escape(stripped))
+    shown = "\n".join(text)
+    if items:
+        shown += f'<ul style="{LIST_STYLE}">' + "".join(items) + "</ul>"
+    return shown
 
 
 def answer_widget(practice, check: Callable):
