@@ -385,3 +385,21 @@ def test_without_a_hub_the_id_box_asks_for_the_id_and_a_written_answer_comes_bac
     (area,) = kernel.find("TextareaModel", again)
     assert kernel.comms[area]["value"] == "Both claims\nare sourced."
     assert [bundle_of(d)["value"] for d in displays(again) if MIME in d["data"]] == ["Both claims\nare sourced."]
+
+
+def test_the_check_cell_follows_the_widget_and_never_shows_a_stale_answer(kernel, tmp_path):
+    """Issue 21's stale feedback, for widget answers: the check cell's line is a display the widget updates."""
+    in_folder(kernel, tmp_path, "ex90_follow.ipynb")
+    shown = kernel.run('answer("q8", "number")')
+    checked = kernel.run('from escalation.checks import check_format\n'
+                         'check_format("Q8", q8, kind="number", plausible=(0, 100));')
+    (line,) = [d for d in displays(checked) if MIME not in d["data"]]
+    assert line["data"]["text/plain"].startswith("… Q8: not answered yet. Give your answer in its box above")
+    assert "Replace the ..." not in line["data"]["text/plain"]
+    (box,) = kernel.find("TextModel", shown, description="Your answer to Q8")
+    sent = kernel.send(box, {"value": "42"})
+    updates = {u["transient"]["display_id"]: u["data"]["text/plain"] for u in displays(sent, "update_display_data")}
+    assert updates[line["transient"]["display_id"]] == form_words("Q8", 42, "number")
+    sent = kernel.send(box, {"value": "420"})  # outside the check cell's plausible range: it says so at once
+    updates = {u["transient"]["display_id"]: u["data"]["text/plain"] for u in displays(sent, "update_display_data")}
+    assert "outside the range a sensible answer can take here" in updates[line["transient"]["display_id"]]

@@ -19,6 +19,8 @@ NONE_YET = "(none yet)"
 MAX_JSON_CHARS = 100_000  # a saved answer larger than this is refused (the grader's limit for plain data)
 
 _PRELOADED: dict[str, object] = {}
+_WIDGET_LABELS: set[str] = set()
+_WATCHERS: dict[str, object] = {}
 
 
 def shown(value) -> str:
@@ -36,11 +38,13 @@ def shown(value) -> str:
     return str(value)
 
 
-def bundle(name: str, value, label: str = "", *, intro: str = "") -> dict:
+def bundle(name: str, value, label: str = "", *, intro: str = "", summary: str = "") -> dict:
     """The display bundle of one answer (`value` None: not answered yet); `intro` replaces the plain line's
-    "Your answer to <label>" (the student id's line says "Your student id")."""
+    "Your answer to <label>" (the student id's line says "Your student id"); `summary` replaces the shown
+    value (a written answer's line gives its word count, not the whole text a second time)."""
     plain = None if value is Ellipsis else value
-    return {"text/plain": f"{intro or f'Your answer to {label or name}'}: {shown(plain)}",
+    said = summary if summary and shown(plain) != NONE_YET else shown(plain)
+    return {"text/plain": f"{intro or f'Your answer to {label or name}'}: {said}",
             MIME: {"name": name, "value": plain}}
 
 
@@ -108,3 +112,25 @@ def preloaded(name: str, default=None):
 def has_preload() -> bool:
     """Whether this process grades a submission (answers were preloaded, possibly none)."""
     return bool(_PRELOADED)
+
+
+def answered_in_widget(label: str) -> None:
+    """Note that the answer labelled `label` (for example "Q3") is given in a widget in this kernel."""
+    _WIDGET_LABELS.add(label)
+
+
+def is_widget_answer(label: str) -> bool:
+    """Whether the answer labelled `label` is given in a widget (its checks then use widget wording)."""
+    return label in _WIDGET_LABELS
+
+
+def on_change(label: str, refresh) -> None:
+    """Call `refresh(value)` when the widget answer labelled `label` changes (the latest check cell's line)."""
+    _WATCHERS[label] = refresh
+
+
+def changed(label: str, value) -> None:
+    """A widget answer changed: refresh the check line that watches it (`value` None: not answered)."""
+    refresh = _WATCHERS.get(label)
+    if refresh is not None:
+        refresh(... if value is None else value)

@@ -14,12 +14,14 @@ in a cell into one plain sentence naming its likely cause.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from . import friendly
+from . import answers, friendly
 from .classroom import hook as class_hook
 from .friendly import AnswerError
 
@@ -134,6 +136,9 @@ def is_unanswered(value) -> bool:
 
 
 def _unanswered(label: str):
+    if answers.is_widget_answer(label):
+        return _say(label, "unanswered", f"… {label}: not answered yet. Give your answer in its box above; "
+                                         "the answer is recorded as soon as you enter it.")
     return _say(label, "unanswered",
                 f"… {label}: not answered yet. Replace the ... with your answer and run the cell again.")
 
@@ -428,12 +433,51 @@ def check_format(label: str, value, *, kind, plausible=None, choices: Iterable[s
                  hint: str = ""):
     """Check only the form of a graded answer, never whether it is right.
 
+    When the answer is given in a widget (`answers.answered_in_widget`), the line is shown as a display that
+    each later change in the widget updates, so the check cell never shows a stale answer's line.
+
     `kind`: "whole number", "number", "text", "choice" or "list" (or the type int, float, str, list).
     `plausible`: (low, high) for numbers, the range any sensible answer falls in (the same for every
     student, never derived from the answer); for text and lists, the largest number of words or items.
     `choices`: the allowed answers of a "choice" question (letters or category names).
     Prints "answer recorded" when the form is right: the grader marks it after hand-in.
     """
+    def run(now):
+        return form_check(label, now, kind=kind, plausible=plausible, choices=choices, hint=hint)
+
+    shell = _kernel_shell() if answers.is_widget_answer(label) else None
+    if shell is None:
+        return run(value)
+    from IPython.display import display
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        outcome = run(value)
+    handle = display({"text/plain": buffer.getvalue().strip()}, raw=True, display_id=True)
+
+    def refresh(now) -> None:
+        again = io.StringIO()
+        with contextlib.redirect_stdout(again):
+            run(now)
+        handle.update({"text/plain": again.getvalue().strip()}, raw=True)
+
+    answers.on_change(label, refresh)
+    return outcome
+
+
+def _kernel_shell():
+    """The running Jupyter kernel's shell, or None (plain Python, the grader, a terminal)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return None
+    shell = get_ipython()
+    return shell if type(shell).__name__ == "ZMQInteractiveShell" else None
+
+
+def form_check(label: str, value, *, kind, plausible=None, choices: Iterable[str] | None = None,
+               hint: str = ""):
+    """`check_format`'s line, printed once (the answer widgets' own form line uses it)."""
     early = _precheck(label, value)
     if early:
         return early[1]

@@ -186,7 +186,7 @@ def _checked(label: str, value, kind: str, choices) -> str:
 
     buffer = io.StringIO()
     with redirect_stdout(buffer):
-        checks.check_format(label, value, kind=kind, choices=choices)
+        checks.form_check(label, value, kind=kind, choices=choices)
     return buffer.getvalue().strip()
 
 
@@ -399,6 +399,7 @@ class Answer:
             self.handle.update(answers.bundle(self.name, self.value, self.label), raw=True)
         self.save_problem = _save(self.name, self.value, self.typed)
         self.show()
+        answers.changed(self.label, self.value)  # the check cell's line follows the widget
 
     def start(self) -> None:
         """Show the widget and its display, and set the name to the restored answer."""
@@ -496,6 +497,7 @@ def answer(name, kind, *, label=None, choices=None, items=None, left=None, right
         return None
     control = Answer(name, kind, label=label or default_label(name), choices=choices, items=items, left=left,
                      right=right, unit=unit, placeholder=placeholder)
+    answers.answered_in_widget(control.label)  # its check cell then says "use the box above", not "replace the ..."
     BUILT[name] = control
     control.start()
     return None
@@ -601,6 +603,10 @@ class WrittenAnswer:
     def words(self) -> int:
         return len((self.value or "").split())  # the count check_written uses
 
+    def _summary(self) -> str:
+        """The answer display's line: the word count, and that the text is kept in the notebook."""
+        return f"{self.words} words, kept in this notebook when you save it (File › Save Notebook)"
+
     def show(self) -> None:
         from .. import checks
 
@@ -637,7 +643,7 @@ class WrittenAnswer:
         self.value = self.control.value if self.control.value.strip() else None
         _namespace(_shell(), 1)[self.name] = ... if self.value is None else self.value
         if self.handle is not None:
-            self.handle.update(answers.bundle(self.name, self.value, self.label), raw=True)
+            self.handle.update(answers.bundle(self.name, self.value, self.label, summary=self._summary()), raw=True)
         self.save_problem = _save(self.name, self.value, None)
         self.show()
 
@@ -646,7 +652,7 @@ class WrittenAnswer:
 
         self.value = self.control.value if self.control.value.strip() else None
         display(self.box)
-        self.handle = display(answers.bundle(self.name, self.value, self.label), raw=True, display_id=True)
+        self.handle = display(answers.bundle(self.name, self.value, self.label, summary=self._summary()), raw=True, display_id=True)
         _namespace(_shell(), 1)[self.name] = ... if self.value is None else self.value
         if self.restored_from == "notebook":  # a copy next to it, in case its outputs are cleared
             self.save_problem = _save(self.name, self.value, None)
