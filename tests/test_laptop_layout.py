@@ -20,6 +20,7 @@ from escalation.widgets.written import CHECKLIST_CLASS, CHECKLIST_STYLE, Written
 
 OUTPUT_PX, SCREEN_PX = 900, 700  # output width; the part of a 768 px screen below JupyterLab's bars
 CHAR_PX, LINE_PX, CONTROL_PX, DEFAULT_WIDTH_PX = 7.5, 20, 32, 300
+TAB_BAR_PX = 40  # a Tab widget's bar and its panel's padding
 
 
 def height(widget) -> float:
@@ -38,16 +39,18 @@ def height(widget) -> float:
 
 
 def test_timeline_controls_and_count_line_fit_on_the_screen():
+    """The months, the count line and the tallest of the three tabs (timeline, filters, event list) fit."""
     widget = timeline_explorer()
-    assert widget.children[-1] is widget.display_area
+    timeline, filters, listing = widget.tabs.children
+    assert timeline is widget.display_area and widget.children[-1] is widget.tabs
+    assert filters.children[0].children[0] is widget.controls["countries"]
+    assert widget.event_list in listing.children and widget.detail in listing.children
     at = widget.children.index(widget.count_line)
-    assert widget.children[at - 1].children[0] is widget.controls["countries"]  # the line right below the filters
     assert widget.count_line.value.startswith(f"<p><strong>{len(widget.result.events)} of {len(widget.events)} "
                                               "events shown</strong>")
     above = sum(height(child) for child in widget.children[:at + 1])
-    assert above <= SCREEN_PX, f"filters and count line {above:.0f} px"
-    controls = sum(height(child) for child in widget.children[:-2])  # all but the chosen event and the display
-    assert controls <= SCREEN_PX, f"controls {controls:.0f} px"
+    assert above <= SCREEN_PX, f"months and count line {above:.0f} px"
+    assert above + TAB_BAR_PX + height(filters) <= SCREEN_PX, "the filters tab with the count line above it"
     widget.controls["types"].value = ()
     assert widget.count_line.value.startswith("<p><strong>0 of ")
 

@@ -152,6 +152,16 @@ def interact_03(page) -> None:
 
     title = "Timeline of the debate (hold Ctrl or Shift to pick several countries or types)"
     output = labdriver.explorer(page, title)
+    area = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-notebook").first.bounding_box()
+    tabs = output.locator(".lm-TabBar-tab")
+    for index in range(3):  # each tab, with the months and the count line above it, fits the notebook's area
+        tabs.nth(index).click()
+        tall = output.evaluate("o => o.getBoundingClientRect().height")
+        assert tall <= area["height"], f"timeline widget, tab {index + 1}: {tall:.0f} px > {area['height']:.0f} px"
+    tabs.nth(0).focus()  # the keyboard moves between the tabs as notebook 03 says: the arrow keys, then Enter
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.wait_for_function("t => t.classList.contains('lm-mod-current')", arg=tabs.nth(1).element_handle())
     before = labdriver.shown_content(output)
     output.locator('.widget-select-multiple:has(label:text-is("Event types")) select').select_option(["warning"])
     page.wait_for_function(f"([o, b]) => ({labdriver.SHOWN_JS})(o) !== b",
@@ -165,6 +175,7 @@ def interact_03(page) -> None:
     shown_events = model.result.events
     text = output.locator(".widget-html-content", has_text="events shown").first.inner_text()
     assert re.match(rf"{len(shown_events)} of {len(model.events)} events shown", text), text
+    tabs.nth(2).click()
     listed = output.locator('.widget-select:has(label:text-is("Event")) select option').all_inner_texts()
     assert [t.replace("\xa0", " ") for t in listed] == [label for label, _ in model.event_list.options]
 

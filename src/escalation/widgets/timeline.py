@@ -21,6 +21,8 @@ from .base import DATE_EXAMPLE, DATE_FORMAT, Explorer, date_box, parse_date
 
 WIDE = {"description_width": "initial"}
 EVENT_ROWS = 5  # rows of the event list: with the filters side by side, the count line stays on a 768 px screen
+FILTER_ROWS = 5  # rows of the country and event-type lists (they scroll): the whole widget fits a laptop screen
+TAB_TITLES = ("Timeline", "Filters", "Event list")
 
 
 @dataclass
@@ -84,8 +86,8 @@ def timeline_view(events: pd.DataFrame, dates, countries, types, lane: str, acto
     when = (f" Showing only what had been published by {pd.Timestamp(as_of):%d %B %Y} "
             f"({len(events) - len(known)} later event(s) hidden)." if as_of else "")
     count = (f"<p>{len(shown)} of {len(events)} events shown, {first:%b %Y} to {last:%b %Y}.{when} {note}. "
-             "Hover over a marker for its summary, or pick an event in the list above to read its summary and "
-             "source.</p>")
+             "Hover over a marker for its summary, or pick an event in the tab <em>Event list</em> to read its "
+             "summary and source.</p>")
     text = f"<details><summary>Text description of the timeline</summary><p>{html.escape(alt)}</p></details>"
     return count + svg + text, TimelineView(shown, svg, alt)
 
@@ -110,9 +112,9 @@ class TimelineExplorer(Explorer):
         types = [t for t in ev.EVENT_TYPES if t in set(events["event_type"])]
         controls = {
             "dates": MonthRange(options),
-            "countries": widgets.SelectMultiple(options=countries, value=tuple(countries), rows=len(countries),
+            "countries": widgets.SelectMultiple(options=countries, value=tuple(countries), rows=min(len(countries), FILTER_ROWS),
                                                 description="Countries", style=WIDE),
-            "types": widgets.SelectMultiple(options=types, value=tuple(types), rows=len(types),
+            "types": widgets.SelectMultiple(options=types, value=tuple(types), rows=min(len(types), FILTER_ROWS),
                                             description="Event types", style=WIDE),
             "actor": widgets.Text(value="", description="Actor contains", placeholder="for example: Putin",
                                   continuous_update=False, style=WIDE),
@@ -122,22 +124,26 @@ class TimelineExplorer(Explorer):
                               "Show only events reported by this day; clear it to show all"),
         }
         self.event_list.observe(self.show_event, names="value")
-        help_text = widgets.HTML(f"<p><strong>As of (published by)</strong>: type a date as {DATE_FORMAT} "
-                                 f"(year-month-day), for example {DATE_EXAMPLE}, and press Enter, to see only what "
-                                 "had been reported by that day (what a writer could have known then); clear the "
-                                 "box to see every event.</p>")
+        help_text = widgets.HTML(f"<p><strong>As of</strong>: type a date as {DATE_FORMAT}, for example "
+                                 f"{DATE_EXAMPLE}, and press Enter to see only what had been reported by then "
+                                 "(what a writer could have known); clear the box to see every event.</p>")
         super().__init__(controls, lambda as_of, **values: timeline_view(events, as_of=parse_date(as_of),
                                                                          **values),
                          title="Timeline of the debate (hold Ctrl or Shift to pick several countries or types)",
                          extra=[help_text, self.event_list, self.detail])
-        # the filters side by side (they wrap on a narrow page), so the controls and the "N of … events
-        # shown" line fit on a laptop screen together; the display area stays the last child
+        # The months, then the "N of … events shown" line, then three tabs: the timeline, the filters (side by
+        # side, wrapping on a narrow page) and the list of the events shown with the chosen event's card. So the
+        # whole widget fits a laptop screen with the file browser open, and the count line is in view whichever
+        # tab is open (issue 21).
         header = list(self.children[:1]) if self.title else []
         side = widgets.VBox([controls["actor"], controls["lane"], controls["as_of"]])
         filters = widgets.HBox([controls["countries"], controls["types"], side],
                                layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
-        self.children = tuple(header + [controls["dates"], filters, self.count_line, help_text, self.event_list,
-                                        self.detail, self.display_area])
+        self.tabs = widgets.Tab(children=[self.display_area, widgets.VBox([filters, help_text]),
+                                          widgets.VBox([self.event_list, self.detail])])
+        for index, name in enumerate(TAB_TITLES):
+            self.tabs.set_title(index, name)
+        self.children = tuple(header + [controls["dates"], self.count_line, self.tabs])
 
     def update(self, _change=None) -> None:
         """Redraw, then refill the event list with the events now shown."""
@@ -146,7 +152,8 @@ class TimelineExplorer(Explorer):
             return
         shown = self.result.events if self.result is not None else self.events.iloc[0:0]
         self.count_line.value = (f"<p><strong>{len(shown)} of {len(self.events)} events shown</strong> "
-                                 "(the list, the chosen event and the timeline are below).</p>"
+                                 "(change them in the tab <em>Filters</em>; read each event's summary and source in the tab "
+                                 "<em>Event list</em>).</p>"
                                  if self.result is not None else
                                  "<p><strong>No events shown</strong>: see the message below the list.</p>")
         options = [(ev.event_label(row), row["event_id"])
