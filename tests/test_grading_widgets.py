@@ -25,6 +25,7 @@ from escalation import answers
 from escalation.grading import sandbox
 from escalation.grading.check import run_tests
 from escalation.grading.protocol import Worker
+from escalation.grading.report import feedback_html
 from escalation.grading.result import Result, SubmissionProblem
 from escalation.grading.runner import make_plan, parse_submission
 from escalation.grading.score import grade_notebook, plain_answer
@@ -214,6 +215,9 @@ def test_authored_mistake_feedback_is_shown_other_hidden_failures_stay_generic(e
     assert result.test_messages["q2"] == ["Not right: the table gives a percent; 0.42 is the share as a fraction"]
     assert result.test_messages["q1"] == ["Not right: the answer did not pass the further (hidden) checks."]
     assert result.answers["q2"] == {"q2": CHOICES[0]}  # the distractor chosen, for item analysis
+    page = feedback_html(exercise, result, {})
+    assert "Not right: the table gives a percent; 0.42 is the share as a fraction" in page
+    assert "as_number" not in page and "raise Mistake" not in page  # the hidden test's source stays hidden
 
 
 def test_code_in_the_answer_cell_runs_after_the_widget_and_wins(exercise, worker, tmp_path):
