@@ -249,6 +249,17 @@ def test_a_saved_answer_counts_when_the_cell_code_is_broken_or_deleted(exercise,
     assert any("q1: the answer cell's code did not set it" in r for r in result.reasons)
 
 
+def test_an_nbgrader_release_with_saved_answers_is_graded(exercise, worker, tmp_path):
+    """nbgrader's generate_assignment keeps the answer(...) line and puts its stub after it (checked by hand with
+    nbgrader 0.9.6's ClearSolutions): the stub's NotImplementedError comes after answer(), so the saved answer
+    stands."""
+    nb = answered(exercise)
+    for gid in ("q1_answer", "q2_answer"):
+        find(nb, gid)["source"] += "\n# YOUR CODE HERE\nraise NotImplementedError()"
+    result = grade(exercise, worker, nb, tmp_path)
+    assert result.scores["q1"] == 2.0 and result.scores["q2"] == 1.0
+
+
 def test_old_markdown_written_answers_and_typed_ids_still_work(tmp_path):
     from tests.test_grading_source import GOOD, write
 
