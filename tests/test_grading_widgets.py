@@ -350,16 +350,16 @@ def _numpy(value):
     return value
 
 
-try:
-    import escalation.marking  # noqa: F401
-    _MARKING = True
-except ImportError:
-    _MARKING = False
+def _uses_marking(source: Path) -> bool:
+    """Whether a set's hidden tests use escalation.marking (before issue 20 they checked isinstance(q1, (int, float)),
+    which refuses numpy.int64: the failure this test exists to catch)."""
+    return "marking" in source.read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(not _MARKING, reason="the sets' hidden tests accept numpy numbers once they use escalation.marking",
-                   strict=True)
-@pytest.mark.parametrize("source", all_sources(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", [
+    s if _uses_marking(s) else pytest.param(s, marks=pytest.mark.xfail(
+        reason="this set's hidden tests do not use escalation.marking yet", strict=True)) for s in all_sources()],
+    ids=lambda p: p.stem)
 def test_every_set_grades_numpy_and_saved_json_answers_as_the_plain_ones(source):
     """The source's own expected answers (student000's variants), as numpy scalars (np.int64(8): computed with numpy
     or pandas) and as the JSON a widget saves (tuples and sets become lists), earn what the plain ones earn."""
