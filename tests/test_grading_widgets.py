@@ -260,6 +260,16 @@ def test_an_nbgrader_release_with_saved_answers_is_graded(exercise, worker, tmp_
     assert result.scores["q1"] == 2.0 and result.scores["q2"] == 1.0
 
 
+def test_a_written_answer_cell_that_lost_its_metadata_is_still_found(exercise):
+    nb = answered(exercise)
+    find(nb, "q3_written")["metadata"] = {}
+    plan = make_plan(exercise, nb)
+    assert plan.written == {"q3": "The two figures count different things, so no."}
+    assert any("q3_written lost its metadata" in n for n in plan.notes)
+    nb["cells"] = [c for c in nb["cells"] if "written_answer" not in cell_text(c)]
+    assert make_plan(exercise, nb).written == {"q3": None}
+
+
 def test_old_markdown_written_answers_and_typed_ids_still_work(tmp_path):
     from tests.test_grading_source import GOOD, write
 
