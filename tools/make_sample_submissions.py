@@ -64,7 +64,10 @@ def wrong_code(exercise: Exercise, grade_id: str) -> str:
     text = strip_code_solution(_source_cell(exercise, grade_id), grade_id)
     q = next(q for q in exercise.questions if grade_id in q.answer_ids)
     for name in q.variables:
-        text = text.replace(f"{name} = ...", f"{name} = -12345")
+        if f"{name} = ..." in text:
+            text = text.replace(f"{name} = ...", f"{name} = -12345")
+        else:  # a widget cell (answer("q1", …)): the wrong value is typed in code after it, which wins
+            text += f"\n{name} = -12345"
     return text
 
 
@@ -140,9 +143,9 @@ def samples(exercise: Exercise) -> list[Sample]:
     add("blank", student_notebook(exercise.path), set(), wrote=set(), typed="")
     partly = {q.key for i, q in enumerate(auto) if i % 2 == 0}
     add("partly_right", filled(exercise, partly, answer_written=False), partly, wrote=set())
-    # wrong type: the right number as text
+    # wrong type: the right number inside a list (a number typed as text is read as the number)
     add("wrong_type", filled(exercise, keys - {first.key}, override={
-        first.answer_ids[0]: "\n".join(f"{v} = str({solution_code(exercise, first.answer_ids[0]).split('=', 1)[1].strip()})"
+        first.answer_ids[0]: "\n".join(f"{v} = [{solution_code(exercise, first.answer_ids[0]).split('=', 1)[1].strip()}]"
                                        for v in first.variables[:1])}), keys - {first.key})
     # an infinite loop in one cell: that cell times out, the others are graded
     add("infinite_loop", filled(exercise, keys - {second.key}, override={
@@ -200,7 +203,9 @@ def samples(exercise: Exercise) -> list[Sample]:
     for c in nb["cells"]:
         if nbgrader_meta(c).get("solution"):
             c["metadata"] = {}
-    add("retyped", nb, keys, reasons=["lost its metadata"])
+    # (a written_answer() cell that lost its metadata is not found: its text is read by grade_id)
+    add("retyped", nb, keys, reasons=["lost its metadata"],
+        wrote={q.key for q in exercise.questions if q.kind == "written" and not q.written_in_code})
     # duplicated: a wrong copy of the first answer cell, then the right one (the last one run counts)
     nb = filled(exercise, keys)
     cells = _cells_by_id(nb)
