@@ -95,6 +95,7 @@ def attacks(paths: dict) -> dict[str, str]:
         "        src = ''.join(c['source']) if isinstance(c['source'], list) else c['source']\n"
         "        src = re.sub(r'(?m)^\\s*[A-Za-z_]\\w* = \\.\\.\\.\\s*$', '', src)  # placeholders\n"
         "        src = re.sub(r'(?m)^\\s*student_id\\s*=.*$', '', src)  # keep my own id\n"
+        "        src = re.sub(r'(?m)^\\s*your_id\\(\\)\\s*$', '', src)  # the id box too\n"
         "        if c['cell_type'] == 'code':\n"
         "            try:\n"
         "                exec(src, globals())\n"
