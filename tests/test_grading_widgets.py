@@ -260,6 +260,16 @@ def test_an_nbgrader_release_with_saved_answers_is_graded(exercise, worker, tmp_
     assert result.scores["q1"] == 2.0 and result.scores["q2"] == 1.0
 
 
+def test_a_written_answer_cell_that_lost_its_metadata_is_still_found(exercise):
+    nb = answered(exercise)
+    find(nb, "q3_written")["metadata"] = {}
+    plan = make_plan(exercise, nb)
+    assert plan.written == {"q3": "The two figures count different things, so no."}
+    assert any("q3_written lost its metadata" in n for n in plan.notes)
+    nb["cells"] = [c for c in nb["cells"] if "written_answer" not in cell_text(c)]
+    assert make_plan(exercise, nb).written == {"q3": None}
+
+
 def test_old_markdown_written_answers_and_typed_ids_still_work(tmp_path):
     from tests.test_grading_source import GOOD, write
 
@@ -375,3 +385,25 @@ def test_every_set_grades_numpy_and_saved_json_answers_as_the_plain_ones(source)
     as_json, _ = run_tests(exercise, {k: json.loads(json.dumps(plain_answer(v))) for k, v in plain.items()},
                            "student000")
     assert (as_numpy, as_json) == (full, full)
+
+
+@pytest.mark.parametrize("source", all_sources(), ids=lambda p: p.stem)
+def test_every_set_answered_only_in_its_widgets_earns_full_marks(source, worker, tmp_path):
+    """Each set's student version, with only what the widgets save (each answer cell's bundle holding the right
+    answer for this student as plain JSON, the id in the id cell), graded by the real grader: full points."""
+    exercise = load_exercise(source)
+    ns = setup_namespace(exercise)
+    nb = with_student_id(copy.deepcopy(student_notebook(source)), "asmith")
+    for q in exercise.questions:
+        if q.kind != "auto":
+            continue
+        values, ok = expected_answers(exercise, q, "asmith", ns)
+        assert ok, q.key
+        for gid in q.answer_ids:
+            find(nb, gid)["outputs"] = [{"output_type": "display_data", "metadata": {},
+                                         "data": answers.bundle(name, plain_answer(values[name]))}
+                                        for name in q.variables if name in values]
+    result = grade(exercise, worker, nb, tmp_path, name=source.name)
+    assert result.graded, result.reasons
+    assert result.scores == {q.key: q.points for q in exercise.questions if q.kind == "auto"}, result.test_messages
+    assert result.id_check == "ok"

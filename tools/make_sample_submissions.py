@@ -25,6 +25,7 @@ from escalation import answers
 from escalation.grading.source import (BEGIN_SOLUTION, END_SOLUTION, Exercise, cell_text, load_exercise,
                                        nbgrader_meta, split_region)
 from escalation.grading.student import dumps, expected_answers, strip_code_solution, student_notebook, with_student_id
+from escalation.grading.student import solution_code as question_solution  # the solution alone, no widget line
 
 WRITTEN_ANSWER = ("The first article spells the capital one way throughout while the second mixes the two "
                   "spellings, which may come from translation or editing rather than from the author's views.")
@@ -60,15 +61,17 @@ def solution_code(exercise: Exercise, grade_id: str) -> str:
 
 
 def wrong_code(exercise: Exercise, grade_id: str) -> str:
-    """The student version of an answer cell with a wrong value in place of each `...`."""
+    """The student version of an answer cell with a wrong value in place of each `...` (after a widget's
+    `answer(...)` line, which leaves no placeholder, the wrong value is assigned in code)."""
     text = strip_code_solution(_source_cell(exercise, grade_id), grade_id)
     q = next(q for q in exercise.questions if grade_id in q.answer_ids)
     for name in q.variables:
         if f"{name} = ..." in text:
             text = text.replace(f"{name} = ...", f"{name} = -12345")
-        else:  # a widget cell (answer("q1", …)): the wrong value is typed in code after it, which wins
+        else:
             text += f"\n{name} = -12345"
     return text
+
 
 
 def filled(exercise: Exercise, right: set[str], *, answer_written: bool = True, base: dict | None = None,
@@ -143,10 +146,10 @@ def samples(exercise: Exercise) -> list[Sample]:
     add("blank", student_notebook(exercise.path), set(), wrote=set(), typed="")
     partly = {q.key for i, q in enumerate(auto) if i % 2 == 0}
     add("partly_right", filled(exercise, partly, answer_written=False), partly, wrote=set())
-    # wrong type: the right number inside a list (a number typed as text is read as the number)
+    # wrong type: the right answer inside a dict (a form no check accepts)
     add("wrong_type", filled(exercise, keys - {first.key}, override={
-        first.answer_ids[0]: "\n".join(f"{v} = [{solution_code(exercise, first.answer_ids[0]).split('=', 1)[1].strip()}]"
-                                       for v in first.variables[:1])}), keys - {first.key})
+        first.answer_ids[0]: question_solution(exercise, first) + "\n" + "\n".join(
+            f"{v} = {{'answer': {v}}}" for v in first.variables[:1])}), keys - {first.key})
     # an infinite loop in one cell: that cell times out, the others are graded
     add("infinite_loop", filled(exercise, keys - {second.key}, override={
         second.answer_ids[0]: "while True:\n    pass\n" + solution_code(exercise, second.answer_ids[0])}),
@@ -203,9 +206,7 @@ def samples(exercise: Exercise) -> list[Sample]:
     for c in nb["cells"]:
         if nbgrader_meta(c).get("solution"):
             c["metadata"] = {}
-    # (a written_answer() cell that lost its metadata is not found: its text is read by grade_id)
-    add("retyped", nb, keys, reasons=["lost its metadata"],
-        wrote={q.key for q in exercise.questions if q.kind == "written" and not q.written_in_code})
+    add("retyped", nb, keys, reasons=["lost its metadata"])
     # duplicated: a wrong copy of the first answer cell, then the right one (the last one run counts)
     nb = filled(exercise, keys)
     cells = _cells_by_id(nb)
