@@ -73,6 +73,8 @@ def wrong_like(value):
         return value[::-1] + "x"
     if isinstance(value, (list, tuple, set)):
         return [wrong_like(v) for v in value]
+    if isinstance(value, dict):  # a matching item's answer
+        return {k: wrong_like(v) for k, v in value.items()}
     raise TypeError(type(value))
 
 
@@ -104,10 +106,15 @@ def test_visible_checks_never_distinguish_the_expected_answer(source):
                 classes: dict[str, list] = {}
                 for value in CANDIDATES:
                     classes.setdefault(run(value, ids[0]), []).append(value)
+                listed = re.findall(r"choices=([A-Za-z_]\w*)", cells[tid])  # a choice item's options
+                options = list(ns[listed[0]]) if listed else []
                 for sid in ids:
                     expected = student.expected_answers(exercise, q, sid, ns)[0][name]
                     plain = expected.item() if hasattr(expected, "item") else expected
                     said = run(plain, sid)
+                    if options and isinstance(plain, str):  # a wrong answer of the same form is another option
+                        assert {run(option, sid) for option in options} == {said}, (tid, sid, "an option reads differently")
+                        continue
                     assert said == run(wrong_like(plain), sid), (tid, sid, "the right answer reads differently")
                     same_type = [v for v in classes.get(said, []) if type(v) is type(plain) and v != plain]
                     if isinstance(plain, (int, float, str)):
@@ -121,8 +128,9 @@ def test_no_expected_answer_can_be_found_by_grep(source):
     text = student.student_path(source).read_text(encoding="utf-8")
     cells = json.loads(text)["cells"]
     answer_cells = [cell_text(c) for c in cells if nbgrader_meta(c).get("solution") and c["cell_type"] == "code"]
-    for code in answer_cells:  # answer cells hold only placeholders
+    for code in answer_cells:  # answer cells hold only placeholders, or an answer widget's line
         assert all(line.strip().endswith("= ...") or line.strip().startswith("#") or not line.strip()
+                   or re.fullmatch(r"(written_)?answer\(\"q\w+\".*\)", line.strip())
                    for line in code.splitlines()), code
     for q in exercise.questions:
         if q.kind != "auto":
