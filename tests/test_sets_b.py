@@ -137,3 +137,21 @@ def test_a_typical_wrong_number_gets_its_line(sets):
     scores, messages = run_tests(exercise, {"q2": right + 1}, sid)
     assert scores["q2"] == 0 and "both the first and the last day" in " ".join(messages["q2"])
     assert run_tests(exercise, {"q2": right}, sid)[0]["q2"] == q.points
+
+
+def test_ex03_day_count_follows_the_data(sets):
+    """Answers are computed, not stored: a confirmation one day later moves Q2's expected count by one."""
+    import pandas as pd
+
+    exercise, ns = sets["ex03_red_lines"]
+    q, ids = _variants(exercise, ns, "q2")
+    sid = ids[0]
+    first, second = variants.choose(sid, "ex03.q2", ns["Q2_PAIRS"])
+    before, _ = expected_answers(exercise, q, sid, ns)
+    events = ns["events"].copy()
+    row = events["event_id"] == second
+    later = dt.date.fromisoformat(events.loc[row, "date"].iloc[0]) + dt.timedelta(days=1)
+    events.loc[row, "date"] = later.isoformat()
+    events.loc[row, "start"] = pd.Timestamp(later)
+    after, ok = expected_answers(exercise, q, sid, dict(ns, events=events))
+    assert ok and after["q2"] == before["q2"] + 1
