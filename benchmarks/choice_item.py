@@ -136,7 +136,8 @@ def main(argv=None) -> int:
     print(f"  target {LIMIT_MS} ms: median {'under' if median < LIMIT_MS else 'OVER'}, "
           f"max {'under' if worst < LIMIT_MS else 'OVER'}")
     expected = OPTIONS[1 + (len(times) - 1) % 2]
-    print(f"  saved notebook holds q1 = {saved.get('q1')!r} ({'the last click' if saved.get('q1') == expected else 'NOT the last click'})")
+    which = "the last click" if saved.get("q1") == expected else "NOT the last click"
+    print(f"  saved notebook holds q1 = {saved.get('q1')!r} ({which})")
     return 0 if saved.get("q1") == expected else 1
 
 

@@ -19,7 +19,7 @@ import pytest
 from escalation import answers, checks
 from escalation.marking import Mistake, mark_choice, mark_match, mark_names, mark_number, mark_order, mark_text
 from escalation.widgets.graded import FORM_LINE_CLASS
-from tests.support.kernel_driver import Kernel, displays
+from support.kernel_driver import Kernel, displays
 
 MIME = answers.MIME
 
@@ -202,13 +202,17 @@ def test_the_value_a_widget_saves_is_marked_as_its_plain_python_value(kernel, tm
     assert wrong_outcome.startswith("mistake: ")
     assert outcome(marker, json.loads(json.dumps(wrong)), expected) == wrong_outcome
     assert kernel.value_of(name) == repr(saved_in_display)
+    again = kernel.run(call)  # Restart & Run All: the cell runs again and shows the same answer
+    assert [bundle_of(d)["value"] for d in displays(again) if MIME in d["data"]] == [saved_in_display]
+    assert "answer recorded" in status_line(kernel, again)
 
 
 def test_an_answer_comes_back_from_the_saved_notebook_alone(kernel, tmp_path):
     first, second = tmp_path / "laptop", tmp_path / "lab_machine"
     in_folder(kernel, first, "home/ex92_restore.ipynb")
     cells = ['answer("q1", "number")', f'answer("q2", "choice", choices={CHOICES!r})',
-             'answer("q3", "match", left=["It may escalate", "It will certainly escalate"], right=["hedge", "booster"])']
+             'answer("q3", "match", left=["It may escalate", "It will certainly escalate"], '
+             'right=["hedge", "booster"])']
     ran = [kernel.run(code) for code in cells]
     (box,) = kernel.find("TextModel", ran[0])
     updates = {0: one_update(kernel.send(box, {"value": "7,5"}))}
@@ -236,8 +240,11 @@ def test_an_answer_comes_back_from_the_saved_notebook_alone(kernel, tmp_path):
     assert [kernel.comms[m]["index"] for m in menus] == [1, 2]
     assert kernel.value_of("(q1, q2, q3)") == repr((7.5, CHOICES[1], {"It may escalate": "hedge",
                                                                        "It will certainly escalate": "booster"}))
+    # the answers restored from the file are copied to my_answers (outputs cleared and saved lose nothing)
+    copied = json.loads((second / "my_answers" / "ex92_restore.json").read_text(encoding="utf-8"))
+    assert {name: entry["value"] for name, entry in copied.items()} == {
+        "q1": 7.5, "q2": CHOICES[1], "q3": {"It may escalate": "hedge", "It will certainly escalate": "booster"}}
     # my_answers (written at every change) wins over the notebook, which may not have been saved
-    (second / "my_answers").mkdir()
     (second / "my_answers" / "ex92_restore.json").write_text(json.dumps({"q1": {"value": 9, "typed": "9"}}))
     third = kernel.run(cells[0])
     assert [bundle_of(d) for d in displays(third) if MIME in d["data"]] == [{"name": "q1", "value": 9}]
@@ -322,3 +329,59 @@ def test_plain_python_imports_no_widgets_and_sets_the_callers_names():
             "print(q1, 'ipywidgets' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "Ellipsis False\n" and out.stderr == ""
+
+
+def test_on_paper_the_answer_is_a_form_to_fill_in(kernel, tmp_path):
+    in_folder(kernel, tmp_path, "ex98.ipynb", ESCALATION_STATIC_WIDGETS="1")
+    try:
+        shown = kernel.run(f'answer("q2", "choice", choices={CHOICES!r})\n'
+                           'answer("q5", "match", left=["It may escalate"], right=["hedge", "booster"])\n'
+                           "written_answer('q7', min_words=80)\nyour_id()")
+    finally:
+        kernel.run("os.environ.pop('ESCALATION_STATIC_WIDGETS')")
+    assert not [m for m in shown if m["msg_type"] == "comm_open"]  # no live widget in print
+    pages = [d["data"]["text/html"] for d in displays(shown)]
+    assert len(pages) == 4 and all("Interactive in JupyterLab: an answer box" in p for p in pages)
+    assert all(html.escape(c) in pages[0] for c in CHOICES) and "(choose one)" in pages[0]
+    assert "write one of: hedge; booster" in pages[1] and "at least 80 words" in pages[2]
+    assert kernel.value_of("(q2, q5, q7, student_id)") == "(Ellipsis, Ellipsis, Ellipsis, Ellipsis)"
+
+
+def test_form_hints_for_a_share_and_a_comma():
+    from escalation.widgets.graded import asks_percent, form_hints
+
+    assert [asks_percent(u) for u in ("%", "% of the total", "per cent", "percent", "percentage points", "km", "")] \
+        == [True, True, True, True, False, False, False]
+    assert form_hints(0.42, "0,42", "% of the total") == [
+        "That looks like a share (0.42); the question asks for a percent (42)."]
+    assert form_hints(0.42, "0.42", "percentage points") == [] and form_hints(42, "42", "%") == []
+    assert form_hints(1.234, "1,234", "") == [
+        "Read as 1.234 (a decimal comma). If you meant 1234, type it without the comma."]
+
+
+def test_an_author_mistake_in_the_call_is_named_before_anything_is_shown():
+    from escalation.widgets.graded import answer
+
+    for kwargs, words in (({"kind": "choice"}, "needs choices"), ({"kind": "choise", "choices": ["a"]}, "kind must be"),
+                          ({"kind": "names", "choices": ["a", "a"]}, "repeat"),
+                          ({"kind": "order", "items": ["a", 2]}, "lists of text"),
+                          ({"kind": "match", "left": ["a"]}, r"left=\[\.\.\.\] and right=")):
+        with pytest.raises(ValueError, match=words):
+            answer("q1", **kwargs)
+
+
+def test_without_a_hub_the_id_box_asks_for_the_id_and_a_written_answer_comes_back(kernel, tmp_path):
+    in_folder(kernel, tmp_path, "ex99.ipynb")
+    shown = kernel.run("your_id()")
+    (box,) = kernel.find("TextModel", shown, description="Your student id")
+    assert kernel.comms[box]["value"] == "" and kernel.value_of("student_id") == "Ellipsis"
+    assert "Type your student id in the box, then press Enter." in status_line(kernel, shown)
+    assert "Enter your student id at the top first" in kernel.value_of(
+        "__import__('escalation.variants').variants.id_problem(student_id)")
+    shown = kernel.run("written_answer('q6', min_words=2)")
+    (area,) = kernel.find("TextareaModel", shown)
+    kernel.send(area, {"value": "Both claims\nare sourced."})
+    again = kernel.run("written_answer('q6', min_words=2)")
+    (area,) = kernel.find("TextareaModel", again)
+    assert kernel.comms[area]["value"] == "Both claims\nare sourced."
+    assert [bundle_of(d)["value"] for d in displays(again) if MIME in d["data"]] == ["Both claims\nare sourced."]

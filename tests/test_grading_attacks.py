@@ -94,7 +94,7 @@ def attacks(paths: dict) -> dict[str, str]:
         "    for c in nb['cells']:\n"
         "        src = ''.join(c['source']) if isinstance(c['source'], list) else c['source']\n"
         "        src = re.sub(r'(?m)^\\s*[A-Za-z_]\\w* = \\.\\.\\.\\s*$', '', src)  # placeholders\n"
-        "        src = re.sub(r'(?m)^\\s*student_id\\s*=.*$', '', src)  # keep my own id\n"
+        "        src = re.sub(r'(?m)^\\s*(student_id\\s*=.*|your_id\\(\\))$', '', src)  # keep my own id\n"
         "        if c['cell_type'] == 'code':\n"
         "            try:\n"
         "                exec(src, globals())\n"

@@ -249,6 +249,27 @@ def test_a_saved_answer_counts_when_the_cell_code_is_broken_or_deleted(exercise,
     assert any("q1: the answer cell's code did not set it" in r for r in result.reasons)
 
 
+def test_an_nbgrader_release_with_saved_answers_is_graded(exercise, worker, tmp_path):
+    """nbgrader's generate_assignment keeps the answer(...) line and puts its stub after it (checked by hand with
+    nbgrader 0.9.6's ClearSolutions): the stub's NotImplementedError comes after answer(), so the saved answer
+    stands."""
+    nb = answered(exercise)
+    for gid in ("q1_answer", "q2_answer"):
+        find(nb, gid)["source"] += "\n# YOUR CODE HERE\nraise NotImplementedError()"
+    result = grade(exercise, worker, nb, tmp_path)
+    assert result.scores["q1"] == 2.0 and result.scores["q2"] == 1.0
+
+
+def test_a_written_answer_cell_that_lost_its_metadata_is_still_found(exercise):
+    nb = answered(exercise)
+    find(nb, "q3_written")["metadata"] = {}
+    plan = make_plan(exercise, nb)
+    assert plan.written == {"q3": "The two figures count different things, so no."}
+    assert any("q3_written lost its metadata" in n for n in plan.notes)
+    nb["cells"] = [c for c in nb["cells"] if "written_answer" not in cell_text(c)]
+    assert make_plan(exercise, nb).written == {"q3": None}
+
+
 def test_old_markdown_written_answers_and_typed_ids_still_work(tmp_path):
     from tests.test_grading_source import GOOD, write
 
@@ -339,16 +360,16 @@ def _numpy(value):
     return value
 
 
-try:
-    import escalation.marking  # noqa: F401
-    _MARKING = True
-except ImportError:
-    _MARKING = False
+def _uses_marking(source: Path) -> bool:
+    """Whether a set's hidden tests use escalation.marking (before issue 20 they checked isinstance(q1, (int, float)),
+    which refuses numpy.int64: the failure this test exists to catch)."""
+    return "marking" in source.read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(not _MARKING, reason="the sets' hidden tests accept numpy numbers once they use escalation.marking",
-                   strict=True)
-@pytest.mark.parametrize("source", all_sources(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", [
+    s if _uses_marking(s) else pytest.param(s, marks=pytest.mark.xfail(
+        reason="this set's hidden tests do not use escalation.marking yet", strict=True)) for s in all_sources()],
+    ids=lambda p: p.stem)
 def test_every_set_grades_numpy_and_saved_json_answers_as_the_plain_ones(source):
     """The source's own expected answers (student000's variants), as numpy scalars (np.int64(8): computed with numpy
     or pandas) and as the JSON a widget saves (tuples and sets become lists), earn what the plain ones earn."""
@@ -364,3 +385,25 @@ def test_every_set_grades_numpy_and_saved_json_answers_as_the_plain_ones(source)
     as_json, _ = run_tests(exercise, {k: json.loads(json.dumps(plain_answer(v))) for k, v in plain.items()},
                            "student000")
     assert (as_numpy, as_json) == (full, full)
+
+
+@pytest.mark.parametrize("source", all_sources(), ids=lambda p: p.stem)
+def test_every_set_answered_only_in_its_widgets_earns_full_marks(source, worker, tmp_path):
+    """Each set's student version, with only what the widgets save (each answer cell's bundle holding the right
+    answer for this student as plain JSON, the id in the id cell), graded by the real grader: full points."""
+    exercise = load_exercise(source)
+    ns = setup_namespace(exercise)
+    nb = with_student_id(copy.deepcopy(student_notebook(source)), "asmith")
+    for q in exercise.questions:
+        if q.kind != "auto":
+            continue
+        values, ok = expected_answers(exercise, q, "asmith", ns)
+        assert ok, q.key
+        for gid in q.answer_ids:
+            find(nb, gid)["outputs"] = [{"output_type": "display_data", "metadata": {},
+                                         "data": answers.bundle(name, plain_answer(values[name]))}
+                                        for name in q.variables if name in values]
+    result = grade(exercise, worker, nb, tmp_path, name=source.name)
+    assert result.graded, result.reasons
+    assert result.scores == {q.key: q.points for q in exercise.questions if q.kind == "auto"}, result.test_messages
+    assert result.id_check == "ok"

@@ -85,6 +85,8 @@ def test_mark_number_names_the_typical_mistake_and_nothing_else():
     for bad in (True, "42.1%", math.nan):
         with pytest.raises(AssertionError):
             mark_number(bad, 42.1, tol=0.05)
+    with pytest.raises(Mistake, match="one article"):  # a typical value with its own tolerance
+        mark_number(11, 23, tol=0.5, typical=[(12, "You counted one article, not both.", 2)])
     # a right answer is right even when a typical value lies close to it
     mark_number(1.0, 1.0, tol=0.01, typical=[(1.005, "never shown")])
 
@@ -152,6 +154,7 @@ def test_mark_order():
     mark_order(["Threat", " warning", "DEPLOYMENT"], expected)
     mark_order(("threat", "warning", "deployment"), expected)
     mark_order("threat; warning; deployment", expected)
+    mark_order(["threat", "warning", "deployment"], "threat, warning, deployment")  # expected given as one text
     with pytest.raises(Mistake, match="Kahn's ladder rises"):
         mark_order(["warning", "threat", "deployment"], expected, hint="Kahn's ladder rises from words to acts.")
     with pytest.raises(AssertionError) as raised:  # not the same items: no order hint

@@ -25,6 +25,7 @@ from escalation import answers
 from escalation.grading.source import (BEGIN_SOLUTION, END_SOLUTION, Exercise, cell_text, load_exercise,
                                        nbgrader_meta, split_region)
 from escalation.grading.student import dumps, expected_answers, strip_code_solution, student_notebook, with_student_id
+from escalation.grading.student import solution_code as question_solution  # the solution alone, no widget line
 
 WRITTEN_ANSWER = ("The first article spells the capital one way throughout while the second mixes the two "
                   "spellings, which may come from translation or editing rather than from the author's views.")
@@ -60,12 +61,17 @@ def solution_code(exercise: Exercise, grade_id: str) -> str:
 
 
 def wrong_code(exercise: Exercise, grade_id: str) -> str:
-    """The student version of an answer cell with a wrong value in place of each `...`."""
+    """The student version of an answer cell with a wrong value in place of each `...` (after a widget's
+    `answer(...)` line, which leaves no placeholder, the wrong value is assigned in code)."""
     text = strip_code_solution(_source_cell(exercise, grade_id), grade_id)
     q = next(q for q in exercise.questions if grade_id in q.answer_ids)
     for name in q.variables:
-        text = text.replace(f"{name} = ...", f"{name} = -12345")
+        if f"{name} = ..." in text:
+            text = text.replace(f"{name} = ...", f"{name} = -12345")
+        else:
+            text += f"\n{name} = -12345"
     return text
+
 
 
 def filled(exercise: Exercise, right: set[str], *, answer_written: bool = True, base: dict | None = None,
@@ -140,10 +146,10 @@ def samples(exercise: Exercise) -> list[Sample]:
     add("blank", student_notebook(exercise.path), set(), wrote=set(), typed="")
     partly = {q.key for i, q in enumerate(auto) if i % 2 == 0}
     add("partly_right", filled(exercise, partly, answer_written=False), partly, wrote=set())
-    # wrong type: the right number as text
+    # wrong type: the right answer inside a dict (a form no check accepts)
     add("wrong_type", filled(exercise, keys - {first.key}, override={
-        first.answer_ids[0]: "\n".join(f"{v} = str({solution_code(exercise, first.answer_ids[0]).split('=', 1)[1].strip()})"
-                                       for v in first.variables[:1])}), keys - {first.key})
+        first.answer_ids[0]: question_solution(exercise, first) + "\n" + "\n".join(
+            f"{v} = {{'answer': {v}}}" for v in first.variables[:1])}), keys - {first.key})
     # an infinite loop in one cell: that cell times out, the others are graded
     add("infinite_loop", filled(exercise, keys - {second.key}, override={
         second.answer_ids[0]: "while True:\n    pass\n" + solution_code(exercise, second.answer_ids[0])}),

@@ -37,10 +37,12 @@ def shown(value) -> str:
     return str(value)
 
 
-def bundle(name: str, value, label: str = "") -> dict:
-    """The display bundle of one answer (`value` None: not answered yet)."""
+def bundle(name: str, value, label: str = "", *, intro: str = "") -> dict:
+    """The display bundle of one answer (`value` None: not answered yet); `intro` replaces the plain line's
+    "Your answer to <label>" (the student id's line says "Your student id")."""
     plain = None if value is Ellipsis else value
-    return {"text/plain": f"Your answer to {label or name}: {shown(plain)}", MIME: {"name": name, "value": plain}}
+    return {"text/plain": f"{intro or f'Your answer to {label or name}'}: {shown(plain)}",
+            MIME: {"name": name, "value": plain}}
 
 
 def _plain_json(value, depth: int = 0) -> bool:

@@ -201,12 +201,13 @@ def _mistake(message: str, expected) -> AssertionError:
 # ----------------------------------------------------------------------------- marking
 def mark_number(v, expected, *, tol, typical=()) -> None:
     """Right when within `tol` of `expected`; a value within `tol` of a typical wrong value in `typical`
-    (pairs (wrong_value, message)) raises Mistake(message)."""
+    (pairs (wrong_value, message), or triples (wrong_value, message, its own tolerance)) raises
+    Mistake(message). The right answer wins when a typical value lies within `tol` of it."""
     given = as_number(v)
     if abs(given - float(expected)) <= tol:
         return
-    for wrong, message in typical:
-        if abs(given - float(wrong)) <= tol:
+    for wrong, message, *own in typical:
+        if abs(given - float(wrong)) <= (own[0] if own else tol):
             raise _mistake(message, expected)
     raise AssertionError("not within the tolerance of the expected number")
 
@@ -240,7 +241,7 @@ def mark_names(v, expected, *, misconceptions=None) -> None:
     is raised as a Mistake.
     """
     given = {_key(n) for n in as_names(v)}
-    wanted = {_key(n) for n in as_names(list(expected))}
+    wanted = {_key(n) for n in as_names(expected)}
     if given == wanted:
         return
     for option, message in (misconceptions or {}).items():
@@ -257,7 +258,7 @@ def mark_order(v, expected, *, hint="") -> None:
     When the items are the right ones in a wrong order and `hint` is given, raises Mistake(hint).
     """
     given = [_key(n) for n in as_names(v)]
-    wanted = [_key(n) for n in as_names(list(expected))]
+    wanted = [_key(n) for n in as_names(expected)]
     if given == wanted:
         return
     if hint and sorted(given) == sorted(wanted):

@@ -200,6 +200,7 @@ def make_plan(exercise: Exercise, nb: dict) -> Plan:
     markdown: list[str] = []
     saved: dict = {}
     saved_id = None
+    orphans: dict[str, list[object]] = {}  # written answers in code cells without metadata, by the question's grade_id
     for index, cell in enumerate(nb["cells"]):
         meta = nbgrader_meta(cell)
         gid = meta.get("grade_id") if isinstance(meta.get("grade_id"), str) else ""
@@ -213,6 +214,10 @@ def make_plan(exercise: Exercise, nb: dict) -> Plan:
                 saved_id = bundles[ID_VARIABLE]
             elif gid in written_code:
                 written_saved.setdefault(gid, []).append(bundles.get(written_code[gid].key))
+        elif cell.get("cell_type") == "code" and not gid:
+            for q in written_code.values():  # a written answer's cell that lost its metadata (retyped or pasted)
+                if re.search(rf"""^\s*written_answer\(\s*(['"]){re.escape(q.key)}\1""", text, re.M):
+                    orphans.setdefault(q.written_id, []).append(answers.saved_in_cell(cell).get(q.key))
         if cell.get("cell_type") == "markdown":
             markdown.append(text)
             if gid and any(q.written_id == gid for q in exercise.questions):
@@ -246,6 +251,10 @@ def make_plan(exercise: Exercise, nb: dict) -> Plan:
             continue
         if q.written_in_code:
             texts = written_saved.get(q.written_id, [])
+            if not texts and orphans.get(q.written_id):
+                texts = orphans[q.written_id]
+                notes.append(f"The written answer {q.written_id} lost its metadata: matched by its written_answer "
+                             "line.")
             if len(texts) > 1:
                 notes.append(f"The written answer {q.written_id} appears {len(texts)} times: the last one counts.")
             text = texts[-1] if texts else None

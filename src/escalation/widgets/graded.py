@@ -17,6 +17,8 @@ the control and in the display, so a Save keeps it.
 
 Outside a kernel (the grader's process, plain Python) nothing is built or printed: the name is set to
 the preloaded answer, or `...` when there is none. ipywidgets is imported only when a widget is built.
+With ESCALATION_STATIC_WIDGETS=1 (the reading edition and its PDFs) each cell shows the answer form on
+paper (options to tick, blanks to fill) with the usual "Interactive in JupyterLab" caption.
 
 Kinds: "number" and "whole number" (a text box; "12.5", "12,5", " 42 ", "-3", "1 234" are read as
 numbers, the value is an int or a float), "text", "choice" (radio buttons), "names" (tick boxes; the
@@ -44,7 +46,6 @@ KINDS = ("number", "whole number", "text", "choice", "names", "order", "match")
 FORMAT_KIND = {"number": "number", "whole number": "whole number", "text": "text", "choice": "choice",
                "names": "list", "order": "list", "match": "list"}
 ANSWERS_FOLDER = "my_answers"
-PERCENT_UNITS = {"%", "percent", "per cent", "percentage"}
 MAX_NOTEBOOK_BYTES = 50_000_000
 EMPTY = {"number": "Type your answer in the box, then press Enter.",
          "whole number": "Type your answer in the box, then press Enter.",
@@ -58,6 +59,8 @@ PLACEHOLDER = {"number": "Type a number, then press Enter", "whole number": "Typ
 COLOURS = {"recorded": "#009E73", "problem": "#D55E00", "none": "#0072B2"}  # Okabe–Ito; the words say it too
 STATUS_STYLE = "border-left: 4px solid {colour}; padding: 2px 8px; white-space: pre-wrap;"
 ID_NAME = "student_id"
+ID_INTRO = "Your student id"
+UNSET_POSITION, UNSET_MATCH = "choose a position", "choose a match"
 HUB_NOTE = "From your hub login: {user}. Change it only if your instructor gave you another id."
 ID_CHANGED = ("Your id is saved: {id}. Now run the cells below again (Run › Run All Cells) so that your "
               "questions are the ones for this id.")
@@ -192,11 +195,16 @@ def _plain_text(value) -> str:
     return "" if value is None or isinstance(value, bool) else answers.shown(value)
 
 
+def asks_percent(unit: str) -> bool:
+    """Whether a unit asks for a percent ("%", "% of the total", "per cent"; not "percentage points")."""
+    unit = " ".join(str(unit).split()).casefold()
+    return unit.startswith("%") or bool(re.match(r"(per ?cent|percentage)(?! point)\b", unit))
+
+
 def form_hints(value, typed, unit: str) -> list[str]:
     """Hints on the form of a recorded number: a share where a percent is asked, a comma read as decimal."""
     hints = []
-    if (unit.strip().casefold() in PERCENT_UNITS and isinstance(value, (int, float))
-            and not isinstance(value, bool) and 0 < abs(value) < 1):
+    if asks_percent(unit) and isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1:
         hints.append(f"That looks like a share ({_plain_text(value)}); the question asks for a percent "
                      f"({round(value * 100, 10):g}).")
     if isinstance(typed, str) and re.fullmatch(r"\s*[-+]?\d{1,3},\d{3}\s*", typed):
@@ -229,12 +237,17 @@ def _status_html(text: str, state: str) -> str:
 
 WRAP_CLASS = "escalation-graded"
 FORM_LINE_CLASS = "escalation-form-line"  # the form line under a control (browser tests wait for it)
-WRAP_STYLE = (f"<style>.{WRAP_CLASS} .widget-radio-box label, .{WRAP_CLASS} .jupyter-widget-checkbox, "
-              f".{WRAP_CLASS} .widget-checkbox, .{WRAP_CLASS} .widget-label-basic, "
-              f".{WRAP_CLASS} .jupyter-widget-label-basic {{white-space: normal; overflow: visible; "
-              f"text-overflow: clip; height: auto; line-height: 1.4;}} "
-              f".{WRAP_CLASS} .widget-dropdown > label, .{WRAP_CLASS} .jupyter-widget-dropdown > label "
-              f"{{white-space: normal; overflow: visible; text-overflow: clip;}}</style>")
+WRAP_STYLE = (  # long options wrap and show whole (ipywidgets cuts a label to one line with "…")
+    f"<style>.{WRAP_CLASS} .widget-radio-box label, .{WRAP_CLASS} .jupyter-widget-radio-box label "
+    "{display: flex; align-items: baseline; gap: 0.4em; white-space: normal; overflow: visible; "
+    "text-overflow: clip; height: auto; line-height: 1.4; margin: 0 0 2px 0;} "
+    # ipywidgets puts the radio after the text and floats it left; in a flex row, order puts it first
+    f".{WRAP_CLASS} .widget-radio-box input, .{WRAP_CLASS} .jupyter-widget-radio-box input "
+    "{flex: none; order: -1; float: none;} "
+    f".{WRAP_CLASS} .widget-checkbox, .{WRAP_CLASS} .jupyter-widget-checkbox {{height: auto;}} "
+    f".{WRAP_CLASS} .widget-checkbox label, .{WRAP_CLASS} .jupyter-widget-checkbox label, "
+    f".{WRAP_CLASS} .widget-dropdown > label, .{WRAP_CLASS} .jupyter-widget-dropdown > label "
+    "{white-space: normal; overflow: visible; text-overflow: clip; height: auto; line-height: 1.4;}</style>")
 
 
 class Answer:
@@ -243,6 +256,9 @@ class Answer:
     def __init__(self, name: str, kind: str, *, label: str, choices=None, items=None, left=None, right=None,
                  unit: str = "", placeholder: str = ""):
         import ipywidgets as widgets
+
+        def menu_layout():  # a fresh layout per drop-down
+            return widgets.Layout(width="min(100%, 46em)")
 
         self.name, self.kind, self.label, self.unit = name, kind, label, unit
         self.choices, self.items = list(choices or []), list(items or [])
@@ -280,9 +296,9 @@ class Answer:
                 {item: value.index(item) + 1 for item in self.items if item in value}
                 if isinstance(value, list) else {})
             n = len(self.items)
-            self.menus = [widgets.Dropdown(options=[("choose a position", None)] + [(str(i), i) for i in range(1, n + 1)],
-                                           value=positions.get(item) if positions.get(item) in range(1, n + 1) else None,
-                                           description=item, style=style, layout=widgets.Layout(width="100%"))
+            self.menus = [widgets.Dropdown(options=[(UNSET_POSITION, 0)] + [(str(i), i) for i in range(1, n + 1)],
+                                           value=positions.get(item) if positions.get(item) in range(1, n + 1) else 0,
+                                           description=item, style=style, layout=menu_layout())
                           for item in self.items]
             for menu in self.menus:
                 menu.observe(lambda _c: self.changed(), names="value")
@@ -290,9 +306,9 @@ class Answer:
                                    f"1 first, {n} last.</em>"), *self.menus]
         elif kind == "match":
             chosen = value if isinstance(value, dict) else {}
-            self.menus = [widgets.Dropdown(options=[("choose a match", None)] + [(r, r) for r in self.right],
-                                           value=chosen.get(item) if chosen.get(item) in self.right else None,
-                                           description=item, style=style, layout=widgets.Layout(width="100%"))
+            self.menus = [widgets.Dropdown(options=[(UNSET_MATCH, "")] + [(r, r) for r in self.right],
+                                           value=chosen.get(item) if chosen.get(item) in self.right else "",
+                                           description=item, style=style, layout=menu_layout())
                           for item in self.left]
             for menu in self.menus:
                 menu.observe(lambda _c: self.changed(), names="value")
@@ -326,7 +342,7 @@ class Answer:
         if kind == "names":
             return [box.description for box in self.boxes if box.value] or None, None, ""
         if kind == "order":
-            positions = {item: menu.value for item, menu in zip(self.items, self.menus) if menu.value is not None}
+            positions = {item: menu.value for item, menu in zip(self.items, self.menus) if menu.value}
             n = len(self.items)
             if not positions:
                 return None, positions, ""
@@ -340,7 +356,7 @@ class Answer:
                     why.append("position " + ", ".join(map(str, twice)) + " is given to more than one item")
                 return None, positions, "; ".join(why).capitalize() + f": give each item its own position, 1 to {n}."
             return sorted(positions, key=positions.get), positions, ""
-        chosen = {item: menu.value for item, menu in zip(self.left, self.menus) if menu.value is not None}
+        chosen = {item: menu.value for item, menu in zip(self.left, self.menus) if menu.value}
         if not chosen:
             return None, None, ""
         if len(chosen) < len(self.left):
@@ -392,10 +408,57 @@ class Answer:
         display(self.box)
         self.handle = display(answers.bundle(self.name, self.value, self.label), raw=True, display_id=True)
         _namespace(_shell(), 1)[self.name] = ... if self.value is None else self.value
+        if self.restored_from == "notebook":  # a copy next to it, in case its outputs are cleared
+            self.save_problem = _save(self.name, self.value, self.typed)
         if self.value is None and not self.problem:
             _checked(self.label, ..., FORMAT_KIND[self.kind], self.choices)
         else:
             self.show()
+
+
+# ----------------------------------------------------------------------------- on paper (static mode)
+BLANK = '<span style="display:inline-block; min-width:12em; border-bottom:1px solid #333">&#8203;</span>'
+STATIC_PURPOSE = "an answer box that keeps your answer inside the notebook"
+
+
+def paper_html(kind: str, label: str, *, choices=None, items=None, left=None, right=None, unit="",
+               min_words=0) -> str:
+    """The answer form on paper (ESCALATION_STATIC_WIDGETS=1: the reading edition and its PDFs)."""
+    esc = html.escape
+    head = f"<p><strong>{esc(label)}</strong>"
+    if kind == "choice":
+        rows = "".join(f"<li>&#9675; {esc(c)}</li>" for c in choices)
+        return f'{head} (choose one):</p><ul style="list-style:none">{rows}</ul>'
+    if kind == "names":
+        rows = "".join(f"<li>&#9744; {esc(c)}</li>" for c in choices)
+        return f'{head} (tick every option that applies):</p><ul style="list-style:none">{rows}</ul>'
+    if kind == "order":
+        rows = "".join(f'<li><span style="display:inline-block; min-width:3em; border-bottom:1px solid #333">'
+                       f"&#8203;</span> {esc(i)}</li>" for i in items)
+        return f'{head} (number the items 1 to {len(items)}, 1 first):</p><ul style="list-style:none">{rows}</ul>'
+    if kind == "match":
+        rows = "".join(f"<tr><td>{esc(item)}</td><td>{BLANK}</td></tr>" for item in left)
+        return (f"{head} (write one of: {esc('; '.join(right))}):</p>"
+                f"<table><tr><th>Item</th><th>Match</th></tr>{rows}</table>")
+    if kind == "written":
+        words = f" (at least {min_words} words)" if min_words else ""
+        return f'{head}{words}:</p><div style="border:1px solid #888; min-height:10em"></div>'
+    return f"{head}: {BLANK} {esc(unit)}</p>"
+
+
+def _on_paper(name: str, kind: str, label: str, **form) -> None:
+    from IPython.display import display
+
+    from .base import static_caption, static_view
+
+    display(static_view(paper_html(kind, label, **form), static_caption(STATIC_PURPOSE)))
+    _namespace(_shell(), 1)[name] = _preloaded_or_ellipsis(name)
+
+
+def _static() -> bool:
+    from .base import static_mode
+
+    return static_mode()
 
 
 def _check_arguments(name, kind, choices, items, left, right) -> None:
@@ -412,6 +475,8 @@ def _check_arguments(name, kind, choices, items, left, right) -> None:
     for group in (choices, items, left, right):
         if group is not None and not all(isinstance(option, str) for option in group):
             raise ValueError("answer: choices, items, left and right must be lists of text")
+        if group is not None and len(set(group)) != len(list(group)):
+            raise ValueError(f"answer: {name}'s options repeat one another: {list(group)!r}")
 
 
 def answer(name, kind, *, label=None, choices=None, items=None, left=None, right=None, unit="", placeholder=""):
@@ -424,6 +489,10 @@ def answer(name, kind, *, label=None, choices=None, items=None, left=None, right
     shell = _shell()
     if not in_kernel(shell):
         _namespace(shell, 1)[name] = _preloaded_or_ellipsis(name)
+        return None
+    if _static():
+        _on_paper(name, kind, label or default_label(name), choices=choices, items=items, left=left, right=right,
+                  unit=unit)
         return None
     control = Answer(name, kind, label=label or default_label(name), choices=choices, items=items, left=left,
                      right=right, unit=unit, placeholder=placeholder)
@@ -478,7 +547,7 @@ class StudentId:
         self.value = self.read()
         _namespace(_shell(), 1)[ID_NAME] = ... if self.value is None else self.value
         if self.handle is not None:
-            self.handle.update(answers.bundle(ID_NAME, self.value, "the student id"), raw=True)
+            self.handle.update(answers.bundle(ID_NAME, self.value, intro=ID_INTRO), raw=True)
         self.save_problem = _save(ID_NAME, self.value, None)
         self.show(changed=True)
 
@@ -487,8 +556,10 @@ class StudentId:
 
         self.value = self.read()
         display(self.box)
-        self.handle = display(answers.bundle(ID_NAME, self.value, "the student id"), raw=True, display_id=True)
+        self.handle = display(answers.bundle(ID_NAME, self.value, intro=ID_INTRO), raw=True, display_id=True)
         _namespace(_shell(), 1)[ID_NAME] = ... if self.value is None else self.value
+        if self.restored_from == "notebook":  # a copy next to it, in case its outputs are cleared
+            self.save_problem = _save(ID_NAME, self.value, None)
         self.show(changed=False)
 
 
@@ -497,6 +568,9 @@ def your_id():
     shell = _shell()
     if not in_kernel(shell):
         _namespace(shell, 1)[ID_NAME] = _preloaded_or_ellipsis(ID_NAME)
+        return None
+    if _static():
+        _on_paper(ID_NAME, "text", ID_INTRO)
         return None
     control = StudentId()
     BUILT[ID_NAME] = control
@@ -574,6 +648,8 @@ class WrittenAnswer:
         display(self.box)
         self.handle = display(answers.bundle(self.name, self.value, self.label), raw=True, display_id=True)
         _namespace(_shell(), 1)[self.name] = ... if self.value is None else self.value
+        if self.restored_from == "notebook":  # a copy next to it, in case its outputs are cleared
+            self.save_problem = _save(self.name, self.value, None)
         self.show()
 
 
@@ -584,6 +660,9 @@ def written_answer(name, min_words=0, max_words=0):
     shell = _shell()
     if not in_kernel(shell):
         _namespace(shell, 1)[name] = _preloaded_or_ellipsis(name)
+        return None
+    if _static():
+        _on_paper(name, "written", default_label(name), min_words=int(min_words or 0))
         return None
     control = WrittenAnswer(name, default_label(name), int(min_words or 0), int(max_words or 0))
     BUILT[name] = control
