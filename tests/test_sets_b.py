@@ -155,3 +155,24 @@ def test_ex03_day_count_follows_the_data(sets):
     events.loc[row, "start"] = pd.Timestamp(later)
     after, ok = expected_answers(exercise, q, sid, dict(ns, events=events))
     assert ok and after["q2"] == before["q2"] + 1
+
+
+def test_ex03_each_wrong_status_and_ex02_each_wrong_tick_get_their_own_line(sets):
+    exercise, ns = sets["ex03_red_lines"]
+    q, ids = _variants(exercise, ns, "q7")
+    for sid in ids.values():
+        right = expected_answers(exercise, q, sid, ns)[0]["q7"]
+        for label, status in right.items():
+            for wrong in set(ns["Q7_STATUSES"]) - {status}:
+                scores, messages = run_tests(exercise, {"q7": dict(right, **{label: wrong})}, sid)
+                said = " ".join(messages["q7"])
+                assert scores["q7"] == 0 and f"Not right: {label}:" in said and status not in said, (sid, label, said)
+    exercise, ns = sets["ex02_arms_supply"]
+    q, ids = _variants(exercise, ns, "q5")
+    for sid in ids.values():
+        right = expected_answers(exercise, q, sid, ns)[0]["q5"]
+        for option in ns["Q5_CHOICES"]:
+            ticked = [n for n in right if n != option] if option in right else right + [option]
+            scores, messages = run_tests(exercise, {"q5": ticked}, sid)
+            said = " ".join(messages["q5"])
+            assert scores["q5"] == 0 and "Not right:" in said and "further (hidden) checks" not in said, (sid, option)
