@@ -113,7 +113,8 @@ def test_the_parser_reads_the_format():
 
 @pytest.mark.parametrize("broken, says", [
     (GOOD.replace("## q6_written · Title", "## Q6 · Title"), "line 3: a question heading reads"),
-    (GOOD.replace("> Partial.\n", ""), "the partial example of q6_written has no text"),
+    (GOOD.replace("> Partial.\n", ">\n"), "the partial example of q6_written has no text"),
+    (GOOD.replace("> Partial.\n", ""), "the '*Rubric:*' line of q6_written comes before its example"),
     (GOOD.replace("*Rubric:* 0 of 3. Because.\n", ""), "the weak example of q6_written has no line starting '*Rubric:*'"),
     (GOOD.replace("### Weak example", "### Strong example"), "q6_written has two strong examples"),
     (GOOD.replace("### Weak example", "### Poor example"), "should be one of '### Strong example'"),
