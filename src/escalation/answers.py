@@ -19,6 +19,7 @@ NONE_YET = "(none yet)"
 MAX_JSON_CHARS = 100_000  # a saved answer larger than this is refused (the grader's limit for plain data)
 
 _PRELOADED: dict[str, object] = {}
+_GRADING = [False]  # set by preload(), even with no saved answers
 
 
 def shown(value) -> str:
@@ -27,8 +28,8 @@ def shown(value) -> str:
         return NONE_YET
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
+    if isinstance(value, float):  # as typed: 1234567.0 → 1234567, 0.1 → 0.1 (no exponent, no rounding)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, (list, tuple)):
         return "; ".join(shown(v) for v in value)
     if isinstance(value, dict):
@@ -36,10 +37,12 @@ def shown(value) -> str:
     return str(value)
 
 
-def bundle(name: str, value, label: str = "") -> dict:
-    """The display bundle of one answer (`value` None: not answered yet)."""
+def bundle(name: str, value, label: str = "", *, intro: str = "") -> dict:
+    """The display bundle of one answer (`value` None: not answered yet); `intro` replaces the plain line's
+    "Your answer to <label>" (the student id's line says "Your student id")."""
     plain = None if value is Ellipsis else value
-    return {"text/plain": f"Your answer to {label or name}: {shown(plain)}", MIME: {"name": name, "value": plain}}
+    return {"text/plain": f"{intro or f'Your answer to {label or name}'}: {shown(plain)}",
+            MIME: {"name": name, "value": plain}}
 
 
 def _plain_json(value, depth: int = 0) -> bool:
@@ -96,6 +99,7 @@ def preload(values: dict) -> None:
     """Give the answer widgets of this process these saved values (the grader, before the answer cells run)."""
     _PRELOADED.clear()
     _PRELOADED.update(values)
+    _GRADING[0] = True
 
 
 def preloaded(name: str, default=None):
@@ -105,4 +109,4 @@ def preloaded(name: str, default=None):
 
 def has_preload() -> bool:
     """Whether this process grades a submission (answers were preloaded, possibly none)."""
-    return bool(_PRELOADED)
+    return _GRADING[0]
