@@ -8,6 +8,7 @@ a wrong answer of the same type. And no student file holds an expected answer in
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import json
@@ -73,9 +74,17 @@ def wrong_like(value):
         return value[::-1] + "x"
     if isinstance(value, (list, tuple, set)):
         return [wrong_like(v) for v in value]
-    if isinstance(value, dict):  # a matching item's answer
+    if isinstance(value, dict):  # a matching (left → right), as a match widget gives it
         return {k: wrong_like(v) for k, v in value.items()}
     raise TypeError(type(value))
+
+
+def allowed_choices(code: str, ns: dict) -> list | None:
+    """The options a visible `check_format(…, kind="choice", choices=…)` allows (None for other kinds)."""
+    m = re.search(r'kind="choice",\s*choices=([A-Za-z_]\w*|\[[^\]]*\])', code)
+    if not m:
+        return None
+    return list(ns[m.group(1)]) if m.group(1) in ns else list(ast.literal_eval(m.group(1)))
 
 
 @pytest.fixture(autouse=True)
@@ -106,14 +115,14 @@ def test_visible_checks_never_distinguish_the_expected_answer(source):
                 classes: dict[str, list] = {}
                 for value in CANDIDATES:
                     classes.setdefault(run(value, ids[0]), []).append(value)
-                listed = re.findall(r"choices=([A-Za-z_]\w*)", cells[tid])  # a choice item's options
-                options = list(ns[listed[0]]) if listed else []
+                choices = allowed_choices(cells[tid], ns)
                 for sid in ids:
                     expected = student.expected_answers(exercise, q, sid, ns)[0][name]
                     plain = expected.item() if hasattr(expected, "item") else expected
                     said = run(plain, sid)
-                    if options and isinstance(plain, str):  # a wrong answer of the same form is another option
-                        assert {run(option, sid) for option in options} == {said}, (tid, sid, "an option reads differently")
+                    if choices is not None:  # a choice item: every allowed option must read like the right one
+                        assert plain in choices, (tid, sid, "the expected answer is not one of the options")
+                        assert all(run(option, sid) == said for option in choices), (tid, sid, "an option reads differently")
                         continue
                     assert said == run(wrong_like(plain), sid), (tid, sid, "the right answer reads differently")
                     same_type = [v for v in classes.get(said, []) if type(v) is type(plain) and v != plain]
@@ -128,10 +137,10 @@ def test_no_expected_answer_can_be_found_by_grep(source):
     text = student.student_path(source).read_text(encoding="utf-8")
     cells = json.loads(text)["cells"]
     answer_cells = [cell_text(c) for c in cells if nbgrader_meta(c).get("solution") and c["cell_type"] == "code"]
-    for code in answer_cells:  # answer cells hold only placeholders, or an answer widget's line
+    widget = re.compile(r'^(answer|written_answer)\("q\w+"')  # an answer widget's line names its question only
+    for code in answer_cells:  # answer cells hold only placeholders or an answer widget's line
         assert all(line.strip().endswith("= ...") or line.strip().startswith("#") or not line.strip()
-                   or re.fullmatch(r"(written_)?answer\(\"q\w+\".*\)", line.strip())
-                   for line in code.splitlines()), code
+                   or widget.match(line.strip()) for line in code.splitlines()), code
     for q in exercise.questions:
         if q.kind != "auto":
             continue

@@ -14,10 +14,10 @@ SOURCES = sorted((ROOT / "exercises" / "source").glob("ex*/ex*.ipynb"))
 # Per set: autograded test cells, written answers, total points, text that must stay out of the student file.
 SPEC = {
     "ex01_reading": (7, 2, 16, ["BEGIN SOLUTION", "BEGIN HIDDEN TESTS"]),
-    "ex02_arms_supply": (5, 2, 14, ["Answer-key notes", "q4 = nearest_in_russia"]),
-    "ex03_red_lines": (4, 2, 12, ["Model answer", "_expected"]),
+    "ex02_arms_supply": (6, 2, 16, ["Answer-key notes", "q5 = russian_places_within"]),
+    "ex03_red_lines": (6, 2, 16, ["Model answer", "_expected"]),
     "ex04_rhetoric": (6, 2, 14, ["BEGIN SOLUTION", "BEGIN HIDDEN TESTS"]),
-    "ex05_synthesis": (5, 3, 34, ["Answer-key notes", "q5 = who_after_removal"]),
+    "ex05_synthesis": (5, 3, 37, ["Answer-key notes", "q5 = who_after_removal"]),
 }
 
 
@@ -42,8 +42,8 @@ def test_every_set_has_a_spec():
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_source_runs_with_solutions_and_every_visible_check_passes(source, tmp_path):
     notebook = run(nbformat.read(source, as_version=4), tmp_path)
-    tests = [c for c in notebook.cells if nbgrader(c).get("grade") and not nbgrader(c).get("solution")
-             and c.cell_type == "code"]  # a graded solution code cell is a written answer (written_answer)
+    tests = [c for c in notebook.cells if nbgrader(c).get("grade") and c.cell_type == "code"
+             and not nbgrader(c).get("solution")]  # graded solution cells are written answers
     assert len(tests) == SPEC[source.stem][0]
     for cell in tests:
         printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
@@ -59,11 +59,16 @@ def test_format_questions_points_and_rubrics(source):
     graded = [c for c in notebook.cells if nbgrader(c).get("grade")]
     questions = {nbgrader(c)["grade_id"].split("_")[0] for c in graded}
     assert 4 <= len(questions) <= (9 if source.stem == "ex01_reading" else 8)  # ex01 also assesses lesson 00
-    written = [c for c in graded if nbgrader(c).get("solution")]
+    written = [c for c in graded if nbgrader(c).get("solution")]  # a markdown cell, or a written_answer() code cell
     assert len(written) == n_written
-    for cell in written:  # a markdown cell holds its rubric; a written_answer cell follows the markdown that does
-        rubric = cell if cell.cell_type == "markdown" else notebook.cells[notebook.cells.index(cell) - 1]
-        assert "*Rubric:*" in rubric.source and "### BEGIN SOLUTION" in cell.source
+    for cell in written:
+        assert "### BEGIN SOLUTION" in cell.source
+        if cell.cell_type == "markdown":
+            assert "*Rubric:*" in cell.source
+        else:  # the task and rubric are in the locked markdown cell just above
+            above = notebook.cells[notebook.cells.index(cell) - 1]
+            assert above.cell_type == "markdown" and "*Rubric:*" in above.source
+            assert f'written_answer("{nbgrader(cell)["grade_id"].split("_")[0]}"' in cell.source
     assert sum(nbgrader(c)["points"] for c in graded) == points
     assert all(not c.outputs for c in notebook.cells if c.cell_type == "code"), "sources are committed without outputs"
 
