@@ -12,6 +12,7 @@ STYLE = ("body{font-family:system-ui,sans-serif;max-width:50em;margin:2em auto;p
          "vertical-align:top}.answer{white-space:pre-wrap;border-left:4px solid #0072B2;padding-left:.8em}"
          "section{border-top:1px solid #ccc;margin-top:1em}img{max-width:100%;height:auto}")
 
+WIDE = "body{max-width:68em}"  # the summary's 1000 px figure at its own size (its text stays over 10 px)
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 SHELL = _ENV.from_string(
     "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{{ title }}</title>"
@@ -106,7 +107,7 @@ def feedback_page(title: str, **context) -> str:
 def summary_page(title: str, **context) -> str:
     """The instructor's summary page: the score figure and the item analysis (report.py and analysis.py give
     plain data: the template escapes every value)."""
-    return page(title, markup(SUMMARY.render(**context)))
+    return page(title, markup(SUMMARY.render(**context)), style=WIDE)
 
 
 def similar_page(title: str, **context) -> str:
@@ -114,9 +115,9 @@ def similar_page(title: str, **context) -> str:
     return page(title, markup(SIMILAR.render(**context)))
 
 
-def page(title: str, body) -> str:
+def page(title: str, body, style: str = "") -> str:
     """A whole page around `body`: a string is escaped; `markup(...)` or a rendered template is kept as it is."""
-    return SHELL.render(title=title, style=jinja2.utils.markupsafe.Markup(STYLE), body=body)
+    return SHELL.render(title=title, style=jinja2.utils.markupsafe.Markup(STYLE + style), body=body)
 
 
 def markup(html_text: str):
