@@ -19,6 +19,7 @@ NONE_YET = "(none yet)"
 MAX_JSON_CHARS = 100_000  # a saved answer larger than this is refused (the grader's limit for plain data)
 
 _PRELOADED: dict[str, object] = {}
+_GRADING = [False]  # set by preload(), even with no saved answers
 
 
 def shown(value) -> str:
@@ -96,6 +97,7 @@ def preload(values: dict) -> None:
     """Give the answer widgets of this process these saved values (the grader, before the answer cells run)."""
     _PRELOADED.clear()
     _PRELOADED.update(values)
+    _GRADING[0] = True
 
 
 def preloaded(name: str, default=None):
@@ -105,4 +107,4 @@ def preloaded(name: str, default=None):
 
 def has_preload() -> bool:
     """Whether this process grades a submission (answers were preloaded, possibly none)."""
-    return bool(_PRELOADED)
+    return _GRADING[0]

@@ -6,7 +6,8 @@ happens in a fresh sealed process that never ran student code (worker.py, `kind:
 gets are plain data rebuilt by `protocol.decode_value`, so no student object, and no `__eq__` a student
 wrote, reaches a test. A test cell earns its points when it runs without an exception (nbgrader's rule);
 messages come from its visible part only, and a failing hidden part is reported without its source or
-message.
+message, unless it raised `escalation.marking.Mistake`: that message is authored feedback aimed at a known
+mistake, shown as "Not right: <message>". Lines the tests print ("Right: …") are shown too.
 """
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ import io
 
 from ..checks import CheckFailed, NotAnswered
 from .source import ID_VARIABLE, Exercise
+
+try:
+    from ..marking import Mistake
+except ImportError:  # escalation.marking not installed yet: recognise the class by its name and module
+    Mistake = None
 
 MAX_MESSAGE_CHARS = 500  # one feedback line (visible checks may echo a student's answer)
 MAX_MESSAGES = 20  # per question
@@ -28,6 +34,18 @@ def check_spec(exercise: Exercise) -> dict:
                                   "hidden": exercise.tests[tid].hidden, "points": exercise.tests[tid].points}
                                  for tid in q.test_ids]}
         for q in exercise.questions if q.kind == "auto"]}
+
+
+def is_mistake(exc: BaseException) -> bool:
+    """Whether a test raised `escalation.marking.Mistake` (authored feedback aimed at a known mistake)."""
+    if Mistake is not None:
+        return isinstance(exc, Mistake)
+    return any(c.__name__ == "Mistake" and c.__module__ == "escalation.marking" for c in type(exc).__mro__)
+
+
+def mistake_line(exc: BaseException) -> str:
+    """The feedback line of a Mistake: "Not right: <its message>" on one line."""
+    return "Not right: " + " ".join(str(exc).split())
 
 
 def _setup(spec: dict) -> dict:
@@ -56,6 +74,9 @@ def run_checks(spec: dict, values: dict) -> tuple[dict[str, float], dict[str, li
                     exec(compile(test["visible"], f"<{test['id']}>", "exec"), ns)
                 except (NotAnswered, CheckFailed) as exc:
                     ok, message = False, str(exc)
+                except AssertionError as exc:
+                    ok, message = False, (mistake_line(exc) if is_mistake(exc) else
+                                          f"The check could not run on this answer ({type(exc).__name__}).")
                 except NameError as exc:
                     missing = getattr(exc, "name", "") or "an answer variable"
                     ok, message = False, f"… {missing} has no value: its answer cell is missing or did not run."
@@ -64,9 +85,10 @@ def run_checks(spec: dict, values: dict) -> tuple[dict[str, float], dict[str, li
                 if ok and test["hidden"].strip():
                     try:
                         exec(compile(test["hidden"], f"<{test['id']} hidden>", "exec"), ns)
-                    except Exception:  # noqa: BLE001 - hidden: never show why
+                    except Exception as exc:  # noqa: BLE001 - hidden: never show why, unless the author wrote it
                         ok = False
-                        message = "Not right: the answer did not pass the further (hidden) checks."
+                        message = (mistake_line(exc) if is_mistake(exc) else
+                                   "Not right: the answer did not pass the further (hidden) checks.")
             printed = [line for line in out.getvalue().splitlines() if line.strip()]
             messages[q["key"]] += [m[:MAX_MESSAGE_CHARS] for m in printed + ([message] if message else [])]
             if ok:

@@ -299,14 +299,17 @@ class Worker:
             raise WorkerError("the grading worker stopped") from None
 
     def run(self, cells: list[dict], variables: list[str], timeout: float, workdir, *, scratch=None,
-            seal: bool = True, total_timeout: float | None = None) -> dict:
-        """Run the cells in a sealed student process; the result holds cell statuses and encoded values."""
+            seal: bool = True, total_timeout: float | None = None, preload: dict | None = None) -> dict:
+        """Run the cells in a sealed student process; the result holds cell statuses and encoded values.
+
+        `preload`: the answers saved in the notebook (plain JSON, read by `answers.saved_in_cell`), given to the
+        student process's answer widgets before the first cell runs."""
         if seal and self.abi < 1:
             raise WorkerError("sealing was asked for, but this system offers no Landlock")
         return self._ask({"kind": "run", "cells": [{"label": c["label"], "code": c["code"]} for c in cells],
                           "variables": variables, "timeout": timeout, "workdir": str(workdir),
                           "scratch": str(scratch or workdir), "seal": bool(seal),
-                          "total_timeout": total_timeout})
+                          "total_timeout": total_timeout, "preload": dict(preload or {})})
 
     def check(self, spec: dict, values: dict, timeout: float, scratch, *, seal: bool = True) -> dict:
         """Run the source's tests on encoded values in a fresh sealed process that never ran student code."""

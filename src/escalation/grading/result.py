@@ -53,6 +53,7 @@ class Result:
     id_check: str = ""  # "ok", "mismatch", "missing", or "" when the set asks for no id
     entered_id: str = ""  # the student_id typed in the notebook
     graded_as: str = ""  # the identity (from the folder, file or roster) whose variants the row was graded against
+    answers: dict[str, dict] = field(default_factory=dict)  # per autograded question: its answer values, plain JSON
 
     @property
     def graded(self) -> bool:

@@ -29,16 +29,17 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import answers
 from .result import SubmissionProblem
 from .source import (ANSWER_HERE, Exercise, assigned_answer_names, cell_text, nbgrader_meta, normalise_code,
                      strip_markdown_solution)
 
 DEFAULT_TIMEOUT = 30.0
 MAX_FILE_BYTES = 50 * 1024 * 1024
-GRADER_VERSION = "3"
+GRADER_VERSION = "4"
 ID_VARIABLE = "student_id"
 
 
@@ -86,6 +87,10 @@ def parse_submission(raw: bytes) -> dict:
     except json.JSONDecodeError as exc:
         raise SubmissionProblem("invalid_json", f"The file is not valid notebook JSON (line {exc.lineno}, "
                                 f"column {exc.colno}: {exc.msg}); it may be truncated or edited by hand.") from None
+    except (ValueError, RecursionError):  # a number of thousands of digits, or thousands of nested brackets
+        raise SubmissionProblem("invalid_json", "The file is not a notebook Jupyter saved: it holds a number too "
+                                "long or brackets nested too deeply to read. It was edited by hand or by another "
+                                "program; ask the student to save it again from Jupyter.") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list) or not all(
             isinstance(c, dict) for c in nb["cells"]):
         raise SubmissionProblem("not_a_notebook", "The file is JSON but not a Jupyter notebook (no list of cells).")
@@ -135,6 +140,8 @@ class Plan:
     written: dict[str, str | None]
     id_check: str = ""
     entered_id: str = ""
+    saved: dict = field(default_factory=dict)  # answers saved in the answer cells' outputs (preloaded; name → value)
+    saved_id: str | None = None  # the id saved in the student_id cell's outputs (a `your_id()` widget)
 
 
 def _student_written_template(exercise: Exercise, written_id: str) -> tuple[str, str]:
@@ -181,11 +188,24 @@ def make_plan(exercise: Exercise, nb: dict) -> Plan:
     found: dict[str, list[int]] = {}
     notes: list[str] = []
     written_cells: dict[str, list[str]] = {}
+    written_code = {q.written_id: q for q in exercise.questions if q.kind == "written" and q.written_in_code}
+    written_saved: dict[str, list[object]] = {}
     markdown: list[str] = []
+    saved: dict = {}
+    saved_id = None
     for index, cell in enumerate(nb["cells"]):
         meta = nbgrader_meta(cell)
         gid = meta.get("grade_id") if isinstance(meta.get("grade_id"), str) else ""
         text = cell_text(cell)
+        if cell.get("cell_type") == "code" and (gid in answer_ids or gid == ID_VARIABLE or gid in written_code):
+            # a saved answer counts only in its own cell, and only for the names that cell answers
+            bundles = answers.saved_in_cell(cell)
+            if gid in answer_ids:
+                saved.update({k: v for k, v in bundles.items() if k in answer_ids[gid].variables})
+            elif gid == ID_VARIABLE and isinstance(bundles.get(ID_VARIABLE), str):
+                saved_id = bundles[ID_VARIABLE]
+            elif gid in written_code:
+                written_saved.setdefault(gid, []).append(bundles.get(written_code[gid].key))
         if cell.get("cell_type") == "markdown":
             markdown.append(text)
             if gid and any(q.written_id == gid for q in exercise.questions):
@@ -217,6 +237,18 @@ def make_plan(exercise: Exercise, nb: dict) -> Plan:
     for q in exercise.questions:
         if q.kind != "written":
             continue
+        if q.written_in_code:
+            texts = written_saved.get(q.written_id, [])
+            if len(texts) > 1:
+                notes.append(f"The written answer {q.written_id} appears {len(texts)} times: the last one counts.")
+            text = texts[-1] if texts else None
+            if not texts:
+                notes.append(f"The written answer cell {q.written_id} is missing (deleted?): scored as not answered.")
+            elif text is not None and not isinstance(text, str):
+                notes.append(f"The written answer {q.written_id} saved something that is not text: scored as not "
+                             "answered.")
+            written[q.key] = (text.strip() or None) if isinstance(text, str) else None
+            continue
         before, after = _student_written_template(exercise, q.written_id)
         texts = written_cells.get(q.written_id, [])
         if not texts and before:
@@ -230,7 +262,7 @@ def make_plan(exercise: Exercise, nb: dict) -> Plan:
         if not texts:
             notes.append(f"The written answer cell {q.written_id} is missing (deleted?): scored as not answered.")
         written[q.key] = extract_written(texts[-1], before, after) if texts else None
-    return Plan(cells, notes, written)
+    return Plan(cells, notes, written, saved=saved, saved_id=saved_id)
 
 
 # ----------------------------------------------------------------------------- one submission

@@ -7,8 +7,10 @@ ran student code (`check_values`, check.py). The status and every reason are the
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from ..answers import shown
 from ..variants import normalise_id
 from .check import check_spec
 from .files import scratch_folder
@@ -22,6 +24,7 @@ from .source import Exercise, nbgrader_meta
 CHECK_TIMEOUT = 30.0  # the checking process's own time limit (the tests are the instructor's, on plain values)
 MAX_QUOTE_CHARS = 80
 MAX_REASONS = 40
+MAX_ANSWER_CHARS = 2000  # one answer value kept in the results for item analysis (as JSON)
 DISK_TEXT = f"{DISK_BYTES // 1024 ** 2} MB in at most {DISK_FILES} files"
 
 
@@ -56,6 +59,11 @@ def _quote(text: str) -> str:
     return "“" + " ".join(str(text).split())[:MAX_QUOTE_CHARS] + "”"
 
 
+def preload_of(plan: Plan) -> dict:
+    """What the student process preloads: the answers saved in the answer cells, and the saved id."""
+    return dict(plan.saved, **({ID_VARIABLE: plan.saved_id} if isinstance(plan.saved_id, str) else {}))
+
+
 def grade_plan(exercise: Exercise, plan: Plan, execution: dict, identity_ids: tuple[str, ...] = ()
                ) -> tuple[str, list[str], dict, str | None]:
     """Read a worker's execution result: (status, reasons, plain answer values, the id the tests see).
@@ -80,10 +88,15 @@ def grade_plan(exercise: Exercise, plan: Plan, execution: dict, identity_ids: tu
                 values[name] = decode_value(encoded)
             except (BadValue, ValueError, TypeError, RecursionError):
                 reasons.append(f"{name} could not be read back.")
-    for name, why in sorted((execution.get("problems") or {}).items()):
+    problems = execution.get("problems") or {}
+    for name, why in sorted(problems.items()):
         if name in exercise.variables:
             reasons.append(f"{name} is not plain data ({why[:MAX_QUOTE_CHARS]}); answers must be numbers, text, "
                            "True/False or lists of those, so it scores 0.")
+    if not execution.get("fatal"):
+        values.update(saved_fallback(exercise, plan, values, problems, reasons))
+    if not typed and isinstance(plan.saved_id, str):
+        typed = entered_id(plan.saved_id)  # the id widget's saved value, when the cell set no student_id
     trouble = False
     for cell in execution.get("cells", []):
         label, error, grader = cell.get("label", ""), cell.get("error", ""), cell.get("said_by") == "grader"
@@ -121,6 +134,57 @@ def grade_plan(exercise: Exercise, plan: Plan, execution: dict, identity_ids: tu
     return ("graded_with_problems" if trouble else "graded"), reasons[:MAX_REASONS], values, student_id
 
 
+def saved_fallback(exercise: Exercise, plan: Plan, values: dict, problems: dict, reasons: list[str]) -> dict:
+    """The saved answers that count because the notebook's run left their variable unset (the answer cell's code
+    missing or failed): the answer a widget saved in the notebook is the student's answer. Code that ran wins."""
+    encode, not_plain = make_encoder()
+    kept = {}
+    for name, value in sorted(plan.saved.items()):
+        if name not in exercise.variables or name == ID_VARIABLE or name in problems:
+            continue
+        if name in values and values[name] is not Ellipsis:
+            continue
+        try:
+            encode(value)
+        except not_plain as exc:
+            reasons.append(f"The answer saved for {name} is not plain data ({exc}): it scores 0.")
+            continue
+        kept[name] = value
+        reasons.append(f"{name}: the answer cell's code did not set it (missing or failed), so the answer saved in "
+                       "the notebook was graded.")
+    return kept
+
+
+def plain_answer(value):
+    """An answer value as plain JSON for the results (NumPy scalars as numbers, tuples and sets as lists, `...` as
+    None), or a short text when it is larger than MAX_ANSWER_CHARS."""
+    def plain(v):
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        if isinstance(v, (set, frozenset)):
+            return sorted((plain(x) for x in v), key=repr)
+        if isinstance(v, dict):
+            return {str(plain(k)): plain(x) for k, x in v.items()}
+        if v is Ellipsis:
+            return None
+        if hasattr(v, "item") and callable(v.item) and not isinstance(v, (str, bytes)):
+            return v.item()  # a NumPy scalar
+        return v
+
+    out = plain(value)
+    try:
+        text = json.dumps(out, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return shown(out)[:MAX_ANSWER_CHARS]
+    return out if len(text) <= MAX_ANSWER_CHARS else shown(out)[:MAX_ANSWER_CHARS] + "…"
+
+
+def answers_by_question(exercise: Exercise, values: dict) -> dict[str, dict]:
+    """Each autograded question's answer values, plain (for item analysis): {"q1": {"q1": 12.5}, …}."""
+    return {q.key: {name: plain_answer(values[name]) for name in q.variables if name in values}
+            for q in exercise.questions if q.kind == "auto"}
+
+
 def check_values(exercise: Exercise, values: dict, student_id: str | None, worker: Worker, *,
                  timeout: float = DEFAULT_TIMEOUT, seal: bool = True) -> tuple[dict, dict, str]:
     """Score plain values in the worker's checking process: (scores, messages, "" or why it failed)."""
@@ -148,14 +212,14 @@ def grade_notebook(exercise: Exercise, path: Path, student: str, worker: Worker,
     a bounded tmpfs over it is the only place it may write); the tests run afterwards in a separate checking
     process on the plain values. `path_ids` is the identity (then its other names) the row is graded as.
     """
-    shown = display_name or Path(path).name
+    shown_as = display_name or Path(path).name
     identity = path_ids or (student,)
     try:
         raw = read_bytes(path)
         nb = parse_submission(raw)
         check_exercise(exercise, nb)
     except SubmissionProblem as problem:
-        return Result(student, shown, problem.status, [problem.reason], graded_as=identity[0])
+        return Result(student, shown_as, problem.status, [problem.reason], graded_as=identity[0])
     plan = make_plan(exercise, nb)
     variables = exercise.variables + ([] if ID_VARIABLE in exercise.variables else [ID_VARIABLE])
     with scratch_folder() as tmp:
@@ -164,12 +228,12 @@ def grade_notebook(exercise: Exercise, path: Path, student: str, worker: Worker,
         (work / Path(path).name).write_bytes(raw)  # a copy of what was read: the original is never touched
         try:
             execution = worker.run(plan.cells, variables, timeout, work, scratch=Path(tmp), seal=seal,
-                                   total_timeout=total_timeout)
+                                   total_timeout=total_timeout, preload=preload_of(plan))
         except WorkerError as exc:
             execution = {"cells": [], "values": {}, "problems": {}, "fatal": f"{exc}; graded as if nothing ran."}
     mode = SEALED if seal else UNSEALED
     if execution.get("sealfail"):
-        return Result(student, shown, "grader_error", [f"The notebook was not run: its sandbox could not be set up "
+        return Result(student, shown_as, "grader_error", [f"The notebook was not run: its sandbox could not be set up "
                                                       f"({execution['sealfail']})."], mode=mode, graded_as=identity[0])
     status, reasons, values, student_id = grade_plan(exercise, plan, execution, identity)
     try:
@@ -177,12 +241,13 @@ def grade_notebook(exercise: Exercise, path: Path, student: str, worker: Worker,
     except WorkerError as exc:
         scores, messages, failed = {}, {}, str(exc)
     if failed:
-        return Result(student, shown, "grader_error", reasons + [f"The tests could not be run: {failed}."],
+        return Result(student, shown_as, "grader_error", reasons + [f"The tests could not be run: {failed}."],
                       mode=mode, graded_as=identity[0], id_check=plan.id_check, entered_id=plan.entered_id)
     cells = [{"label": c.get("label", ""), "status": c.get("status", ""), "error": c.get("error", ""),
               "said_by": c.get("said_by", "")} for c in execution.get("cells", [])]
-    return Result(student, shown, status, reasons, scores, messages, plan.written, cells, mode=mode,
-                  id_check=plan.id_check, entered_id=plan.entered_id, graded_as=identity[0])
+    return Result(student, shown_as, status, reasons, scores, messages, plan.written, cells, mode=mode,
+                  id_check=plan.id_check, entered_id=plan.entered_id, graded_as=identity[0],
+                  answers=answers_by_question(exercise, values))
 
 
 def grade_notebook_file(exercise: Exercise, path: Path, *, timeout: float = DEFAULT_TIMEOUT,

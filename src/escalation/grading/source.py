@@ -21,6 +21,7 @@ END_HIDDEN = "### END HIDDEN TESTS"
 ANSWER_HERE = "YOUR ANSWER HERE"
 ANSWER_VARIABLE = re.compile(r"^q\d+[A-Za-z0-9_]*$")
 ID_VARIABLE = "student_id"  # the student's id (contract C2): read like an answer, scores nothing
+ID_WIDGET = re.compile(r"^\s*your_id\(", re.M)  # the id cell of a widget set: `your_id()` (escalation.widgets.graded)
 EXERCISES_DIR = REPO_ROOT / "exercises"
 
 
@@ -39,6 +40,13 @@ def nbgrader_meta(cell: dict) -> dict:
     meta = cell.get("metadata")
     meta = meta.get("nbgrader") if isinstance(meta, dict) else None
     return meta if isinstance(meta, dict) else {}
+
+
+def escalation_meta(cell: dict) -> dict:
+    """The cell's `metadata.escalation` (alignment: objectives, skill, item), a copy; {} when absent or malformed."""
+    meta = cell.get("metadata")
+    meta = meta.get("escalation") if isinstance(meta, dict) else None
+    return json.loads(json.dumps(meta)) if isinstance(meta, dict) else {}
 
 
 def normalise_code(text: str) -> str:
@@ -110,9 +118,25 @@ def question_key(grade_id: str) -> str:
     return m.group(1) if m else grade_id
 
 
+def _has_code(lines: list[str]) -> bool:
+    return any(line.strip() and not line.strip().startswith("#") for line in lines)
+
+
+def named_outside(name: str, outside: str) -> bool:
+    """Whether code outside a solution region names an answer as text (`answer("q1", …)`, `written_answer("q6")`)."""
+    return re.search(rf"""(['"]){re.escape(name)}\1""", outside) is not None
+
+
 def strip_code_solution(text: str, label: str) -> str:
-    """Replace each solution region with `qN = ...` for the answer variables it assigns."""
+    """Drop each solution region; in its place, `qN = ...` for each answer variable it assigns that the code
+    outside the regions does not answer itself (an answer widget's `answer("qN", …)` line answers qN).
+
+    Old-style cells (only the region) get `qN = ...`; a cell whose region assigns nothing gets `# YOUR CODE HERE`
+    unless code outside the regions does the work (a written answer's `written_answer(…)`).
+    """
     lines, region, out = split_region(text, BEGIN_SOLUTION, END_SOLUTION, label), [], []
+    outside_lines = [line for inside, line in lines if not inside]
+    outside = "\n".join(outside_lines)
     indent = ""
     for inside, line in lines:
         if BEGIN_SOLUTION in line:
@@ -120,7 +144,9 @@ def strip_code_solution(text: str, label: str) -> str:
         elif END_SOLUTION in line:
             names = assigned_answer_names("\n".join(l[len(indent):] if l.startswith(indent) else l
                                                     for l in region), label)
-            out += [f"{indent}{name} = ..." for name in names] or [f"{indent}# YOUR CODE HERE"]
+            kept = [name for name in names if not named_outside(name, outside)]
+            if kept or (not names and not _has_code(outside_lines)):
+                out += [f"{indent}{name} = ..." for name in kept] or [f"{indent}# YOUR CODE HERE"]
         elif inside:
             region.append(line)
         else:
@@ -151,7 +177,7 @@ class Question:
     """One question: its answer cell(s), test cell(s) or written cell, points and rubric."""
 
     key: str
-    kind: str  # "auto" (answer + tests) or "written" (manually graded markdown)
+    kind: str  # "auto" (answer + tests) or "written" (manually graded: a markdown cell, or a code cell)
     points: float = 0.0
     answer_ids: list[str] = field(default_factory=list)
     test_ids: list[str] = field(default_factory=list)
@@ -160,6 +186,8 @@ class Question:
     prompt: str = ""  # the question text (markdown before the answer, or the written cell's question)
     rubric: str = ""  # written answers: the cell text before the solution region
     model_answer: str = ""  # written answers: the solution region (instructor only)
+    written_in_code: bool = False  # written answers: a code cell with `written_answer(…)` (its text is saved)
+    meta: dict = field(default_factory=dict)  # the graded cell's `metadata.escalation` (objectives, skill, item)
 
 
 @dataclass
@@ -185,7 +213,7 @@ class Exercise:
     questions: list[Question]
     tests: dict[str, TestCell]
     locked_texts: list[str]  # normalised text of locked cells (to recognise the exercise)
-    id_cell: str = ""  # the source text of the `student_id = "..."` cell ("" when the set has none)
+    id_cell: str = ""  # the source text of the student_id cell (`your_id()` or `student_id = "..."`; "" if none)
 
     @property
     def variables(self) -> list[str]:
@@ -269,8 +297,8 @@ def load_exercise(spec: str | Path) -> Exercise:
             if cell.get("cell_type") != "code" or meta.get("grade") or meta.get("solution") or BEGIN_SOLUTION in text:
                 raise FormatError(f"{label}: the student_id cell must be a plain editable code cell (grade and "
                                   "solution false, no solution markers), so nbgrader keeps it as the student typed it.")
-            if not re.search(rf"^{ID_VARIABLE}\s*=", text, re.M):
-                raise FormatError(f"{label}: the student_id cell must assign student_id = \"...\".")
+            if not re.search(rf"^{ID_VARIABLE}\s*=", text, re.M) and not ID_WIDGET.search(text):
+                raise FormatError(f"{label}: the student_id cell must call your_id() or assign student_id = \"...\".")
             id_cell = text
             continue
         if cell.get("cell_type") == "code" and meta.get("solution") and not meta.get("grade"):
@@ -285,6 +313,25 @@ def load_exercise(spec: str | Path) -> Exercise:
             q.answer_ids.append(gid)
             q.variables += [n for n in names if n not in q.variables]
             q.prompt = q.prompt or last_markdown.strip()
+        elif cell.get("cell_type") == "code" and meta.get("grade") and meta.get("solution"):
+            if not gid:
+                raise FormatError(f"{label}: a written-answer cell needs a grade_id.")
+            points = cell_points(meta, label, "a written-answer cell")
+            region = split_region(text, BEGIN_SOLUTION, END_SOLUTION, label)
+            if not any(inside for inside, _ in region):
+                raise FormatError(f"{label}: a written answer needs its model answer, as comments, between "
+                                  f"'{BEGIN_SOLUTION}' and '{END_SOLUTION}'.")
+            model = "\n".join(re.sub(r"^\s*# ?", "", line) for inside, line in region
+                              if inside and BEGIN_SOLUTION not in line and END_SOLUTION not in line).strip()
+            key = question_key(gid)
+            if key in questions:
+                raise FormatError(f"{label}: question '{key}' already has answer or test cells.")
+            if not named_outside(key, "\n".join(line for inside, line in region if not inside)):
+                raise FormatError(f"{label}: a written answer in a code cell calls written_answer(\"{key}\", …) "
+                                  "outside its solution region.")
+            questions[key] = Question(key=key, kind="written", points=points, written_id=gid,
+                                      prompt=last_markdown.strip(), rubric=last_markdown.strip(), model_answer=model,
+                                      written_in_code=True, meta=escalation_meta(cell))
         elif cell.get("cell_type") == "code" and meta.get("grade"):
             if not gid:
                 raise FormatError(f"{label}: a test cell needs a grade_id.")
@@ -298,6 +345,7 @@ def load_exercise(spec: str | Path) -> Exercise:
             q = questions.setdefault(key, Question(key=key, kind="auto"))
             q.test_ids.append(gid)
             q.points += points
+            q.meta = q.meta or escalation_meta(cell)
         elif cell.get("cell_type") == "markdown" and meta.get("grade") and meta.get("solution"):
             if not gid:
                 raise FormatError(f"{label}: a written-answer cell needs a grade_id.")
@@ -314,7 +362,7 @@ def load_exercise(spec: str | Path) -> Exercise:
             if key in questions:
                 raise FormatError(f"{label}: question '{key}' already has answer or test cells.")
             questions[key] = Question(key=key, kind="written", points=points, written_id=gid,
-                                      prompt=rubric, rubric=rubric, model_answer=model)
+                                      prompt=rubric, rubric=rubric, model_answer=model, meta=escalation_meta(cell))
         elif BEGIN_SOLUTION in text or BEGIN_HIDDEN in text:
             raise FormatError(f"{label}: solution or hidden-test markers in a cell that is not marked as an "
                               "answer or test cell in its nbgrader metadata.")

@@ -27,11 +27,12 @@ import re
 import sys
 from pathlib import Path
 
+from .. import answers
 from .score import grade_notebook
 from .protocol import Worker
-from .source import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, EXERCISES_DIR, ID_VARIABLE, Exercise,
-                     FormatError, Question, all_sources, cell_text, load_exercise, nbgrader_meta, strip_code_solution,
-                     strip_hidden_tests, strip_markdown_solution)
+from .source import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, EXERCISES_DIR, ID_VARIABLE, ID_WIDGET,
+                     Exercise, FormatError, Question, all_sources, cell_text, load_exercise, named_outside,
+                     nbgrader_meta, split_region, strip_code_solution, strip_hidden_tests, strip_markdown_solution)
 
 CHOOSE = re.compile(r'choose\(\s*student_id\s*,\s*"([^"]+)"\s*,\s*([A-Za-z_]\w*)\s*\)')
 
@@ -125,10 +126,15 @@ def _cells_of(exercise: Exercise, ids) -> list[str]:
 
 
 def solution_code(exercise: Exercise, q: Question) -> str:
-    """The source's answer cells of a question with the solution markers removed (instructor only)."""
+    """The source's answer cells of a question with the solution markers removed (instructor only); of a cell
+    whose code outside the region answers through a widget (`answer("q1", …)`), the region only."""
     lines = []
     for text in _cells_of(exercise, q.answer_ids):
-        lines += [line for line in text.splitlines() if BEGIN_SOLUTION not in line and END_SOLUTION not in line]
+        parts = split_region(text, BEGIN_SOLUTION, END_SOLUTION, q.key)
+        outside = "\n".join(line for inside, line in parts if not inside)
+        widget = any(named_outside(name, outside) for name in q.variables)
+        lines += [line for inside, line in parts if (inside or not widget)
+                  and BEGIN_SOLUTION not in line and END_SOLUTION not in line]
     return "\n".join(lines)
 
 
@@ -186,11 +192,16 @@ def expected_answers(exercise: Exercise, q: Question, student_id: str, ns: dict 
 
 
 def with_student_id(nb: dict, student_id: str) -> dict:
-    """A copy of a notebook whose student_id cell holds `student_id`."""
+    """A copy of a notebook whose student_id cell holds `student_id`: typed in (`student_id = "…"`) in an
+    old-style cell, saved in the cell's outputs (as the `your_id()` widget saves it) in a widget cell."""
     nb = copy.deepcopy(nb)
     for cell in nb["cells"]:
         if nbgrader_meta(cell).get("grade_id") == ID_VARIABLE:
-            cell["source"] = f"{ID_VARIABLE} = {json.dumps(student_id)}"
+            if ID_WIDGET.search(cell_text(cell)):
+                cell["outputs"] = [{"output_type": "display_data", "metadata": {},
+                                    "data": answers.bundle(ID_VARIABLE, student_id, "your student id")}]
+            else:
+                cell["source"] = f"{ID_VARIABLE} = {json.dumps(student_id)}"
     return nb
 
 

@@ -13,7 +13,9 @@ pipe that process never holds.
 - A `run` job: the student process closes every inherited descriptor but its message pipe, moves to the
   scratch folder (HOME, TMPDIR and MPLCONFIGDIR point into it), sets its limits (memory, file size, open files,
   processes, CPU time, no core files), runs each cell in an IPython shell that keeps no output history (a
-  per-cell SIGALRM), and sends the answer variables as tagged plain data. The job process reads that pipe as
+  per-cell SIGALRM), and sends the answer variables as tagged plain data. Before the first cell it preloads the
+  answers saved in the notebook's answer cells (`answers.preload`), so an answer widget's `answer("q1", …)` line
+  gives q1 its saved value; code after it in the cell still runs and wins. The job process reads that pipe as
   untrusted (protocol.StudentChannel) and keeps its own deadlines, per cell and per submission, that no message
   resets. If a cell hangs, crashes the process, starts too many processes or misuses the pipe, the job process
   kills the namespace and re-runs the notebook without that cell.
@@ -35,6 +37,7 @@ import signal
 import sys
 import time
 
+from .. import answers
 from . import check, protocol, sandbox
 
 GRACE_SECONDS = 2.0
@@ -282,6 +285,7 @@ def _student(shell, encode, not_plain, job, expected, wfd):
         signal.signal(signal.SIGALRM, on_alarm)
         ns = shell.user_ns
         variables = list(job["variables"])
+        answers.preload(dict(job.get("preload") or {}))  # the answers saved in the notebook: answer() reads them
         for index in expected:
             protocol.write_line(wfd, {"start": index})
             status, error = "ok", ""
