@@ -28,8 +28,8 @@ def shown(value) -> str:
         return NONE_YET
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
+    if isinstance(value, float):  # as typed: 1234567.0 → 1234567, 0.1 → 0.1 (no exponent, no rounding)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, (list, tuple)):
         return "; ".join(shown(v) for v in value)
     if isinstance(value, dict):

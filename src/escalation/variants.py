@@ -12,8 +12,8 @@ import hashlib
 from collections.abc import Callable, Sequence
 
 PLACEHOLDER = "..."
-NO_ID_MESSAGE = ("Enter your student id at the top first (in the cell student_id = \"...\", between the quotes), "
-                 "run that cell, then run this cell again.")
+NO_ID_MESSAGE = ("Enter your student id at the top first (type it in the student id box and press Enter), "
+                 "then run this cell again.")
 
 
 def normalise_id(text) -> str:
