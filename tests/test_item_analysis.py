@@ -97,10 +97,8 @@ def results_for(table: dict, copies: int = 1) -> list[Result]:
             messages = {"q5": ["Form: recorded for grading."] + ([f"Not right: {feedback}"] if feedback else []),
                         "q6": ["Not right: the answer did not pass the further (hidden) checks."]
                         if scores["q6"] < 1 else []}
-            r = Result(student=student, file=f"{student}.ipynb", status="graded", scores=scores,
-                       test_messages=messages)
-            r.answers = {"q5": choice, "q6": TICKED[name]}  # Result.answers (the grader's plain answer values)
-            out.append(r)
+            out.append(Result(student=student, file=f"{student}.ipynb", status="graded", scores=scores,
+                              test_messages=messages, answers={"q5": {"q5": choice}, "q6": {"q6": TICKED[name]}}))
     return out
 
 

@@ -126,19 +126,9 @@ def upper_lower_index(item_share: list[float], totals: list[float], share: float
     return (sum(w * s for w, s in zip(up, item_share)) - sum(w * s for w, s in zip(low, item_share))) / size
 
 
-def item_kind(exercise: Exercise, question: Question) -> str:
+def item_kind(question: Question) -> str:
     """The item type named in the graded cell's `metadata.escalation.item` ("" when none)."""
-    meta = getattr(question, "meta", None)
-    if not isinstance(meta, dict) or not meta:
-        ids = set(question.test_ids) | ({question.written_id} if question.written_id else set())
-        meta = {}
-        for cell in exercise.notebook.get("cells", []):
-            m = cell.get("metadata") if isinstance(cell, dict) else None
-            if isinstance(m, dict) and isinstance(m.get("nbgrader"), dict) and m["nbgrader"].get("grade_id") in ids:
-                if isinstance(m.get("escalation"), dict):
-                    meta = m["escalation"]
-                    break
-    item = meta.get("item", "")
+    item = question.meta.get("item", "")
     return item if isinstance(item, str) else ""
 
 
@@ -173,17 +163,9 @@ def declared_options(exercise: Exercise, question: Question) -> dict:
 
 
 def answer_value(result: Result, question: Question):
-    """The plain value a result holds for the question's first answer variable (None when absent).
-
-    `Result.answers` may be keyed by variable (q3) or by question ({q3: {q3: …}}): both are read."""
-    answers = getattr(result, "answers", None) or {}
-    if not isinstance(answers, dict) or not question.variables:
-        return None
-    var = question.variables[0]
-    if var in answers:
-        return answers[var]
-    nested = answers.get(question.key)
-    return nested.get(var) if isinstance(nested, dict) else None
+    """The plain value a result holds for the question's first answer variable (None when absent)."""
+    values = result.answers.get(question.key)
+    return values.get(question.variables[0]) if isinstance(values, dict) and question.variables else None
 
 
 def _short(text) -> str:
@@ -280,7 +262,7 @@ def analyse(exercise: Exercise, results: list[Result], scores: dict[str, dict[st
     for q in complete:
         got = [scores[r.student][q.key] for r in graded]
         share = [g / q.points for g in got]
-        kind = item_kind(exercise, q)
+        kind = item_kind(q)
         stats = ItemStats(q.key, kind, q.points, n,
                           share_correct=sum(1 for g in got if g >= q.points) / n if n else None,
                           mean_share=sum(share) / n if n else None,
