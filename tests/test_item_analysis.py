@@ -249,3 +249,42 @@ def test_summary_page_passes_axe_in_chromium(exercise, tmp_path, monkeypatch):
     # both figures load, with a text alternative, shown at their own size (their text is not scaled down)
     assert len(images) == 2 and all(natural > 0 and shown == natural and alt > 50 for natural, shown, alt in images)
     assert not violations, axe.describe(violations)
+
+
+def test_real_grading_of_widget_answers_fills_the_option_table(tmp_path, monkeypatch):
+    """Four notebooks answered through the choice widget (its saved bundle), graded by the real grader: the option
+    table counts the saved choices and shows the misconception `mark_choice` raised for the wrong one."""
+    from escalation import answers
+    from escalation.grading import cli, sandbox
+    from escalation.grading.student import dumps, student_notebook
+
+    monkeypatch.setenv("ESCALATION_GRADING_KEY", str(tmp_path / "grading.key"))
+    mistake = "the article quotes a named official but links no document."
+    cells = [_cell("code", "setup", "from escalation.marking import mark_choice\n"
+                   "from escalation.widgets.graded import answer"),
+             _cell("code", "q1_answer", f'answer("q1", "choice", choices={CHOICES!r})\n### BEGIN SOLUTION\n'
+                   f"q1 = {CHOICES[1]!r}\n### END SOLUTION", solution=True),
+             _cell("code", "q1_test", f"assert q1 is not None\n### BEGIN HIDDEN TESTS\nmark_choice(q1, {CHOICES[1]!r}, "
+                   f"misconceptions={{{CHOICES[0]!r}: {mistake!r}}})\n### END HIDDEN TESTS", grade=True, points=1,
+                   item="choice")]
+    source = tmp_path / "src" / "ex98_choice" / "ex98_choice.ipynb"
+    source.parent.mkdir(parents=True)
+    source.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), "utf-8")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    picks = {"ann": CHOICES[1], "ben": CHOICES[0], "cal": CHOICES[0], "dee": None}
+    for student, pick in picks.items():
+        nb = student_notebook(source)
+        cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "q1_answer")
+        cell["outputs"] = [{"output_type": "display_data", "metadata": {}, "data": answers.bundle("q1", pick, "Q1")}]
+        (subs / f"{student}.ipynb").write_text(dumps(nb), encoding="utf-8")
+    out = tmp_path / "out"
+    flags = [] if sandbox.landlock_abi() >= 1 else ["--no-sandbox"]
+    assert cli.main(["grade", str(source), str(subs), "--out", str(out), "--quiet", "--jobs", "1", *flags]) == 0
+    with (out / "item_options.csv").open(encoding="utf-8") as handle:
+        rows = {r["option"]: r for r in csv.DictReader(handle)}
+    assert {k: int(r["students"]) for k, r in rows.items()} == {CHOICES[0]: 2, CHOICES[1]: 1, CHOICES[2]: 0,
+                                                                 analysis.NOT_ANSWERED: 1}
+    assert rows[CHOICES[1]]["with_full_points"] == "1" and rows[CHOICES[0]]["with_full_points"] == "0"
+    assert rows[CHOICES[0]]["feedback"] == f"{mistake} (2)"
+    assert "<th scope='row'>named and sourced</th>" in (out / "summary.html").read_text(encoding="utf-8")
