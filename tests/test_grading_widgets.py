@@ -23,13 +23,14 @@ import pytest
 
 from escalation import answers
 from escalation.grading import sandbox
+from escalation.grading.check import run_tests
 from escalation.grading.protocol import Worker
-from escalation.grading.result import Result
+from escalation.grading.report import feedback_html
+from escalation.grading.result import Result, SubmissionProblem
 from escalation.grading.runner import make_plan, parse_submission
-from escalation.grading.result import SubmissionProblem
-from escalation.grading.score import grade_notebook
-from escalation.grading.source import cell_text, load_exercise, nbgrader_meta
-from escalation.grading.student import dumps, student_notebook, with_student_id
+from escalation.grading.score import grade_notebook, plain_answer
+from escalation.grading.source import all_sources, cell_text, load_exercise, nbgrader_meta
+from escalation.grading.student import dumps, expected_answers, setup_namespace, student_notebook, with_student_id
 
 SEAL = sandbox.landlock_abi() >= 6 and os.environ.get("ESCALATION_FORCE_NO_LANDLOCK") != "1"
 
@@ -214,6 +215,9 @@ def test_authored_mistake_feedback_is_shown_other_hidden_failures_stay_generic(e
     assert result.test_messages["q2"] == ["Not right: the table gives a percent; 0.42 is the share as a fraction"]
     assert result.test_messages["q1"] == ["Not right: the answer did not pass the further (hidden) checks."]
     assert result.answers["q2"] == {"q2": CHOICES[0]}  # the distractor chosen, for item analysis
+    page = feedback_html(exercise, result, {})
+    assert "Not right: the table gives a percent; 0.42 is the share as a fraction" in page
+    assert "as_number" not in page and "raise Mistake" not in page  # the hidden test's source stays hidden
 
 
 def test_code_in_the_answer_cell_runs_after_the_widget_and_wins(exercise, worker, tmp_path):
@@ -316,3 +320,47 @@ def test_attack_a_saved_id_of_another_student_changes_nothing_but_is_flagged(exe
     assert result.graded_as == "asmith" and result.student == "asmith"
     assert (result.entered_id, result.id_check) == ("bjones", "mismatch")
     assert any("bjones" in r and "is not this student's" in r for r in result.reasons)
+
+
+# ----------------------------------------------------------------------------- the real sets: numpy and saved JSON
+def _numpy(value):
+    import numpy as np
+
+    if isinstance(value, bool):
+        return np.bool_(value)
+    if isinstance(value, int):
+        return np.int64(value)
+    if isinstance(value, float):
+        return np.float64(value)
+    if isinstance(value, str):
+        return np.str_(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_numpy(v) for v in value)
+    return value
+
+
+try:
+    import escalation.marking  # noqa: F401
+    _MARKING = True
+except ImportError:
+    _MARKING = False
+
+
+@pytest.mark.xfail(not _MARKING, reason="the sets' hidden tests accept numpy numbers once they use escalation.marking",
+                   strict=True)
+@pytest.mark.parametrize("source", all_sources(), ids=lambda p: p.stem)
+def test_every_set_grades_numpy_and_saved_json_answers_as_the_plain_ones(source):
+    """The source's own expected answers (student000's variants), as numpy scalars (np.int64(8): computed with numpy
+    or pandas) and as the JSON a widget saves (tuples and sets become lists), earn what the plain ones earn."""
+    exercise = load_exercise(source)
+    ns = setup_namespace(exercise)
+    plain: dict = {}
+    for q in exercise.questions:
+        if q.kind == "auto":
+            plain.update(expected_answers(exercise, q, "student000", ns)[0])
+    full, _ = run_tests(exercise, plain, "student000")
+    assert full == {q.key: q.points for q in exercise.questions if q.kind == "auto"}
+    as_numpy, _ = run_tests(exercise, {k: _numpy(v) for k, v in plain.items()}, "student000")
+    as_json, _ = run_tests(exercise, {k: json.loads(json.dumps(plain_answer(v))) for k, v in plain.items()},
+                           "student000")
+    assert (as_numpy, as_json) == (full, full)

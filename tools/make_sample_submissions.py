@@ -21,6 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from escalation import answers
 from escalation.grading.source import (BEGIN_SOLUTION, END_SOLUTION, Exercise, cell_text, load_exercise,
                                        nbgrader_meta, split_region)
 from escalation.grading.student import dumps, expected_answers, strip_code_solution, student_notebook, with_student_id
@@ -85,6 +86,9 @@ def filled(exercise: Exercise, right: set[str], *, answer_written: bool = True, 
             cell["source"] = override[gid]
         elif q is not None and q.kind == "auto":
             cell["source"] = solution_code(exercise, gid) if q.key in right else wrong_code(exercise, gid)
+        elif q is not None and q.kind == "written" and answer_written and q.written_in_code:
+            cell["outputs"] = [{"output_type": "display_data", "metadata": {},  # what written_answer() saves
+                                "data": answers.bundle(q.key, WRITTEN_ANSWER)}]
         elif q is not None and q.kind == "written" and answer_written:
             cell["source"] = cell_text(cell).replace("YOUR ANSWER HERE", WRITTEN_ANSWER)
     return nb

@@ -14,11 +14,18 @@ The rules (also in exercises/README.md):
   patching builtins or `sys.modules`, or objects whose `__eq__` lies cannot earn a point.
 - A test cell earns its points when it runs without an exception (nbgrader's rule). Its visible
   check's message is feedback; a hidden test's source and message are never shown.
-- Written answers (markdown) are matched by grade_id, else by the question's first line.
+- Answers saved by widgets (escalation.answers): an answer widget's display bundle in a cell's saved outputs
+  carries its answer. Only bundles in an answer cell (by grade_id) naming that question's variables, and the
+  `student_id` bundle of the student_id cell, are read; any other bundle is ignored. They are preloaded in the
+  student process, so `answer("q1", …)` gives q1 its saved value; code after it in the cell runs and wins. When
+  the run leaves a variable unset (the cell's code deleted or broken), its saved answer is graded, and a reason
+  says so. Saved values are plain JSON, size- and depth-capped (answers.saved_in_cell), then encoded as any answer.
+- Written answers: a markdown cell (matched by grade_id, else by the question's first line), or a code cell
+  (`written_answer("q6", …)`, grade and solution true) whose saved bundle holds the text (by grade_id).
 - `student_id` (contract C2): the tests run with `student_id` set to the identity the instructor's side
   gives (the folder or file name, or the roster row it matches), never the id typed in the notebook;
-  `id_check` says whether the typed id is that identity (ok / mismatch / missing), compared whole after
-  the variants' normalisation, and `graded_as` names the identity.
+  `id_check` says whether the typed id (or the id a `your_id()` widget saved) is that identity (ok / mismatch /
+  missing), compared whole after the variants' normalisation, and `graded_as` names the identity.
 - Student code runs sealed (sandbox.py) unless the instructor asked for the unsealed mode; each result
   records its `mode`.
 """

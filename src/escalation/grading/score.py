@@ -4,6 +4,8 @@
 takes from that process only the cells' own error texts (quoted as the notebook's words) and the plain answer
 values (`grade_plan`), and has the source's tests score those values in a fresh checking process that never
 ran student code (`check_values`, check.py). The status and every reason are the grader's own sentences.
+The answers widgets saved in the notebook are preloaded in the student process (`preload_of`); one whose variable
+the run left unset still counts (`saved_fallback`). `Result.answers` keeps each question's plain answer values.
 """
 from __future__ import annotations
 
@@ -167,6 +169,8 @@ def plain_answer(value):
             return {str(plain(k)): plain(x) for k, x in v.items()}
         if v is Ellipsis:
             return None
+        if isinstance(v, str):
+            return str(v)  # numpy.str_ too
         if hasattr(v, "item") and callable(v.item) and not isinstance(v, (str, bytes)):
             return v.item()  # a NumPy scalar
         return v
@@ -233,8 +237,9 @@ def grade_notebook(exercise: Exercise, path: Path, student: str, worker: Worker,
             execution = {"cells": [], "values": {}, "problems": {}, "fatal": f"{exc}; graded as if nothing ran."}
     mode = SEALED if seal else UNSEALED
     if execution.get("sealfail"):
-        return Result(student, shown_as, "grader_error", [f"The notebook was not run: its sandbox could not be set up "
-                                                      f"({execution['sealfail']})."], mode=mode, graded_as=identity[0])
+        return Result(student, shown_as, "grader_error", [f"The notebook was not run: its sandbox could not be set "
+                                                         f"up ({execution['sealfail']})."], mode=mode,
+                      graded_as=identity[0])
     status, reasons, values, student_id = grade_plan(exercise, plan, execution, identity)
     try:
         scores, messages, failed = check_values(exercise, values, student_id, worker, timeout=timeout, seal=seal)

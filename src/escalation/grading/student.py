@@ -1,8 +1,9 @@
 """Generate student versions of the exercise sources (the `escalation-exercises` command).
 
 A student version is the source with every solution region replaced by placeholders (`q1 = ...` for
-each answer variable the solution assigns; `YOUR ANSWER HERE` for written answers), hidden tests
-removed and outputs cleared. nbgrader metadata is kept, so the file also works in an nbgrader course.
+each answer variable the solution assigns; `YOUR ANSWER HERE` for written answers in markdown), hidden tests
+removed and outputs cleared. A cell that answers through a widget keeps its code outside the region
+(`answer("q1", …)`, `written_answer("q6", …)`) and loses the region, with no placeholder. nbgrader metadata is kept, so the file also works in an nbgrader course.
 The output is deterministic, so `--check` can fail when a committed student file is stale.
 
     escalation-exercises              # regenerate exercises/student/ from every source

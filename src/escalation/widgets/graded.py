@@ -228,6 +228,7 @@ def _status_html(text: str, state: str) -> str:
 
 
 WRAP_CLASS = "escalation-graded"
+FORM_LINE_CLASS = "escalation-form-line"  # the form line under a control (browser tests wait for it)
 WRAP_STYLE = (f"<style>.{WRAP_CLASS} .widget-radio-box label, .{WRAP_CLASS} .jupyter-widget-checkbox, "
               f".{WRAP_CLASS} .widget-checkbox, .{WRAP_CLASS} .widget-label-basic, "
               f".{WRAP_CLASS} .jupyter-widget-label-basic {{white-space: normal; overflow: visible; "
@@ -297,7 +298,7 @@ class Answer:
                 menu.observe(lambda _c: self.changed(), names="value")
             parts += [widgets.HTML(f"<em>{html.escape(self.description)}: choose a match for each item.</em>"),
                       *self.menus]
-        self.status = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.status = widgets.HTML(layout=widgets.Layout(width="100%"), _dom_classes=(FORM_LINE_CLASS,))
         self.box = _box_class()([widgets.HTML(WRAP_STYLE), *parts, self.status], layout=widgets.Layout(width="100%"))
         self.box.add_class(WRAP_CLASS)
         self.box.what = f"{self.description} ({kind})"
@@ -447,7 +448,7 @@ class StudentId:
                                     placeholder="Type your student id, then press Enter",
                                     style={"description_width": "initial"},
                                     layout=widgets.Layout(width="min(100%, 30em)"))
-        self.status = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.status = widgets.HTML(layout=widgets.Layout(width="100%"), _dom_classes=(FORM_LINE_CLASS,))
         self.box = _box_class()([self.control, self.status], layout=widgets.Layout(width="100%"))
         self.box.what = "Your student id (a text box)"
         self.control.observe(lambda _c: self.changed(), names="value")
@@ -516,7 +517,7 @@ class WrittenAnswer:
                                         description=f"Your answer to {label}", continuous_update=True,
                                         placeholder="Write your answer here. It is saved as you write.",
                                         style={"description_width": "initial"}, layout=widgets.Layout(width="98%"))
-        self.status = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.status = widgets.HTML(layout=widgets.Layout(width="100%"), _dom_classes=(FORM_LINE_CLASS,))
         self.box = _box_class()([self.control, self.status], layout=widgets.Layout(width="100%"))
         self.box.what = f"Your answer to {label} (a text area)"
         self.control.observe(lambda _c: self.changed(), names="value")
