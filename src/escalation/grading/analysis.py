@@ -17,7 +17,9 @@ and returns plain data; report.py writes it out (table, figure, CSV, JSON). Per 
 Choice-like items (the graded cell's `metadata.escalation.item` is choice, order, match or names): the share
 choosing each option (names: ticking it; order: giving that order; match: each pairing), how many of them had
 full points, and the authored feedback lines ("Not right: …", from `escalation.marking.Mistake`) that the
-students with that choice and without full points got.
+students with that choice and without full points got. Options appear in the order the answer cell's
+`answer(…, choices=[…])` names them when it names them as a literal list (options nobody chose included);
+options named by a set-up variable are listed by how often they were chosen (run no source code here).
 """
 from __future__ import annotations
 
