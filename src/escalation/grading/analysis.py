@@ -19,7 +19,7 @@ choosing each option (names: ticking it; order: giving that order; match: each p
 full points, and the authored feedback lines ("Not right: …", from `escalation.marking.Mistake`) that the
 students with that choice and without full points got. Options appear in the order the answer cell's
 `answer(…, choices=[…])` names them when it names them as a literal list (options nobody chose included);
-options named by a set-up variable are listed by how often they were chosen (run no source code here).
+options named by a set-up variable are listed by how often they were chosen (this stage runs no source code).
 """
 from __future__ import annotations
 
