@@ -126,7 +126,9 @@ def cmd_grade(args) -> int:
         if skipped:
             print(f"not graded: {len(skipped)} folders or files in the submissions folder, listed in {out / SKIPPED}")
         print(f"gradebook: {paths['gradebook']}\nfeedback:  {paths['feedback']}/\nsummary:   {paths['summary']} "
-              f"(text alternative: {paths['summary_text']})\nwritten:   {paths['written']}/")
+              f"(text alternative: {paths['summary_text']})\nitems:     {paths['summary_page']} (item analysis; "
+              f"{paths['item_csv'].name}, {paths['item_options'].name}, {paths['item_json'].name})\n"
+              f"written:   {paths['written']}/")
     return 0
 
 

@@ -9,9 +9,10 @@ import csv
 import io
 from pathlib import Path
 
-from . import gradebook, pages
+from . import analysis, gradebook, pages
 from .batch import safe_name
 from .csvsafe import neutralise
+from .files import write_atomic
 from .result import GRADED_STATUSES, STATUS_TEXT, Result
 from .source import Exercise
 from .written import export_written, load_manual
@@ -173,8 +174,51 @@ def summary_text(exercise: Exercise, rows, shares, totals, ungraded) -> str:
             f"Share of graded students with full points per question: {per_q}.{note}")
 
 
+def item_scores(exercise: Exercise, rows: list[dict]) -> dict[str, dict[str, float]]:
+    """Per graded student, the settled (clamped, manual merged) points of each question graded so far."""
+    return {r["student"]: {q.key: float(r[q.key]) for q in exercise.questions if r[q.key] != ""}
+            for r in rows if r["status"] in GRADED_STATUSES}
+
+
+def _csv(columns, rows, student_text=()) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: neutralise(v) if k in student_text else v for k, v in row.items()} for row in rows)
+    return buffer.getvalue()
+
+
+def write_item_analysis(out: Path, exercise: Exercise, results: list[Result], rows: list[dict],
+                        summary_alt: str) -> dict[str, Path]:
+    """The item analysis (analysis.py) as a figure with its text alternative, CSV, JSON and the summary page."""
+    import json
+
+    from .. import plotting
+
+    found = analysis.analyse(exercise, results, item_scores(exercise, rows))
+    fig = analysis.figure(found)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    paths = {"item_figure": out / "item_analysis.png", "item_text": out / "item_analysis.txt",
+             "item_csv": out / "item_analysis.csv", "item_options": out / "item_options.csv",
+             "item_json": out / "item_analysis.json", "summary_page": out / "summary.html"}
+    write_atomic(paths["item_figure"], buffer.getvalue())
+    write_atomic(paths["item_text"], plotting.alt_text(fig) + "\n")
+    write_atomic(paths["item_csv"], _csv(analysis.QUESTION_COLUMNS, analysis.question_rows(found)))
+    write_atomic(paths["item_options"], _csv(analysis.OPTION_COLUMNS, analysis.option_csv_rows(found),
+                                             student_text=("option", "feedback")))
+    data = dict(found.to_dict(), figure_text=plotting.alt_text(fig))
+    write_atomic(paths["item_json"], json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    graded = sum(1 for r in rows if r["status"] in GRADED_STATUSES)
+    write_atomic(paths["summary_page"], pages.summary_page(
+        f"{exercise.name} · summary for the instructor", counts=f"{len(rows)} submissions, {graded} graded.",
+        summary_alt=summary_alt, alt=plotting.alt_text(fig), **analysis.page_context(found)))
+    return paths
+
+
 def write_reports(out: Path, exercise: Exercise, results: list[Result]) -> dict[str, Path]:
-    """Write gradebook.csv, feedback/*.html, summary.png + summary.txt and the written-answer pages."""
+    """Write gradebook.csv, feedback/*.html, summary.png + summary.txt, the item analysis (summary.html,
+    item_analysis.png/.txt/.csv/.json, item_options.csv) and the written-answer pages."""
     out = Path(out)
     manual = load_manual(out)
     rows = gradebook_rows(exercise, results, manual)
@@ -192,6 +236,7 @@ def write_reports(out: Path, exercise: Exercise, results: list[Result]) -> dict[
     (out / "summary.txt").write_text(plotting.alt_text(fig) + "\n", encoding="utf-8")
     paths["summary"] = out / "summary.png"
     paths["summary_text"] = out / "summary.txt"
+    paths.update(write_item_analysis(out, exercise, results, rows, plotting.alt_text(fig)))
     export_written(out, exercise, results)
     paths["written"] = out / "written"
     return paths
