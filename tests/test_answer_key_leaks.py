@@ -68,6 +68,13 @@ def test_the_teachers_build_does_hold_the_keys(edition, secrets):
                      for p in (edition / "teacher" / "keys").glob("*.html"))
     present = leaks(text, secrets)
     assert len(present) >= len(secrets) // 3, "the keys lack most solution text: the leak search could not see it"
+    from escalation.grading import samples
+
+    for path in sorted((REPO / "exercises" / "source").glob("ex*/sample_answers.md")):  # issue 20: the examples
+        for question in samples.parse_samples(path.read_text(encoding="utf-8")).values():
+            for level, sample in question.samples.items():
+                words = " ".join(sample.text.split()[:12])
+                assert words in " ".join(text.split()), (path.parent.name, question, level)
 
 
 def test_a_lesson_run_with_static_widgets_reveals_no_model_answer(secrets):

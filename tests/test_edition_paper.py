@@ -145,9 +145,9 @@ def test_question_sheets_give_each_student_the_variant_the_grader_expects(tmp_pa
     path = next(p for p in SETS if p.stem == "ex02_arms_supply")
     nb = nbformat.read(path, as_version=4)
     setup = next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
-    launch = _assigned_list(setup, "Q4_LAUNCH")
+    reach = _assigned_list(setup, "Q5_REACH")  # (launch point, weapon) per variant of Q5
     roster = tmp_path / "roster.csv"
-    ids = list(variants.ids_covering("ex02.q4", min(3, len(launch))).values())
+    ids = list(variants.ids_covering("ex02.q5", min(3, len(reach))).values())
     roster.write_text("student_id,name\n" + "".join(f"{i},Student {n}\n" for n, i in enumerate(ids)), encoding="utf-8")
     jobs = sheets.write_sheets([path], roster, tmp_path, lambda p: "footer")
     assert len(jobs) == 1
@@ -159,7 +159,7 @@ def test_question_sheets_give_each_student_the_variant_the_grader_expects(tmp_pa
     for sid, section in zip(ids, sections):
         text = " ".join(section.get_text(" ").split())
         assert f"student id {sid}" in text
-        assert f"Your launch point: {variants.choose(sid, 'ex02.q4', launch)}." in text
+        assert f"Your launch point: {variants.choose(sid, 'ex02.q5', reach)[0]}." in text
         assert "Enter your student id" not in text
     target = tmp_path / "sheet.pdf"
     printing.print_pdfs([(html_file, target)])

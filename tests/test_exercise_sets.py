@@ -46,7 +46,8 @@ def test_source_runs_with_solutions_and_every_visible_check_passes(source, tmp_p
              and not nbgrader(c).get("solution")]  # graded solution cells are written answers
     assert len(tests) == SPEC[source.stem][0]
     for cell in tests:
-        printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        printed = "".join(o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get("text/plain", "")
+                          for o in cell.outputs if o.output_type in ("stream", "display_data"))
         assert printed.startswith("✔"), (nbgrader(cell)["grade_id"], printed)
 
 
@@ -105,7 +106,7 @@ def test_ex03_plausible_wrong_answer_fails_q2():
     events = ev.load_events()
     right, wrong = ev.days_between(events, "E10", "E38"), ev.days_between(events, "E10", "E31")
     assert right != wrong
-    assert run_tests(exercise, {"q2": right}, sid)[0]["q2"] == 2
+    assert run_tests(exercise, {"q2": right}, sid)[0]["q2"] == exercise.question("q2").points
     scores, messages = run_tests(exercise, {"q2": wrong}, sid)
     assert scores["q2"] == 0 and "answer recorded" in " ".join(messages["q2"])
 

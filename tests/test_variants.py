@@ -74,18 +74,22 @@ def test_half_the_computed_questions_have_five_variants_with_different_answers(s
 
 
 def test_variant_answers_follow_the_data(monkeypatch):
-    """A new event in the data moves the expected count of its kind: answers are computed, not stored."""
-    import pandas as pd
+    """A corrected date in the data moves the expected day count: answers are computed, not stored."""
+    import datetime as dt
 
     from escalation import events as ev
 
     exercise = load_exercise("ex03_red_lines")
-    q1 = exercise.question("q1")
+    q2 = exercise.question("q2")
     ns = student.setup_namespace(exercise)
-    sid = variants.ids_covering("ex03.q1", 5)[0]  # variant 0: warnings
-    before, _ = student.expected_answers(exercise, q1, sid, ns)
-    extra = ns["events"].iloc[[0]].assign(event_id="E99", event_type="warning")
-    ns = dict(ns, events=pd.concat([ns["events"], extra], ignore_index=True))
-    after, ok = student.expected_answers(exercise, q1, sid, ns)
-    assert ok and after["q1"] == before["q1"] + 1
+    sid = variants.ids_covering("ex03.q2", len(ns["Q2_PAIRS"]))[1]  # E09 → E26 (no alternative US decision date)
+    before, _ = student.expected_answers(exercise, q2, sid, ns)
+    _first, second = variants.choose(sid, "ex03.q2", ns["Q2_PAIRS"])
+    events = ns["events"].copy()
+    row = events["event_id"] == second
+    events.loc[row, "date"] = (dt.date.fromisoformat(events.loc[row, "date"].iloc[0]) + dt.timedelta(days=10)).isoformat()
+    for column in ("start", "end"):  # the parsed dates the package computes with
+        events.loc[row, column] = events.loc[row, column] + dt.timedelta(days=10)
+    after, ok = student.expected_answers(exercise, q2, sid, dict(ns, events=events))
+    assert ok and after["q2"] == before["q2"] + 10
     assert ev  # the set reads events through the package

@@ -29,6 +29,7 @@ import sys
 from pathlib import Path
 
 from .. import answers
+from . import samples
 from .score import grade_notebook
 from .protocol import Worker
 from .source import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, EXERCISES_DIR, ID_VARIABLE, ID_WIDGET,
@@ -235,6 +236,7 @@ def answer_key(source: Path) -> str:
         out += [first, "", f"*{kind}; {q.points:g} point{'s' if q.points != 1 else ''}.*", "", rest.strip(), ""]
         if q.kind == "written":
             out += ["**Model answer / notes:**", "", q.model_answer, ""]
+            out += samples.key_section(exercise, q.written_id)
             continue
         out += [ "**Solution (source code):**", "", "```python", solution_code(exercise, q).strip(), "```", ""]
         found = variant_key(exercise, q, ns)
