@@ -302,7 +302,8 @@ def red_line_ledger(events: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
             "days_to_crossing": (crossing["start"] - warning["start"]).days if crossing is not None else pd.NA,
             "crossed": row.crossed, "response_ids": row.response_ids,
             "days_to_response": (first_response["start"] - anchor["start"]).days if first_response is not None else pd.NA,
-            "approximate": is_approximate(events, *ids), "reading_note": row.reading_note})
+            "approximate": any(by_id.loc[e, "date_precision"] != "day" for e in ids),  # as is_approximate
+            "reading_note": row.reading_note})
     table = pd.DataFrame(rows)
     for column in ("days_to_crossing", "days_to_response"):
         table[column] = table[column].astype("Int64")

@@ -189,14 +189,32 @@ def to_frame(rows: list[dict], schema: dict) -> pd.DataFrame:
     return frame
 
 
+_LOADED: dict[tuple, pd.DataFrame] = {}  # (table file, catalogue file) with their sizes and times → the table
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        info = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), info.st_size, info.st_mtime_ns)
+
+
 def load_table(name: str, folder: Path | None = None) -> pd.DataFrame:
-    """Load a table of the catalogue by name, validated against its data dictionary."""
+    """Load a table of the catalogue by name, validated against its data dictionary.
+
+    A table read before is given again as a copy (so changing it changes nothing else) until its file or the
+    catalogue changes: a grading worker reads each table once, not once per submission.
+    """
     folder = folder or data_dir()
     res = resource(name, folder)
     path = folder / res["path"]
-    header, rows = read_rows(path)
-    typed = validate_rows(header, rows, res["schema"], label=str(Path(res["path"])))
-    return to_frame(typed, res["schema"])
+    key = (name, _stamp(path), _stamp(folder / PACKAGE_FILE))
+    if key not in _LOADED:
+        header, rows = read_rows(path)
+        typed = validate_rows(header, rows, res["schema"], label=str(Path(res["path"])))
+        _LOADED[key] = to_frame(typed, res["schema"])
+    return _LOADED[key].copy()
 
 
 def validate_all(folder: Path | None = None) -> dict[str, int]:

@@ -77,8 +77,16 @@ def _warm_up():
     import escalation.text  # noqa: F401
     try:
         import escalation.plotting  # noqa: F401
-        import escalation.tables  # noqa: F401
-    except Exception:  # pragma: no cover - optional parts of the package
+        import escalation.tables
+
+        import importlib
+
+        for name in ("marking", "variants", "widgets.graded", "rhetoric", "events", "ladder", "agreement",
+                     "coding", "aid", "geo", "maps", "argument_map", "evidence", "compare", "sources"):
+            importlib.import_module(f"escalation.{name}")  # what the sets' set-up cells import (no ipywidgets)
+
+        escalation.tables.validate_all()  # every table read once here: each fork's set-up gets copies, not files
+    except Exception:  # pragma: no cover - optional parts of the package, or data a set-up will report itself
         pass
     class GradingShell(InteractiveShell):
         """A terminal-free shell: `%matplotlib inline` and GUI requests are accepted and do nothing visible."""
@@ -96,6 +104,7 @@ def _warm_up():
     config.HistoryManager.enabled = False
     config.InteractiveShell.colors = "nocolor"
     config.InteractiveShell.cache_size = 0  # no Out/_oh/_N output history: endless output cannot pile up
+    config.DisplayFormatter.active_types = ["text/plain"]  # nobody sees the pictures: figures skip their PNG
     shell = GradingShell.instance(config=config)
     shell.history_manager.enabled = False
     return shell
