@@ -77,7 +77,7 @@ def tiny(tmp_path) -> Path:
         _test_cell("q2_test", 1, {"objectives": ["07.2"], "skill": "comparabilty", "item": "choice"}),
         _test_cell("q3_test", 1, {"objectives": ["07.9"], "skill": "calculation"}),
         _test_cell("q4_test", 1),
-        _md("## Q5 · Argue (3 points)\n\n### BEGIN SOLUTION\nModel.\n### END SOLUTION",
+        _md("## Q5 · Argue (60–120 words, 3 points)\n\n### BEGIN SOLUTION\nModel.\n### END SOLUTION",
             nbgrader={"grade": True, "solution": True, "locked": False, "points": 3, "grade_id": "q5_written"},
             escalation={"objectives": ["07.1", "07.2"], "skill": "written argument", "item": "written"}),
     ])

@@ -27,7 +27,7 @@ SKILL_ITEM_TYPES = ("choice", "order", "match", "names")
 SKILL_ITEM_SKILLS = ("attribution", "comparability", "classification", "source evaluation", "figure reading")
 TABLE_START, TABLE_END = "<!-- outcomes-start -->", "<!-- outcomes-end -->"
 _ITEM_START = re.compile(r"^(\d+)\.\s+(.*)$")
-_TITLE = re.compile(r"^#+\s*(Q\d+[a-z]?)\s*·\s*(.*?)\s*(?:\([\d.,]+ points?\))?\s*$", re.M)
+_TITLE = re.compile(r"^#+\s*(Q\d+[a-z]?)\s*·\s*(.*?)\s*(?:\([^()]*\bpoints?\))?\s*$", re.M)
 
 
 class AlignmentError(EscalationError):
