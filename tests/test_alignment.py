@@ -123,6 +123,18 @@ def test_a_written_type_on_a_test_cell_is_refused(tmp_path):
     assert any("'written' is for written answers" in p for _, p in problems)
 
 
+@pytest.mark.parametrize("kind, item, refused", [("number", "choice", True), ("whole number", "number", False),
+                                                 ("choice", "choice", False), ("names", "order", True)])
+def test_an_item_type_must_be_what_its_answer_widget_gives(tmp_path, kind, item, refused):
+    _write(tmp_path / "notebooks" / "07_tiny.ipynb", [_md(f"{alignment.OBJECTIVES_MARKER}\n1. compare.")])
+    _write(tmp_path / "exercises" / "source" / "ex07_tiny" / "ex07_tiny.ipynb", [
+        _code(f'answer("q1", "{kind}", label="Q1", choices=["a", "b"])\n### BEGIN SOLUTION\nq1 = "a"\n'
+              "### END SOLUTION", nbgrader={"grade": False, "solution": True, "locked": False, "grade_id": "q1_answer"}),
+        _test_cell("q1_test", 1, {"objectives": ["07.1"], "skill": "comparability", "item": item})])
+    problems = [p for _, p in alignment.build_matrix(tmp_path).problems()]
+    assert any("its answer widget says otherwise (q1: " in p for p in problems) == refused, problems
+
+
 def test_the_command_writes_the_tables_and_says_what_is_wrong(tiny, capsys):
     doc = tiny / "guide.md"
     doc.write_text("# Guide\n\nNo markers here.\n", "utf-8")

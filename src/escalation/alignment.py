@@ -9,13 +9,14 @@ table, which `python -m escalation.alignment --write docs/instructor_guide.md` w
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import EscalationError
-from .grading.source import cell_text, load_notebook_json, nbgrader_meta, question_key
+from .grading.source import cell_text, load_notebook_json, nbgrader_meta, question_key, read_names
 from .paths import REPO_ROOT
 
 OBJECTIVES_MARKER = "**By the end of this notebook you will be able to:**"
@@ -25,6 +26,9 @@ ITEM_TYPES = ("choice", "order", "match", "names", "number", "text", "written")
 # A skill item needs the skill rather than a look-up; such items carry at least half of a set's automatic points.
 SKILL_ITEM_TYPES = ("choice", "order", "match", "names")
 SKILL_ITEM_SKILLS = ("attribution", "comparability", "classification", "source evaluation", "figure reading")
+# The item type each kind of answer widget gives (`answer(name, kind, …)`, escalation.widgets.graded).
+WIDGET_ITEM = {"number": "number", "whole number": "number", "text": "text", "choice": "choice", "names": "names",
+               "order": "order", "match": "match"}
 TABLE_START, TABLE_END = "<!-- outcomes-start -->", "<!-- outcomes-end -->"
 _ITEM_START = re.compile(r"^(\d+)\.\s+(.*)$")
 _TITLE = re.compile(r"^#+\s*(Q\d+[a-z]?)\s*·\s*(.*?)\s*(?:\([^()]*\bpoints?\))?\s*$", re.M)
@@ -59,6 +63,7 @@ class Item:
     skill: object = None
     item: object = None
     metadata_problem: str = ""  # what is malformed in metadata.escalation ("" when its shape is right)
+    widgets: tuple = ()  # (name, kind) of the answer widgets whose answers this test cell reads
 
     @property
     def is_skill_item(self) -> bool:
@@ -102,6 +107,10 @@ class Matrix:
             elif (i.item == "written") == i.automatic:
                 out.append((i.set, f"{where}: item type 'written' is for written answers graded by rubric, and only "
                                    "for them."))
+            elif i.widgets and i.item not in {WIDGET_ITEM.get(kind) for _, kind in i.widgets}:
+                given = ", ".join(f"{name}: {kind!r}" for name, kind in i.widgets)
+                out.append((i.set, f"{where} has item type {i.item!r}, but its answer widget says otherwise "
+                                   f"({given})."))
         for name in self.sets():
             auto, skill = share(self, name)
             if auto and 2 * skill < auto:
@@ -159,11 +168,17 @@ def read_items(path: Path) -> list[Item]:
         if cell.get("cell_type") == "markdown":
             for q, t in _TITLE.findall(cell_text(cell)):
                 titles.setdefault(q.lower(), t)
+    kinds = {}
+    for cell in nb["cells"]:
+        meta = nbgrader_meta(cell)
+        if cell.get("cell_type") == "code" and meta.get("solution") and not meta.get("grade"):
+            kinds.update(widget_kinds(cell_text(cell)))
     items = []
     for index, cell in enumerate(nb["cells"]):
         meta = nbgrader_meta(cell)
         if not meta.get("grade"):
             continue
+        reads = read_names(cell_text(cell)) if not meta.get("solution") else []
         gid = str(meta.get("grade_id") or f"cell {index + 1}")
         key = question_key(gid)
         points = meta.get("points")
@@ -182,8 +197,27 @@ def read_items(path: Path) -> list[Item]:
                 objectives = tuple(o.strip() for o in objs)
             skill, kind = raw.get("skill"), raw.get("item")
         items.append(Item(path.stem, gid, key.upper() if key.startswith("q") else key,
-                          titles.get(key, ""), points, not meta.get("solution"), objectives, skill, kind, problem))
+                          titles.get(key, ""), points, not meta.get("solution"), objectives, skill, kind, problem,
+                          tuple((n, kinds[n]) for n in reads if n in kinds)))
     return items
+
+
+def widget_kinds(code: str) -> dict[str, str]:
+    """name → kind of each `answer(name, kind, …)` call with literal arguments in an answer cell's code."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return {}
+    found = {}
+    for node in ast.walk(tree):
+        func = getattr(node, "func", None)
+        if isinstance(node, ast.Call) and getattr(func, "id", getattr(func, "attr", "")) == "answer":
+            args = {k.arg: k.value for k in node.keywords}
+            name = node.args[0] if node.args else args.get("name")
+            kind = node.args[1] if len(node.args) > 1 else args.get("kind")
+            if all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in (name, kind)):
+                found[name.value] = kind.value
+    return found
 
 
 def build_matrix(root: Path = REPO_ROOT) -> Matrix:
