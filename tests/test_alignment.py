@@ -8,6 +8,9 @@ quotes, brackets or the replacement of a `...`. The reader and the rules are che
 made here, whose problems are known.
 """
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -159,6 +162,14 @@ def test_an_unreadable_lesson_gives_one_sentence(tmp_path, capsys):
     _write(tmp_path / "exercises" / "source" / "ex07_tiny" / "ex07_tiny.ipynb", [])
     assert alignment.main(["--root", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith("✘ 07_tiny.ipynb: no cell says '**By the end")
+
+
+def test_a_broken_source_gives_one_sentence_and_the_module_runs_as_a_command(tiny):
+    (tiny / "exercises" / "source" / "ex07_tiny" / "ex07_tiny.ipynb").write_text('{"cells": [', "utf-8")
+    run = subprocess.run([sys.executable, "-m", "escalation.alignment", "--root", str(tiny)], capture_output=True,
+                         text=True, env=dict(os.environ, PYTHONPATH=str(REPO / "src")), timeout=60)
+    assert run.returncode == 2 and "ex07_tiny.ipynb is not a readable notebook" in run.stderr
+    assert "Traceback" not in run.stderr and run.stdout == ""
 
 
 def test_the_answer_cell_rules_tell_widget_code_from_python_to_type():
