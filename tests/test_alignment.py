@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from escalation import alignment
-from escalation.grading.source import read_names
+from escalation.grading.source import assigned_answer_names, read_names
 from support.answer_cells import answer_cell_problem, instruction_problem, widget_names
 
 REPO = Path(__file__).resolve().parents[1]
@@ -222,11 +222,15 @@ def test_no_answer_cell_of_the_student_version_needs_python_syntax(name):
             problems.append(f"{gid or 'a text cell'} says {instruction_problem(source)!r}")
     if ids != 1:
         problems.append("the student-id cell (grade_id student_id) must call your_id(), once")
-    needed = set()
+    read, assigned = set(), set()  # answer names: read by a test cell and assigned by an answer cell's solution
     for cell in _source(name)["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution") and cell["cell_type"] == "code":
-            needed |= set(read_names("".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]))
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code" and meta.get("grade") and not meta.get("solution"):
+            read |= set(read_names(source))
+        elif cell["cell_type"] == "code" and meta.get("solution") and not meta.get("grade"):
+            assigned |= set(assigned_answer_names(source))
+    needed = read & assigned
     problems += [f"{name}: the tests read it, but no answer(...) widget gives it" for name in sorted(needed - given)]
     assert not problems, "\n".join(problems)
 
