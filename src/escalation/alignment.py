@@ -245,7 +245,7 @@ def outcomes_markdown(matrix: Matrix) -> str:
         out += [f"**[{first.lesson_title or first.notebook}](../notebooks/{first.notebook})**", "",
                 "| Objective | Set | Question | Item | Skill | Points |", "|---|---|---|---|---|---|"]
         for o in objectives:
-            items = matrix.items_for(o.id)
+            items = sorted(matrix.items_for(o.id), key=lambda i: (i.set, _natural(i.question)))
             head = f"{o.id} {_cell(o.text)}"
             if not items:
                 out.append(f"| {head} | — | no graded item | | | |")
@@ -289,6 +289,10 @@ def committed_table(doc: Path) -> str:
     if TABLE_START not in text or TABLE_END not in text:
         return ""
     return text.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0].strip("\n")
+
+
+def _natural(text: str) -> list:
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text)]
 
 
 def _cell(value) -> str:
