@@ -9,6 +9,7 @@ made here, whose problems are known.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -239,3 +240,28 @@ def test_the_guide_s_outcomes_tables_are_the_generated_ones(matrix):
     """docs/instructor_guide.md's tables are written by `python -m escalation.alignment --write
     docs/instructor_guide.md`; after a change of objectives or items, run it again."""
     assert alignment.committed_table(GUIDE) == alignment.outcomes_markdown(matrix)
+
+
+def test_the_format_s_example_choice_item_marks_each_distractor_with_its_own_line(capsys):
+    """exercises/FORMAT.md's new choice item, run as its three cells say: the solution is right and says why;
+    each distractor raises its own Mistake; a value that is no option is a plain failure."""
+    marking = pytest.importorskip("escalation.marking")
+    graded = pytest.importorskip("escalation.widgets.graded")
+    from escalation.checks import check_format
+
+    setup, answer_cell, test_cell = re.findall(r"```python\n(.*?)```", (REPO / "exercises" / "FORMAT.md")
+                                               .read_text(encoding="utf-8"), re.S)[:3]
+    ns = {"check_format": check_format, "mark_choice": marking.mark_choice, "answer": graded.answer}
+    exec(setup, ns)
+    exec(answer_cell, ns)
+    exec(test_cell, ns)
+    assert "Right: SIPRI's TIV" in capsys.readouterr().out
+    messages = set()
+    for option in [c for c in ns["Q3_CHOICES"] if c != ns["q3"]]:
+        with pytest.raises(marking.Mistake) as raised:
+            exec(test_cell, dict(ns, q3=option))
+        messages.add(str(raised.value))
+    assert len(messages) == len(ns["Q3_CHOICES"]) - 1
+    with pytest.raises(AssertionError) as plain:
+        exec(test_cell, dict(ns, q3="Maybe"))
+    assert not isinstance(plain.value, marking.Mistake)
