@@ -17,7 +17,6 @@ Prints the median and the maximum in ms against the 300 ms target.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -28,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 import labdriver  # noqa: E402  (the browser suite's driver)
+from timing import browser_options  # noqa: E402
 from escalation import answers  # noqa: E402
 from escalation.widgets.graded import FORM_LINE_CLASS  # noqa: E402
 
@@ -96,12 +96,8 @@ def save_and_read(page, repo: Path) -> dict:
 def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
-    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    args.add_argument("--repeats", type=int, default=21)
-    opts = args.parse_args(argv)
-    reason = labdriver.missing_browser_reason()
-    if reason:
-        print(f"cannot run: {reason}")
+    opts = browser_options(__doc__.splitlines()[0], 21, argv, labdriver.missing_browser_reason)
+    if opts is None:
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

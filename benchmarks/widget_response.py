@@ -14,7 +14,6 @@ Prints, per widget, the median and the maximum in ms and whether each is under 3
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -25,6 +24,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import labdriver  # noqa: E402  (the browser suite's driver)
+from timing import browser_options  # noqa: E402
 from escalation.widgets.aid import KINDS  # noqa: E402  (the drop-down's option labels)
 
 LIMIT_MS = 300
@@ -167,12 +167,8 @@ PLAN = [("02_arms_supply_in_numbers.ipynb", (aid_widgets, range_widgets)),
 def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
-    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    args.add_argument("--repeats", type=int, default=7)
-    opts = args.parse_args(argv)
-    reason = labdriver.missing_browser_reason()
-    if reason:
-        print(f"cannot run: {reason}")
+    opts = browser_options(__doc__.splitlines()[0], 7, argv, labdriver.missing_browser_reason)
+    if opts is None:
         return 1
     results: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -269,6 +269,18 @@ def all_sources(root: Path | None = None) -> list[Path]:
     return sorted(p for p in root.glob("*/*.ipynb") if p.stem == p.parent.name)
 
 
+def _written_cell(meta: dict, gid: str, text: str, label: str, how: str) -> tuple[float, list[tuple[bool, str]]]:
+    """(points, solution region) of a written-answer cell (markdown, or code with `how` = ", as comments,")."""
+    if not gid:
+        raise FormatError(f"{label}: a written-answer cell needs a grade_id.")
+    points = cell_points(meta, label, "a written-answer cell")
+    region = split_region(text, BEGIN_SOLUTION, END_SOLUTION, label)
+    if not any(inside for inside, _ in region):
+        raise FormatError(f"{label}: a written answer needs its model answer{how} between "
+                          f"'{BEGIN_SOLUTION}' and '{END_SOLUTION}'.")
+    return points, region
+
+
 def load_exercise(spec: str | Path) -> Exercise:
     """Parse a source notebook and check it follows the format; raise FormatError saying what to fix."""
     path = find_source(spec)
@@ -314,13 +326,7 @@ def load_exercise(spec: str | Path) -> Exercise:
             q.variables += [n for n in names if n not in q.variables]
             q.prompt = q.prompt or last_markdown.strip()
         elif cell.get("cell_type") == "code" and meta.get("grade") and meta.get("solution"):
-            if not gid:
-                raise FormatError(f"{label}: a written-answer cell needs a grade_id.")
-            points = cell_points(meta, label, "a written-answer cell")
-            region = split_region(text, BEGIN_SOLUTION, END_SOLUTION, label)
-            if not any(inside for inside, _ in region):
-                raise FormatError(f"{label}: a written answer needs its model answer, as comments, between "
-                                  f"'{BEGIN_SOLUTION}' and '{END_SOLUTION}'.")
+            points, region = _written_cell(meta, gid, text, label, ", as comments,")
             model = "\n".join(re.sub(r"^\s*# ?", "", line) for inside, line in region
                               if inside and BEGIN_SOLUTION not in line and END_SOLUTION not in line).strip()
             key = question_key(gid)
@@ -347,13 +353,7 @@ def load_exercise(spec: str | Path) -> Exercise:
             q.points += points
             q.meta = q.meta or escalation_meta(cell)
         elif cell.get("cell_type") == "markdown" and meta.get("grade") and meta.get("solution"):
-            if not gid:
-                raise FormatError(f"{label}: a written-answer cell needs a grade_id.")
-            points = cell_points(meta, label, "a written-answer cell")
-            region = split_region(text, BEGIN_SOLUTION, END_SOLUTION, label)
-            if not any(inside for inside, _ in region):
-                raise FormatError(f"{label}: a written answer needs its model answer between "
-                                  f"'{BEGIN_SOLUTION}' and '{END_SOLUTION}'.")
+            points, region = _written_cell(meta, gid, text, label, "")
             first = next(i for i, (inside, _) in enumerate(region) if inside)
             rubric = "\n".join(line for _, line in region[:first]).strip()
             model = "\n".join(line for inside, line in region
