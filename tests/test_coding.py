@@ -1,5 +1,4 @@
 """Coding scheme, sentence units, and coding files (save, load, validation messages)."""
-import pandas as pd
 import pytest
 
 from escalation import coding

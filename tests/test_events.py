@@ -7,7 +7,6 @@ import pytest
 
 from escalation.errors import DataError, QueryError
 from escalation import events as ev
-from escalation.tables import load_table
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,4 @@
 """Tests for escalation.maps: the outline's borders, reach tables, the map figure and the fast renderer."""
-import numpy as np
 import pytest
 from matplotlib.path import Path
 

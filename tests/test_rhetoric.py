@@ -1,8 +1,6 @@
 """Rhetoric measures: reporting verbs, naming, loaded phrases, hedges and boosters, voices."""
 import dataclasses
-import math
 
-import pandas as pd
 import pytest
 
 from escalation import rhetoric as rh

@@ -107,8 +107,6 @@ def test_solutions_earn_full_marks_for_every_variant_and_blank_versions_earn_not
 
 
 def test_blank_feedback_says_not_answered_yet():
-    from escalation.grading.protocol import Worker
-    from escalation.grading.score import grade_notebook
 
     source = SOURCES[0]
     exercise = load_exercise(source)

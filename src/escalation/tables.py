@@ -226,7 +226,7 @@ def validate_all(folder: Path | None = None) -> dict[str, int]:
 def data_dictionary_markdown(folder: Path | None = None) -> str:
     """Render the catalogue as a Markdown data dictionary (one section per table)."""
     package = read_package(folder)
-    lines = [f"# Data dictionary", "",
+    lines = ["# Data dictionary", "",
              "Generated from `data/datapackage.json` by `python tools/write_data_dictionary.py`; do not edit by hand.", ""]
     for res in package["resources"]:
         lines += [f"## `{res['path']}` — {res.get('title', res['name'])}", "", res.get("description", ""), "",

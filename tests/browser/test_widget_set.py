@@ -24,7 +24,6 @@ import re
 import shutil
 import time
 
-import pytest
 
 import labdriver
 from labdriver import REPO_ROOT

@@ -12,7 +12,6 @@ The default output folder, `grading-output/<exercise>`, is ignored by git.
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 from pathlib import Path
