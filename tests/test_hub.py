@@ -20,7 +20,7 @@ import pytest
 
 from escalation.grading.source import load_exercise, nbgrader_meta
 from escalation.hub.link import nbgitpuller_link
-from support.local_hub import answer_plan, fill_in
+from support.local_hub import answer_plan, fill_in, type_written_answers
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -108,6 +108,7 @@ def test_a_class_on_a_real_hub(proxy, module_repo, tmp_path):
                     warnings.warn(f"{user}: kernel connection lost, running the notebook again: {exc}")
                 finally:
                     kernel.close()
+            type_written_answers(nb, exercise, user)
             hub.save_notebook(user, notebook, nb)
             return user, points, errors, whoami[0]["text"]
 

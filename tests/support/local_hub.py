@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
+from escalation import answers
 from escalation.grading.source import BEGIN_SOLUTION, END_SOLUTION, cell_text, nbgrader_meta
 
 CHP_VERSION = "5"
@@ -456,6 +457,19 @@ def fill_in(student_nb: dict, source_nb: dict, exercise, user: str, plan: dict[s
             elif not blank:
                 cell["source"] = "\n".join(f"{v} = -999" for v in question.variables)
         written = next((q for q in exercise.questions if q.kind == "written" and q.written_id == gid), None)
-        if written is not None:
+        if written is not None and cell.get("cell_type") == "markdown":
             cell["source"] = f"Written answer of {user} to {written.key}."
     return sum(q.points for q in exercise.questions if q.kind == "auto" and plan[q.key])
+
+
+def type_written_answers(student_nb: dict, exercise, user: str) -> None:
+    """After Run All: what typing in each written-answer text box leaves in the notebook (the widget's display,
+    updated with the text, as JupyterLab saves it)."""
+    for cell in student_nb["cells"]:
+        gid = nbgrader_meta(cell).get("grade_id", "")
+        written = next((q for q in exercise.questions if q.kind == "written" and q.written_id == gid), None)
+        if written is not None and cell.get("cell_type") == "code":
+            text = f"Written answer of {user} to {written.key}."
+            cell["outputs"] = [o for o in cell.get("outputs", []) if answers.MIME not in o.get("data", {})]
+            cell["outputs"].append({"output_type": "display_data", "metadata": {},
+                                    "data": answers.bundle(written.key, text)})

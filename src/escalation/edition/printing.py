@@ -6,8 +6,11 @@ exercises/student/. Every PDF is then opened with pypdf and checked to contain i
 """
 from __future__ import annotations
 
+import ast
 import base64
+import contextlib
 import html
+import io
 import re
 import shutil
 import unicodedata
@@ -197,17 +200,25 @@ def graded_set_html(path: Path, footer: str, nb=None, *, student: str = "", full
                 title = next((h for lvl, h in found if lvl == "#"), title)
             parts.append(_markdown_on_paper(cell))
         elif cell.cell_type == "code":
+            if meta.get("grade") and meta.get("solution"):  # a written answer's text box (written_answer)
+                parts.append(answer_box("Your written answer", 12))
+                continue
             if meta.get("grade") or meta.get("grade_id") == "setup":
                 continue
             if student and meta.get("grade_id") == "student_id":
                 parts.append(f'<p class="sheet-for"><strong>Question sheet for student id: '
-                             f'{html.escape(student)}</strong> (write it in the cell student_id = "…" '
-                             'when you work in JupyterLab).</p>')
+                             f'{html.escape(student)}</strong> (type it in the student id box when you work in '
+                             'JupyterLab).</p>')
                 continue
             if "your_question(" in cell.source and not student:
                 parts.append(YOUR_QUESTION_ON_PAPER)
                 continue
-            if (meta.get("solution") or "YOUR CODE HERE" in cell.source or re.search(r"=\s*\.\.\.", cell.source)
+            form = widget_form(cell.source, nb) if meta.get("solution") else None
+            if "your_id(" in cell.source:
+                parts.append(answer_box("Your student id", 1))
+            elif form:  # an answer widget's paper form: its options, items or matches printed
+                parts.append(f'<div class="answer-form">{form}</div>')
+            elif (meta.get("solution") or "YOUR CODE HERE" in cell.source or re.search(r"=\s*\.\.\.", cell.source)
                     or re.match(r'^\s*student_id\s*=', cell.source)):
                 names = re.findall(r"^\s*([A-Za-z_]\w*)\s*=", cell.source, re.M)
                 label = ("Answer: " + ", ".join(dict.fromkeys(names))) if names else "Answer"
@@ -217,6 +228,52 @@ def graded_set_html(path: Path, footer: str, nb=None, *, student: str = "", full
     if len(parts) > 1 and not student:
         parts.insert(1, PAPER_NOTE)
     return title, page(title, "\n".join(parts), footer, full_table_note), heads
+
+
+def _setup_namespace(nb) -> dict:
+    """The names a set's set-up cell defines (its options lists), run once per notebook ({} if it fails)."""
+    key = id(nb)
+    if key not in _SETUPS:
+        code = next((c.source for c in nb.cells if c.cell_type == "code"
+                     and c.metadata.get("nbgrader", {}).get("grade_id") == "setup"), "")
+        ns: dict = {"__name__": "__paper__"}
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(code, "<set-up>", "exec"), ns)  # the set's own set-up: module code, not a student's
+        except Exception:  # noqa: BLE001 - the form then falls back to a plain box
+            ns = {}
+        _SETUPS.clear()
+        _SETUPS[key] = ns
+    return _SETUPS[key]
+
+
+_SETUPS: dict[int, dict] = {}
+
+
+def widget_form(source: str, nb) -> str | None:
+    """The paper form of an answer cell's `answer(...)` call, with its options read from the set-up (None when
+    the cell holds no such call or its options cannot be read)."""
+    from ..widgets import graded
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    call = next((n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                 and n.func.id == "answer"), None)
+    if call is None or len(call.args) < 2:
+        return None
+    ns = _setup_namespace(nb)
+    try:
+        name, kind = (eval(compile(ast.Expression(a), "<answer>", "eval"), dict(ns)) for a in call.args[:2])
+        options = {k.arg: eval(compile(ast.Expression(k.value), "<answer>", "eval"), dict(ns))
+                   for k in call.keywords if k.arg}
+    except Exception:  # noqa: BLE001 - a name the set-up did not define: a plain box instead
+        return None
+    label = options.pop("label", None) or graded.default_label(name)
+    options.pop("placeholder", None)
+    return graded.paper_html(kind, label, **{k: v for k, v in options.items()
+                                            if k in ("choices", "items", "left", "right", "unit")})
 
 
 def chromium_available() -> str | None:

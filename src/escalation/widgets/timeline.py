@@ -23,6 +23,11 @@ WIDE = {"description_width": "initial"}
 EVENT_ROWS = 5  # rows of the event list: with the filters side by side, the count line stays on a 768 px screen
 FILTER_ROWS = 5  # rows of the country and event-type lists (they scroll): the whole widget fits a laptop screen
 TAB_TITLES = ("Timeline", "Filters", "Event list")
+TAB_CLASS = "escalation-tabs"
+# the tab labels readable in every front end (Voila's theme draws the closed tabs' labels in light grey: axe's
+# color-contrast); a style element applies wherever it sits, even in a closed tab
+TAB_STYLE = (f"<style>.{TAB_CLASS} .lm-TabBar-tab {{color: #1a1a1a !important; background: #f0f0f0 !important;}} "
+             f".{TAB_CLASS} .lm-TabBar-tab.lm-mod-current {{background: #ffffff !important;}}</style>")
 
 
 @dataclass
@@ -124,7 +129,7 @@ class TimelineExplorer(Explorer):
                               "Show only events reported by this day; clear it to show all"),
         }
         self.event_list.observe(self.show_event, names="value")
-        help_text = widgets.HTML(f"<p><strong>As of</strong>: type a date as {DATE_FORMAT}, for example "
+        help_text = widgets.HTML(TAB_STYLE + f"<p><strong>As of</strong>: type a date as {DATE_FORMAT}, for example "
                                  f"{DATE_EXAMPLE}, and press Enter to see only what had been reported by then "
                                  "(what a writer could have known); clear the box to see every event.</p>")
         super().__init__(controls, lambda as_of, **values: timeline_view(events, as_of=parse_date(as_of),
@@ -143,6 +148,7 @@ class TimelineExplorer(Explorer):
                                           widgets.VBox([self.event_list, self.detail])])
         for index, name in enumerate(TAB_TITLES):
             self.tabs.set_title(index, name)
+        self.tabs.add_class(TAB_CLASS)
         self.children = tuple(header + [controls["dates"], self.count_line, self.tabs])
 
     def update(self, _change=None) -> None:
