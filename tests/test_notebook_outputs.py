@@ -12,21 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from support.reprs import RAW
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = (sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted((ROOT / "apps").glob("*.ipynb"))
              + sorted((ROOT / "exercises").glob("*/*/*.ipynb")))
 SHOWN_FIRST = ("application/vnd.jupyter.widget-view+json", "text/html", "text/markdown", "image/svg+xml",
                "image/png", "image/jpeg", "text/latex", "text/plain")
-RAW = {
-    "dict repr": re.compile(r"\{\s*'[^'\n]*':\s"),
-    "list of strings repr": re.compile(r"\[\s*'[^'\n]*'\s*[,\]]"),
-    "tuple repr": re.compile(r"\(\s*'[^'\n]*',\s*'"),
-    "NaN": re.compile(r"(?<![\w/+])(?:nan|NaN|<NA>)(?![\w/+])"),
-    "None repr": re.compile(r"(?:[:=(\[,]\s*|^)None(?:\s*[,)\]}]|$)", re.M),
-    "object repr": re.compile(r"<[\w.]+ object at 0x|<IPython\.core\.display\.\w+ object>"),
-}
-
-
 def shown_texts(path: Path):
     """(cell number, text) for what each code cell's outputs put on screen."""
     for number, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):

@@ -958,7 +958,7 @@ _EXERCISE_LIST = [
                 "I named one piece of evidence that could be checked (an event in notebook 03, a figure in "
                 "notebook 02).",
                 "I considered how the side itself would describe that evidence, not only its opponents.",
-                "I wrote in the attributed style of the map ('According to …', 'Ryder said …').")),
+                "I wrote in the attributed style of the map: \"According to …\", \"Ryder said …\".")),
     Practice(
         "5.4", NOTEBOOKS["05"], "Which observations could not be made from the article's text alone, but needed "
         "another source? Tick their ids.", "set", choices=_lateral_ids, expected=_needs_other_sources,

@@ -15,6 +15,7 @@ import pytest
 
 import a11y
 import labdriver
+from support import reprs
 import student
 from labdriver import REPO_ROOT
 
@@ -311,6 +312,9 @@ def test_notebook_runs_and_widgets_respond(name, lab, lab_page, screenshots, rec
         assert f"{len(answered)} of {len(answered)} answered" in summary and "to revisit" not in summary, summary
         clock("scripted student")
         assert labdriver.error_outputs(page) == [], "error output while the scripted student answered"
+        shown = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea").all_inner_texts()
+        leaks = [f"output {n}: {found}" for n, text in enumerate(shown) for found in reprs.found_in(text)]
+        assert leaks == [], "raw Python reprs or NaN on screen after the widgets were driven:\n" + "\n".join(leaks)
         progress.scroll_into_view_if_needed()
         page.screenshot(path=str(stem.with_name(stem.name + "--student.png")))
     except Exception:
