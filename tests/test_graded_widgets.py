@@ -394,7 +394,7 @@ def test_the_check_cell_follows_the_widget_and_never_shows_a_stale_answer(kernel
     checked = kernel.run('from escalation.checks import check_format\n'
                          'check_format("Q8", q8, kind="number", plausible=(0, 100));')
     (line,) = [d for d in displays(checked) if MIME not in d["data"]]
-    assert line["data"]["text/plain"].startswith("… Q8: not answered yet. Give your answer in its box above")
+    assert line["data"]["text/plain"].startswith("… Q8: not answered yet. Answer it above (choose, tick or type")
     assert "Replace the ..." not in line["data"]["text/plain"]
     (box,) = kernel.find("TextModel", shown, description="Your answer to Q8")
     sent = kernel.send(box, {"value": "42"})

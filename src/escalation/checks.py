@@ -137,8 +137,8 @@ def is_unanswered(value) -> bool:
 
 def _unanswered(label: str):
     if answers.is_widget_answer(label):
-        return _say(label, "unanswered", f"… {label}: not answered yet. Give your answer in its box above; "
-                                         "the answer is recorded as soon as you enter it.")
+        return _say(label, "unanswered", f"… {label}: not answered yet. Answer it above (choose, tick or type "
+                                         "your answer): it is recorded as soon as you do.")
     return _say(label, "unanswered",
                 f"… {label}: not answered yet. Replace the ... with your answer and run the cell again.")
 
