@@ -36,16 +36,13 @@ sys.path.insert(0, str(ROOT / "src"))
 import pandas as pd  # noqa: E402
 
 from escalation import argument_map, data_update  # noqa: E402
+from escalation.data_update import Refused  # noqa: E402
 from escalation import events as ev  # noqa: E402
 from escalation import tables  # noqa: E402
 from escalation.data_update import affected_notebooks, refresh_cards, write_csv as _write_csv  # noqa: E402,F401
 from escalation.errors import EscalationError  # noqa: E402
 
 ID_COLUMNS = ("event_id", "statement_id", "id")
-
-
-class Refused(Exception):
-    """The batch breaks a rule; the message lists every problem found."""
 
 
 def _read_csv_text(path: Path) -> tuple[list[str], list[dict]]:
@@ -216,10 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         merged = plan(args.batch, data)
     except Refused as exc:
-        print("Refused: nothing was changed. Fix these rows and run the command again:", file=sys.stderr)
-        for line in str(exc).splitlines():
-            print("  " + line, file=sys.stderr)
-        return 1
+        return data_update.report_refused(
+            exc, "Refused: nothing was changed. Fix these rows and run the command again:")
     except EscalationError as exc:
         print(f"Refused: {exc}", file=sys.stderr)
         return 1

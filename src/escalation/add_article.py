@@ -25,15 +25,12 @@ from pathlib import Path
 
 from . import data_update, tables
 from .corpus import TABLE, find_body, load_articles
+from .data_update import Refused
 from .errors import DataError, EscalationError
 from .paths import data_dir
 
 MAX_BYTES = 500_000
 MIN_BODY_WORDS = 50
-
-
-class Refused(Exception):
-    """The input breaks a rule; the message lists every problem found, each with file, line and reason."""
 
 
 @dataclass
@@ -232,10 +229,7 @@ def main(argv: list[str] | None = None) -> int:
                  language=args.language, translated_from=args.translated_from,
                  body_starts_with=args.body_starts_with, body_ends_before=args.body_ends_before, data=data)
     except Refused as exc:
-        print("Refused: nothing was written. Fix these and run the command again:", file=sys.stderr)
-        for line in str(exc).splitlines():
-            print("  " + line, file=sys.stderr)
-        return 1
+        return data_update.report_refused(exc, "Refused: nothing was written. Fix these and run the command again:")
     except EscalationError as exc:
         print(f"Refused: nothing was written. {exc}", file=sys.stderr)
         return 1

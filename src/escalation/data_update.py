@@ -41,6 +41,18 @@ for _name in SOURCED:  # the mix of sources (escalation.sources) draws every sou
     MARKERS[_name] = MARKERS.get(_name, ()) + ("source_type_counts",)
 
 
+
+class Refused(Exception):
+    """The input breaks a rule; the message lists every problem found, one per line (file, line and reason)."""
+
+
+def report_refused(exc: Exception, heading: str) -> int:
+    """Print a refusal to stderr: the heading, then each problem indented; return the commands' exit code 1."""
+    print(heading, file=sys.stderr)
+    for line in str(exc).splitlines():
+        print("  " + line, file=sys.stderr)
+    return 1
+
 def csv_text(header: list[str], rows: list[dict]) -> str:
     """A table as the data folder writes it: UTF-8 CSV, minimal quoting, '\\n' line ends."""
     out = io.StringIO()
