@@ -94,8 +94,6 @@ def save_and_read(page, repo: Path) -> dict:
 
 
 def main(argv=None) -> int:
-    from playwright.sync_api import sync_playwright
-
     opts = browser_options(__doc__.splitlines()[0], 21, argv, labdriver.missing_browser_reason)
     if opts is None:
         return 1
@@ -103,28 +101,17 @@ def main(argv=None) -> int:
         root = Path(tmp)
         repo = labdriver.make_workspace(root, parts=())
         write_notebook(repo)
-        lab = labdriver.start_lab(root)
-        try:
-            with sync_playwright() as playwright:
-                context = playwright.chromium.launch_persistent_context(
-                    str(root / "profile"), executable_path=str(labdriver.CHROMIUM), headless=True,
-                    args=labdriver.CHROMIUM_ARGS, viewport=labdriver.VIEWPORT)
-                context.set_default_timeout(30_000)
-                page = context.new_page()
-                labdriver.load_lab(page, lab)
-                labdriver.open_notebook(page, lab, NOTEBOOK)
-                labdriver.run_all(page)
-                labdriver.wait_widgets_rendered(page)
-                problems = labdriver.widget_problems(page) + labdriver.error_outputs(page)
-                if problems:
-                    print("the notebook did not run cleanly:", problems)
-                    return 1
-                times = measure(page, opts.repeats)
-                print(f"  clicks (ms): {[round(t) for t in times]}", flush=True)
-                saved = save_and_read(page, repo)
-                context.close()
-        finally:
-            lab.stop()
+        with labdriver.lab_in_chromium(root) as (lab, page):
+            labdriver.open_notebook(page, lab, NOTEBOOK)
+            labdriver.run_all(page)
+            labdriver.wait_widgets_rendered(page)
+            problems = labdriver.widget_problems(page) + labdriver.error_outputs(page)
+            if problems:
+                print("the notebook did not run cleanly:", problems)
+                return 1
+            times = measure(page, opts.repeats)
+            print(f"  clicks (ms): {[round(t) for t in times]}", flush=True)
+            saved = save_and_read(page, repo)
     median, worst = statistics.median(times), max(times)
     print(f"Graded choice item in JupyterLab in Chromium (1366×768, file browser open), {len(times)} clicks:")
     print(f"  click → form line 'answer recorded' and the saved display naming the option: "

@@ -165,8 +165,6 @@ PLAN = [("02_arms_supply_in_numbers.ipynb", (aid_widgets, range_widgets)),
 
 
 def main(argv=None) -> int:
-    from playwright.sync_api import sync_playwright
-
     opts = browser_options(__doc__.splitlines()[0], 7, argv, labdriver.missing_browser_reason)
     if opts is None:
         return 1
@@ -174,33 +172,22 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         labdriver.make_workspace(root)
-        lab = labdriver.start_lab(root)
-        try:
-            with sync_playwright() as playwright:
-                context = playwright.chromium.launch_persistent_context(
-                    str(root / "profile"), executable_path=str(labdriver.CHROMIUM), headless=True,
-                    args=labdriver.CHROMIUM_ARGS, viewport=labdriver.VIEWPORT)
-                context.set_default_timeout(30_000)
-                page = context.new_page()
-                labdriver.load_lab(page, lab)
-                for notebook, measures in PLAN:
-                    labdriver.open_notebook(page, lab, f"notebooks/{notebook}")
-                    labdriver.run_all(page)
-                    labdriver.wait_widgets_rendered(page)
-                    for measure in measures:
-                        try:
-                            found = measure(page, opts.repeats)
-                        except Exception as error:  # noqa: BLE001 - report and go on with the other widgets
-                            print(f"{notebook}: {measure.__name__} could not be measured: {error!s:.200}")
-                            continue
-                        results.update(found)
-                        for name, times in found.items():
-                            print(f"  measured {name}: {[round(t) for t in times]} (last change: {LAST_CHANGED[-1][:60]})",
-                                  flush=True)
-                    lab.shutdown_kernels_of(f"notebooks/{notebook}")
-                context.close()
-        finally:
-            lab.stop()
+        with labdriver.lab_in_chromium(root) as (lab, page):
+            for notebook, measures in PLAN:
+                labdriver.open_notebook(page, lab, f"notebooks/{notebook}")
+                labdriver.run_all(page)
+                labdriver.wait_widgets_rendered(page)
+                for measure in measures:
+                    try:
+                        found = measure(page, opts.repeats)
+                    except Exception as error:  # noqa: BLE001 - report and go on with the other widgets
+                        print(f"{notebook}: {measure.__name__} could not be measured: {error!s:.200}")
+                        continue
+                    results.update(found)
+                    for name, times in found.items():
+                        print(f"  measured {name}: {[round(t) for t in times]} (last change: {LAST_CHANGED[-1][:60]})",
+                              flush=True)
+                lab.shutdown_kernels_of(f"notebooks/{notebook}")
     print(f"\nResponse in the browser (1366×768, file browser open), {opts.repeats} events per widget:")
     print(f"{'widget':45} {'median ms':>10} {'max ms':>8}  under {LIMIT_MS} ms (median / max)")
     for name, times in results.items():

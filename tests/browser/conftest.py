@@ -63,17 +63,8 @@ def lab(browser_root):
 @pytest.fixture(scope="session")
 def chromium(browser_root):
     """Debian's Chromium driven by Playwright (never a downloaded browser), one profile for the session."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(browser_root / "chromium-profile"), executable_path=str(labdriver.CHROMIUM), headless=True,
-            args=labdriver.CHROMIUM_ARGS, viewport=labdriver.VIEWPORT)
-        context.set_default_timeout(30_000)
-        try:
-            yield context
-        finally:
-            context.close()
+    with labdriver.chromium_context(browser_root / "chromium-profile") as context:
+        yield context
 
 
 def open_tab(chromium):

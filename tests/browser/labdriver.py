@@ -5,6 +5,7 @@ with temporary Jupyter config, runtime, settings and workspace folders, so nothi
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -200,6 +201,35 @@ def start_lab(root: Path) -> Server:
         command.append("--allow-root")
     return Server(command, cwd=repo, env=jupyter_env(root), port=port, log=root / "jupyterlab.log",
                   ready_path=f"/api/status?token={token}", token=token)
+
+
+@contextlib.contextmanager
+def chromium_context(profile: Path):
+    """Debian's Chromium driven by Playwright (never a downloaded browser) at the laptop size, one profile."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, viewport=VIEWPORT)
+        context.set_default_timeout(30_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@contextlib.contextmanager
+def lab_in_chromium(root: Path):
+    """(server, page): JupyterLab serving `root/repo` (see make_workspace), loaded in a Chromium tab; both stop
+    afterwards (the benchmarks' set-up)."""
+    lab = start_lab(root)
+    try:
+        with chromium_context(root / "profile") as context:
+            page = context.new_page()
+            load_lab(page, lab)
+            yield lab, page
+    finally:
+        lab.stop()
 
 
 def start_voila(root: Path, notebook: str) -> Server:
